@@ -1,0 +1,120 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import addFormats from 'ajv-formats';
+import { ConfigError } from './errors.js';
+import { connectionSpecification, DEFAULT_REQUESTS_PER_SECOND, REGION_HOSTS, type Region } from './spec.js';
+
+export interface SourceConfig {
+  appApiKey: string;
+  region: Region;
+  baseUrl: string;
+  /** Epoch seconds; nothing older is read by incremental streams. */
+  startDate: number | undefined;
+  requestsPerSecond: number;
+}
+
+const AIRBYTE_KEYWORDS = [
+  'airbyte_secret',
+  'airbyte_hidden',
+  'order',
+  'group',
+  'always_show',
+  'pattern_descriptor',
+];
+
+export function createAjv(): Ajv {
+  const ajv = new Ajv({ allErrors: false, strict: true, strictTypes: false });
+  ajv.addVocabulary(AIRBYTE_KEYWORDS);
+  addFormats.default(ajv);
+  return ajv;
+}
+
+let validateSpec: ReturnType<Ajv['compile']> | undefined;
+
+export function describeSchemaError(error: ErrorObject, subject: string): string {
+  const field = error.instancePath ? error.instancePath.slice(1).replaceAll('/', '.') : '';
+  switch (error.keyword) {
+    case 'required':
+      return `${subject} is missing the required field "${String(error.params.missingProperty)}".`;
+    case 'enum':
+      return `${subject} field "${field}" must be one of ${(error.params.allowedValues as unknown[]).join(', ')}.`;
+    case 'type':
+      return `${subject} field "${field}" must be of type ${String(error.params.type)}.`;
+    default:
+      return `${subject} field "${field || '(root)'}" ${error.message ?? 'is invalid'}.`;
+  }
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '[::1]', '::1']);
+
+function isLoopback(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+export function resolveBaseUrl(region: Region, baseUrl: string | undefined): string {
+  if (baseUrl === undefined || baseUrl.trim() === '') return REGION_HOSTS[region];
+  let url: URL;
+  try {
+    url = new URL(baseUrl.trim());
+  } catch {
+    throw new ConfigError(
+      `Config field "base_url" is not a valid URL ("${baseUrl}"): use e.g. https://api.customer.io, or remove it to use the region's host.`,
+    );
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError(`Config field "base_url" must be an http(s) URL, got "${url.protocol}".`);
+  }
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    throw new ConfigError(
+      `Config field "base_url" uses plain http to "${url.hostname}", which would send the API key in clear: use https, or a loopback host for testing.`,
+    );
+  }
+  if (url.username || url.password) {
+    throw new ConfigError('Config field "base_url" must not embed credentials: remove "user:password@".');
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+function parseStartDate(value: string | undefined, now: number): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const millis = Date.parse(value);
+  if (Number.isNaN(millis)) {
+    throw new ConfigError(
+      `Config field "start_date" is not a valid date-time ("${value}"): use RFC 3339, e.g. 2024-01-01T00:00:00Z.`,
+    );
+  }
+  if (millis > now) {
+    throw new ConfigError(
+      `Config field "start_date" (${value}) is in the future, so nothing would be read: use a past date or remove it.`,
+    );
+  }
+  return Math.floor(millis / 1000);
+}
+
+/** Validates a raw config against the spec and resolves it. Throws ConfigError with a one-line message. */
+export function parseConfig(raw: unknown, now: number = Date.now()): SourceConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError('The config must be a JSON object with at least "app_api_key".');
+  }
+  const input = { ...(raw as Record<string, unknown>) };
+  if (typeof input.app_api_key === 'string') input.app_api_key = input.app_api_key.trim();
+  if (input.app_api_key === '') {
+    throw new ConfigError(
+      'Config field "app_api_key" is empty: paste an App API key from Customer.io Account Settings > API Credentials.',
+    );
+  }
+  validateSpec ??= createAjv().compile(connectionSpecification);
+  if (!validateSpec(input)) {
+    const first = validateSpec.errors?.[0];
+    throw new ConfigError(
+      first ? describeSchemaError(first, 'The config') : 'The config does not match the spec.',
+    );
+  }
+  const region = (input.region ?? 'US') as Region;
+  return {
+    appApiKey: input.app_api_key as string,
+    region,
+    baseUrl: resolveBaseUrl(region, input.base_url as string | undefined),
+    startDate: parseStartDate(input.start_date as string | undefined, now),
+    requestsPerSecond: (input.requests_per_second as number | undefined) ?? DEFAULT_REQUESTS_PER_SECOND,
+  };
+}

@@ -1,0 +1,321 @@
+import http from 'node:http';
+import https from 'node:https';
+import axios, {
+  AxiosError,
+  type AxiosInstance,
+  type AxiosResponse,
+  type InternalAxiosRequestConfig,
+} from 'axios';
+import axiosRetry from 'axios-retry';
+import {
+  AuthenticationError,
+  type ConnectorError,
+  ForbiddenError,
+  NotFoundError,
+  TransientApiError,
+  UnexpectedResponseError,
+} from './errors.js';
+import type { JsonObject } from './protocol.js';
+import { RateLimiter } from './rate-limiter.js';
+
+export interface RetryNotice {
+  attempt: number;
+  maxRetries: number;
+  delayMs: number;
+  /** Why the request is retried, without secrets: e.g. "HTTP 503" or "connection reset (ECONNRESET)". */
+  reason: string;
+  rateLimited: boolean;
+  path: string;
+}
+
+export interface ClientOptions {
+  baseUrl: string;
+  apiKey: string;
+  requestsPerSecond: number;
+  timeoutMs?: number;
+  maxRetries?: number;
+  retryBaseMs?: number;
+  maxRetryDelayMs?: number;
+  /** Back-off used for a 429 without Retry-After (a daily quota, not the per-second limit). */
+  quotaBackoffMs?: number;
+  maxSockets?: number;
+  userAgent?: string;
+}
+
+export interface PageRequest {
+  path: string;
+  envelopeKey: string;
+  params?: Record<string, string | number | boolean>;
+  method?: 'GET' | 'POST';
+  body?: JsonObject;
+  /** Sent as `limit` on every page when set. */
+  pageSize?: number;
+}
+
+export interface Page {
+  records: JsonObject[];
+  next: string | undefined;
+  body: JsonObject;
+}
+
+const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504, 522, 524]);
+const INVALID_BODY = 'ERR_INVALID_BODY';
+
+/** Customer.io App API client: auth, base URL, shared rate limit, retries with backoff, pagination. */
+export class CustomerIoClient {
+  readonly #http: AxiosInstance;
+  readonly #limiter: RateLimiter;
+  readonly #options: Required<Omit<ClientOptions, 'apiKey'>>;
+  readonly #lastDelays = new WeakMap<AxiosError, number>();
+  #retryListeners: Array<(notice: RetryNotice) => void | Promise<void>> = [];
+  requestCount = 0;
+
+  constructor(options: ClientOptions) {
+    this.#options = {
+      baseUrl: options.baseUrl,
+      requestsPerSecond: options.requestsPerSecond,
+      timeoutMs: options.timeoutMs ?? 60_000,
+      maxRetries: options.maxRetries ?? 8,
+      retryBaseMs: options.retryBaseMs ?? 1000,
+      maxRetryDelayMs: options.maxRetryDelayMs ?? 60_000,
+      quotaBackoffMs: options.quotaBackoffMs ?? 60_000,
+      maxSockets: options.maxSockets ?? 16,
+      userAgent: options.userAgent ?? 'source-customer-io/0.1.0',
+    };
+    this.#limiter = new RateLimiter(options.requestsPerSecond);
+    const agentOptions = { keepAlive: true, maxSockets: this.#options.maxSockets };
+    this.#http = axios.create({
+      baseURL: this.#options.baseUrl,
+      timeout: this.#options.timeoutMs,
+      headers: {
+        Authorization: `Bearer ${options.apiKey}`,
+        Accept: 'application/json',
+        'User-Agent': this.#options.userAgent,
+      },
+      responseType: 'text',
+      transformResponse: [(data: unknown) => data],
+      maxRedirects: 0,
+      httpAgent: new http.Agent(agentOptions),
+      httpsAgent: new https.Agent(agentOptions),
+    });
+    this.#http.interceptors.request.use(async (config) => {
+      await this.#limiter.acquire();
+      this.requestCount += 1;
+      return config;
+    });
+    // Registered before axios-retry so that an unparsable 2xx body is retried like a dropped connection.
+    this.#http.interceptors.response.use(parseJsonBody);
+    axiosRetry(this.#http, {
+      retries: this.#options.maxRetries,
+      shouldResetTimeout: true,
+      retryCondition: isRetryable,
+      retryDelay: (attempt, error) => this.#retryDelay(attempt, error),
+      onRetry: (attempt, error, config) => this.#notifyRetry(attempt, error, config),
+    });
+  }
+
+  /** Called before each retry wait, so the read loop can keep the platform informed. */
+  onRetry(listener: (notice: RetryNotice) => void | Promise<void>): void {
+    this.#retryListeners.push(listener);
+  }
+
+  async request(
+    path: string,
+    options: { params?: PageRequest['params']; method?: 'GET' | 'POST'; body?: JsonObject } = {},
+  ): Promise<JsonObject> {
+    try {
+      const response = await this.#http.request<JsonObject>({
+        url: path,
+        method: options.method ?? 'GET',
+        params: options.params,
+        data: options.body,
+      });
+      return response.data;
+    } catch (error) {
+      throw toConnectorError(error, options.method ?? 'GET', path, this.#options);
+    }
+  }
+
+  get(path: string, params?: PageRequest['params']): Promise<JsonObject> {
+    return this.request(path, params === undefined ? {} : { params });
+  }
+
+  /** Follows `next` tokens (sent back as `start`) until one is empty, null or absent. */
+  async *pages(request: PageRequest): AsyncGenerator<Page> {
+    const seen = new Set<string>();
+    let start: string | undefined;
+    do {
+      const params = {
+        ...request.params,
+        ...(request.pageSize === undefined ? {} : { limit: request.pageSize }),
+        ...(start === undefined ? {} : { start }),
+      };
+      const body = await this.request(request.path, {
+        params,
+        method: request.method ?? 'GET',
+        ...(request.body === undefined ? {} : { body: request.body }),
+      });
+      const page = {
+        records: extractRecords(body, request.envelopeKey, request.path),
+        next: nextToken(body),
+        body,
+      };
+      yield page;
+      if (page.next !== undefined && seen.has(page.next)) {
+        throw new UnexpectedResponseError(
+          `Customer.io returned the same page token twice for ${request.path}; stopping to avoid an endless loop.`,
+        );
+      }
+      if (page.next !== undefined) seen.add(page.next);
+      start = page.next;
+    } while (start !== undefined);
+  }
+
+  #retryDelay(attempt: number, error: AxiosError): number {
+    const delay = this.#computeDelay(attempt, error);
+    this.#lastDelays.set(error, delay);
+    return delay;
+  }
+
+  #computeDelay(attempt: number, error: AxiosError): number {
+    const jitter = 0.8 + Math.random() * 0.4;
+    const status = error.response?.status;
+    if (status === 429) {
+      const retryAfterMs = parseRetryAfter(error.response?.headers['retry-after']);
+      if (retryAfterMs !== undefined) return Math.min(retryAfterMs, 300_000) + Math.random() * 250;
+      return Math.max(this.#options.quotaBackoffMs, this.#exponential(attempt)) * jitter;
+    }
+    return this.#exponential(attempt) * jitter;
+  }
+
+  #exponential(attempt: number): number {
+    return Math.min(this.#options.retryBaseMs * 2 ** (attempt - 1), this.#options.maxRetryDelayMs);
+  }
+
+  async #notifyRetry(
+    attempt: number,
+    error: AxiosError,
+    config: { url?: string | undefined },
+  ): Promise<void> {
+    const notice: RetryNotice = {
+      attempt,
+      maxRetries: this.#options.maxRetries,
+      delayMs: this.#lastDelays.get(error) ?? this.#computeDelay(attempt, error),
+      reason: describeFailure(error),
+      rateLimited: error.response?.status === 429,
+      path: config.url ?? '',
+    };
+    for (const listener of this.#retryListeners) await listener(notice);
+  }
+}
+
+function parseJsonBody(response: AxiosResponse): AxiosResponse {
+  const raw = response.data as unknown;
+  if (typeof raw !== 'string') return response;
+  try {
+    response.data = raw === '' ? {} : JSON.parse(raw);
+  } catch {
+    throw new AxiosError(
+      `response body is not valid JSON (${raw.length} bytes, possibly truncated)`,
+      INVALID_BODY,
+      response.config as InternalAxiosRequestConfig,
+      response.request,
+      response,
+    );
+  }
+  return response;
+}
+
+export function isRetryable(error: AxiosError): boolean {
+  if (error.code === INVALID_BODY) return true;
+  if (error.response) return RETRYABLE_STATUSES.has(error.response.status);
+  // No response at all: timeouts, resets, refused or dropped connections.
+  return error.code !== 'ERR_CANCELED' && error.code !== 'ERR_INVALID_URL';
+}
+
+export function parseRetryAfter(header: unknown): number | undefined {
+  if (typeof header !== 'string' && typeof header !== 'number') return undefined;
+  const text = String(header).trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function describeFailure(error: AxiosError): string {
+  if (error.code === INVALID_BODY) return 'invalid or truncated JSON body';
+  if (error.response) return `HTTP ${error.response.status}`;
+  if (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT') return 'request timed out';
+  return `connection failed (${error.code ?? 'network error'})`;
+}
+
+function errorDetail(error: AxiosError): string {
+  const data = error.response?.data;
+  if (typeof data !== 'string') return '';
+  try {
+    const parsed = JSON.parse(data) as { errors?: Array<{ detail?: unknown }> };
+    const detail = parsed.errors?.[0]?.detail;
+    return typeof detail === 'string' ? `: ${detail.slice(0, 200)}` : '';
+  } catch {
+    return '';
+  }
+}
+
+/** Maps a failed request to a connector error. Only status codes, paths and API error details are kept: never headers. */
+export function toConnectorError(
+  error: unknown,
+  method: string,
+  path: string,
+  options: { baseUrl: string; maxRetries: number; timeoutMs: number },
+): ConnectorError {
+  const where = `${method} ${path}`;
+  if (!(error instanceof AxiosError)) {
+    return new UnexpectedResponseError(
+      `Request ${where} failed: ${error instanceof Error ? error.message : 'unknown error'}`,
+    );
+  }
+  const status = error.response?.status;
+  const internal = `${where} on ${options.baseUrl}: ${describeFailure(error)}${errorDetail(error)}`;
+  if (status === 401) {
+    return new AuthenticationError(
+      `Customer.io rejected the API key (401 on ${where}). Check that "app_api_key" is an App API key (not a Track API key) from Account Settings > API Credentials > App API Keys, and that "region" matches your account (US or EU: the wrong region answers 401 too).`,
+      { internal },
+    );
+  }
+  if (status === 403) {
+    return new ForbiddenError(
+      `Customer.io refused ${where} (403): the App API key's scope does not cover this data, or your account's IP allowlist blocks this machine. Use a key with read access to it, or allow this machine's IP address.`,
+      { internal },
+    );
+  }
+  if (status === 404) return new NotFoundError(`Customer.io has no ${path} (404).`, { internal });
+  if (error.code === INVALID_BODY || status === undefined || RETRYABLE_STATUSES.has(status)) {
+    const what =
+      status === 429
+        ? 'kept answering 429 (rate limited)'
+        : status === undefined && (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT')
+          ? `timed out (${Math.round(options.timeoutMs / 1000)} s per request)`
+          : `kept failing (${describeFailure(error)})`;
+    return new TransientApiError(
+      `Customer.io ${what} on ${where} after ${options.maxRetries} retries. This is usually temporary: the sync will resume from its last state on the next attempt.`,
+      { internal },
+    );
+  }
+  return new UnexpectedResponseError(`Customer.io answered HTTP ${status} to ${where}${errorDetail(error)}`, {
+    internal,
+  });
+}
+
+export function extractRecords(body: JsonObject, envelopeKey: string, path: string): JsonObject[] {
+  const list = body[envelopeKey];
+  if (list === null || list === undefined) return [];
+  if (!Array.isArray(list)) {
+    throw new UnexpectedResponseError(`Customer.io's answer to ${path} has no "${envelopeKey}" list.`);
+  }
+  return list as JsonObject[];
+}
+
+function nextToken(body: JsonObject): string | undefined {
+  const next = body.next;
+  if (typeof next === 'number') return String(next);
+  return typeof next === 'string' && next !== '' ? next : undefined;
+}

@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { asConnectorError, ConfigError, type ConnectorError, UsageError } from './errors.js';
+import { Emitter } from './protocol.js';
+import { type ClientTuning, check, discover, read, spec } from './source.js';
+
+const emitter = new Emitter();
+
+function readFile(path: string, flag: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      code === 'ENOENT'
+        ? `${flag} file not found: ${path}`
+        : `${flag} file cannot be read (${code ?? 'error'}): ${path}`,
+    );
+  }
+}
+
+/** Registers the key as a secret even when the file is not valid JSON, so no later message can echo it. */
+function maskKeyIn(text: string): void {
+  for (const match of text.matchAll(/"app_api_key"\s*:\s*"((?:[^"\\]|\\.)*)"/g)) {
+    const key = match[1] ?? '';
+    emitter.addSecret(key);
+    emitter.addSecret(key.trim());
+  }
+}
+
+function readJson(path: string, flag: string, what: string): unknown {
+  const text = readFile(path, flag);
+  if (flag === '--config') maskKeyIn(text);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ConfigError(`The ${what} file ${path} is not valid JSON: fix its syntax.`);
+  }
+}
+
+function tuningFromEnv(): ClientTuning {
+  const number = (name: string): number | undefined => {
+    const value = process.env[name];
+    return value === undefined || value === '' || Number.isNaN(Number(value)) ? undefined : Number(value);
+  };
+  const tuning: ClientTuning = {};
+  const timeoutMs = number('CIO_TIMEOUT_MS');
+  const maxRetries = number('CIO_MAX_RETRIES');
+  const retryBaseMs = number('CIO_RETRY_BASE_MS');
+  const quotaBackoffMs = number('CIO_QUOTA_BACKOFF_MS');
+  if (timeoutMs !== undefined) tuning.timeoutMs = timeoutMs;
+  if (maxRetries !== undefined) tuning.maxRetries = maxRetries;
+  if (retryBaseMs !== undefined) tuning.retryBaseMs = retryBaseMs;
+  if (quotaBackoffMs !== undefined) tuning.quotaBackoffMs = quotaBackoffMs;
+  return tuning;
+}
+
+async function fail(error: ConnectorError, exitCode: number): Promise<void> {
+  await emitter.error(error.message, error.failureType, { internal: error.internalMessage });
+  process.stderr.write(`${emitter.mask(error.message)}\n`);
+  process.exitCode = exitCode;
+}
+
+async function run(
+  command: string,
+  argv: { config?: string | undefined; catalog?: string | undefined; state?: string | undefined },
+): Promise<void> {
+  try {
+    switch (command) {
+      case 'spec':
+        return await spec(emitter);
+      case 'check':
+        return await check(readJson(argv.config ?? '', '--config', 'config'), emitter, tuningFromEnv());
+      case 'discover':
+        return await discover(readJson(argv.config ?? '', '--config', 'config'), emitter);
+      case 'read': {
+        const config = readJson(argv.config ?? '', '--config', 'config');
+        const catalog = readJson(argv.catalog ?? '', '--catalog', 'catalog');
+        const state = argv.state === undefined ? undefined : readFile(argv.state, '--state');
+        const ok = await read(config, catalog, state, emitter, tuningFromEnv());
+        if (!ok) process.exitCode = 1;
+        return;
+      }
+    }
+  } catch (error) {
+    const failure = asConnectorError(error);
+    await fail(failure, failure instanceof UsageError ? 2 : 1);
+  }
+}
+
+process.on('uncaughtException', (error) => {
+  void fail(asConnectorError(error), 1).finally(() => process.exit(1));
+});
+
+const configOption = { type: 'string', demandOption: true, describe: 'path to the config JSON' } as const;
+
+await yargs(hideBin(process.argv))
+  .scriptName('source-customer-io')
+  .usage('Usage: $0 <spec|check|discover|read> [--config FILE] [--catalog FILE] [--state FILE]')
+  .command('spec', 'print the connector specification', {}, () => run('spec', {}))
+  .command('check', 'check the connection', { config: configOption }, (argv) => run('check', argv))
+  .command('discover', 'print the catalog of streams', { config: configOption }, (argv) =>
+    run('discover', argv),
+  )
+  .command(
+    'read',
+    'read records',
+    {
+      config: configOption,
+      catalog: { type: 'string', demandOption: true, describe: 'path to the configured catalog JSON' },
+      state: { type: 'string', describe: 'path to the state JSON' },
+    },
+    (argv) => run('read', argv),
+  )
+  .option('debug', { type: 'boolean', describe: 'accepted for Airbyte compatibility' })
+  .demandCommand(1, 1, 'Give one command: spec, check, discover or read.')
+  .strict()
+  .help(false)
+  .version(false)
+  .fail(async (message, error) => {
+    const text = message || (error ? error.message : 'invalid arguments');
+    await fail(
+      new UsageError(
+        `${text.split('\n')[0]} Usage: source-customer-io <spec|check|discover|read> --config FILE [--catalog FILE] [--state FILE]`,
+      ),
+      2,
+    );
+    process.exit(2);
+  })
+  .parseAsync();

@@ -1,0 +1,168 @@
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import type { FailureType } from './errors.js';
+
+export type JsonObject = { [key: string]: unknown };
+
+export interface StreamDescriptor {
+  name: string;
+  namespace?: string;
+}
+
+export type SyncMode = 'full_refresh' | 'incremental';
+export type DestinationSyncMode = 'append' | 'overwrite' | 'append_dedup' | 'update' | 'soft_delete';
+
+export interface AirbyteStream {
+  name: string;
+  json_schema: JsonObject;
+  supported_sync_modes: SyncMode[];
+  source_defined_cursor?: boolean;
+  default_cursor_field?: string[];
+  source_defined_primary_key?: string[][];
+  is_resumable?: boolean;
+  namespace?: string;
+}
+
+export interface ConfiguredAirbyteStream {
+  stream: AirbyteStream;
+  sync_mode: SyncMode;
+  destination_sync_mode: DestinationSyncMode;
+  cursor_field?: string[];
+  primary_key?: string[][];
+}
+
+export interface ConfiguredAirbyteCatalog {
+  streams: ConfiguredAirbyteStream[];
+}
+
+export interface StreamState {
+  stream_descriptor: StreamDescriptor;
+  stream_state: JsonObject | null;
+}
+
+export interface StreamStateMessage {
+  type: 'STREAM';
+  stream: StreamState;
+  sourceStats?: { recordCount: number };
+}
+
+export type LogLevel = 'FATAL' | 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' | 'TRACE';
+export type StreamStatus = 'STARTED' | 'RUNNING' | 'COMPLETE' | 'INCOMPLETE';
+
+export interface StreamStatusReason {
+  type: 'RATE_LIMITED';
+  rate_limited?: { quota_reset?: number };
+}
+
+export type AirbyteMessage =
+  | { type: 'RECORD'; record: { stream: string; data: JsonObject; emitted_at: number; namespace?: string } }
+  | { type: 'STATE'; state: StreamStateMessage }
+  | { type: 'LOG'; log: { level: LogLevel; message: string; stack_trace?: string } }
+  | {
+      type: 'SPEC';
+      spec: { connectionSpecification: JsonObject; documentationUrl?: string; protocol_version?: string };
+    }
+  | { type: 'CATALOG'; catalog: { streams: AirbyteStream[] } }
+  | { type: 'CONNECTION_STATUS'; connectionStatus: { status: 'SUCCEEDED' | 'FAILED'; message?: string } }
+  | { type: 'TRACE'; trace: TraceMessage };
+
+export type TraceMessage =
+  | {
+      type: 'ERROR';
+      emitted_at: number;
+      error: {
+        message: string;
+        internal_message?: string;
+        stack_trace?: string;
+        failure_type: FailureType;
+        stream_descriptor?: StreamDescriptor;
+      };
+    }
+  | {
+      type: 'STREAM_STATUS';
+      emitted_at: number;
+      stream_status: {
+        stream_descriptor: StreamDescriptor;
+        status: StreamStatus;
+        reasons?: StreamStatusReason[];
+      };
+    };
+
+const MASK = '****';
+
+/**
+ * The only writer of stdout: one JSON message per line, honouring backpressure, with every
+ * registered secret masked out of every line whatever produced it.
+ */
+export class Emitter {
+  readonly #out: Writable;
+  readonly #secrets: string[] = [];
+
+  constructor(out: Writable = process.stdout) {
+    this.#out = out;
+  }
+
+  addSecret(secret: string): void {
+    if (secret.length >= 4 && !this.#secrets.includes(secret)) this.#secrets.push(secret);
+  }
+
+  mask(text: string): string {
+    let masked = text;
+    for (const secret of this.#secrets) {
+      if (masked.includes(secret)) masked = masked.split(secret).join(MASK);
+    }
+    return masked;
+  }
+
+  async emit(message: AirbyteMessage): Promise<void> {
+    const line = `${this.mask(JSON.stringify(message))}\n`;
+    if (!this.#out.write(line)) await once(this.#out, 'drain');
+  }
+
+  record(stream: string, data: JsonObject): Promise<void> {
+    return this.emit({ type: 'RECORD', record: { stream, data, emitted_at: Date.now() } });
+  }
+
+  log(level: LogLevel, message: string): Promise<void> {
+    return this.emit({ type: 'LOG', log: { level, message } });
+  }
+
+  streamStatus(name: string, status: StreamStatus, reasons?: StreamStatusReason[]): Promise<void> {
+    const streamStatus = { stream_descriptor: { name }, status, ...(reasons ? { reasons } : {}) };
+    return this.emit({
+      type: 'TRACE',
+      trace: { type: 'STREAM_STATUS', emitted_at: Date.now(), stream_status: streamStatus },
+    });
+  }
+
+  error(
+    message: string,
+    failureType: FailureType,
+    details: { internal?: string | undefined; stream?: string | undefined } = {},
+  ): Promise<void> {
+    return this.emit({
+      type: 'TRACE',
+      trace: {
+        type: 'ERROR',
+        emitted_at: Date.now(),
+        error: {
+          message,
+          failure_type: failureType,
+          ...(details.internal ? { internal_message: details.internal } : {}),
+          ...(details.stream ? { stream_descriptor: { name: details.stream } } : {}),
+        },
+      },
+    });
+  }
+
+  state(name: string, streamState: JsonObject, recordCount: number): Promise<void> {
+    return this.emit({
+      type: 'STATE',
+      state: {
+        type: 'STREAM',
+        stream: { stream_descriptor: { name }, stream_state: streamState },
+        sourceStats: { recordCount },
+      },
+    });
+  }
+}

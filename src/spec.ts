@@ -1,0 +1,68 @@
+import type { JsonObject } from './protocol.js';
+
+export const DOCUMENTATION_URL = 'https://github.com/source-customer-io/source-customer-io#readme';
+
+export const REGION_HOSTS = {
+  US: 'https://api.customer.io',
+  EU: 'https://api-eu.customer.io',
+} as const;
+
+export type Region = keyof typeof REGION_HOSTS;
+
+export const DEFAULT_REQUESTS_PER_SECOND = 10;
+
+export const connectionSpecification: JsonObject = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'Customer.io Source Spec',
+  type: 'object',
+  required: ['app_api_key'],
+  additionalProperties: true,
+  properties: {
+    app_api_key: {
+      type: 'string',
+      title: 'App API key',
+      description:
+        'An App API key (not a Track API key) of the workspace to read, from Account Settings > API Credentials > App API Keys. Sent as a Bearer token.',
+      airbyte_secret: true,
+      minLength: 1,
+      order: 0,
+    },
+    region: {
+      type: 'string',
+      title: 'Region',
+      description: "Your account's data center: US (api.customer.io) or EU (api-eu.customer.io).",
+      enum: ['US', 'EU'],
+      default: 'US',
+      order: 1,
+    },
+    start_date: {
+      type: 'string',
+      title: 'Start date',
+      description:
+        'RFC 3339 date-time, UTC. Incremental streams read nothing older than this. Leave empty to read all history.',
+      format: 'date-time',
+      pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$',
+      pattern_descriptor: 'YYYY-MM-DDTHH:mm:ssZ',
+      examples: ['2024-01-01T00:00:00Z'],
+      order: 2,
+    },
+    requests_per_second: {
+      type: 'number',
+      title: 'Requests per second',
+      description:
+        "The connector's share of the workspace's App API budget. Customer.io allows 10 requests/second for the whole workspace, shared with every other tool using the App API: lower this if other tools read at the same time.",
+      default: DEFAULT_REQUESTS_PER_SECOND,
+      exclusiveMinimum: 0,
+      maximum: 1000,
+      order: 3,
+    },
+    base_url: {
+      type: 'string',
+      title: 'Base URL override',
+      description:
+        "Overrides the region's App API host, for proxies and testing, e.g. http://127.0.0.1:8080. Must be https unless the host is loopback, so the key is never sent in clear.",
+      examples: ['https://api.customer.io', 'http://127.0.0.1:8080'],
+      order: 4,
+    },
+  },
+};

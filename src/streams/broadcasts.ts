@@ -1,0 +1,8 @@
+import { Stream } from './base.js';
+
+export class BroadcastsStream extends Stream {
+  readonly name = 'broadcasts';
+  readonly path = '/v1/broadcasts';
+  readonly envelopeKey = 'broadcasts';
+  readonly primaryKey = [['id']];
+}

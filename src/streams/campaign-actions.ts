@@ -1,0 +1,11 @@
+import { ChildStream } from './base.js';
+import { CampaignsStream } from './campaigns.js';
+
+export class CampaignActionsStream extends ChildStream {
+  readonly name = 'campaign_actions';
+  readonly path = '/v1/campaigns/{parent_id}/actions';
+  readonly envelopeKey = 'actions';
+  readonly primaryKey = [['campaign_id'], ['id']];
+  readonly parent = new CampaignsStream();
+  readonly parentIdField = 'campaign_id';
+}

@@ -1,0 +1,8 @@
+import { Stream } from './base.js';
+
+export class SegmentsStream extends Stream {
+  readonly name = 'segments';
+  readonly path = '/v1/segments';
+  readonly envelopeKey = 'segments';
+  readonly primaryKey = [['id']];
+}
