@@ -23,7 +23,7 @@ export class StateManager {
         'The state is in the legacy single-object format, which this connector does not read: reset the connection state, or pass a list of STREAM state messages.',
       );
     }
-    raw.forEach((message: unknown, index) => manager.#add(message, index));
+    for (const [index, message] of raw.entries()) manager.#add(message, index);
     return manager;
   }
 
