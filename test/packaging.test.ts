@@ -1,0 +1,548 @@
+// Packaging consistency: Dockerfile, metadata.yaml, the acceptance-test config and the configured catalog
+// must agree with each other and with what the Connector Acceptance Tests check on the built image
+// (test_image_labels, test_image_environment_variables). Nothing here needs Docker or a YAML library.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const readText = (rel: string): string => readFileSync(path.join(ROOT, rel), 'utf8');
+
+// ---------------------------------------------------------------------------------------------------------
+// Minimal Dockerfile reader: continuation lines, comments, stages, ENV/LABEL key=value pairs, exec-form JSON.
+// ---------------------------------------------------------------------------------------------------------
+
+interface Instruction {
+  readonly keyword: string;
+  readonly args: string;
+}
+
+interface Stage {
+  readonly image: string;
+  readonly name: string | undefined;
+  readonly instructions: Instruction[];
+}
+
+function parseDockerfile(text: string): Stage[] {
+  const logical: string[] = [];
+  let pending = '';
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (pending === '' && (line === '' || line.startsWith('#'))) continue;
+    if (pending !== '' && line.startsWith('#')) continue; // comments inside a continued instruction
+    if (line.endsWith('\\')) {
+      pending += `${line.slice(0, -1)} `;
+      continue;
+    }
+    logical.push(pending + line);
+    pending = '';
+  }
+  if (pending !== '') logical.push(pending.trim());
+
+  const stages: Stage[] = [];
+  for (const line of logical) {
+    const match = /^(\S+)\s*(.*)$/.exec(line);
+    if (!match) continue;
+    const keyword = (match[1] ?? '').toUpperCase();
+    const args = (match[2] ?? '').trim();
+    if (keyword === 'FROM') {
+      const from = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args);
+      if (!from?.[1]) throw new Error(`Unparseable FROM: ${line}`);
+      stages.push({ image: from[1], name: from[2], instructions: [] });
+      continue;
+    }
+    const current = stages.at(-1);
+    if (!current) {
+      if (keyword === 'ARG') continue; // global build args before the first FROM
+      throw new Error(`Instruction before the first FROM: ${line}`);
+    }
+    current.instructions.push({ keyword, args });
+  }
+  return stages;
+}
+
+function unquote(value: string): string {
+  if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
+    return value.slice(1, -1).replace(/\\(.)/g, '$1');
+  }
+  if (value.length >= 2 && value.startsWith("'") && value.endsWith("'")) return value.slice(1, -1);
+  return value;
+}
+
+/** Parses `ENV`/`LABEL` arguments: `k=v k2="v 2"`, or the legacy single-pair `ENV key value` form. */
+function parsePairs(args: string): Map<string, string> {
+  const pairs = new Map<string, string>();
+  const firstToken = args.split(/\s+/)[0] ?? '';
+  if (!firstToken.includes('=')) {
+    const legacy = /^(\S+)\s+(.*)$/.exec(args);
+    if (legacy?.[1] !== undefined && legacy[2] !== undefined) pairs.set(legacy[1], unquote(legacy[2].trim()));
+    return pairs;
+  }
+  const re = /([A-Za-z0-9_.-]+)=("(?:[^"\\]|\\.)*"|'[^']*'|\S*)/g;
+  for (const m of args.matchAll(re)) {
+    if (m[1] !== undefined && m[2] !== undefined) pairs.set(m[1], unquote(m[2]));
+  }
+  return pairs;
+}
+
+function collectPairs(stage: Stage, keyword: 'ENV' | 'LABEL'): Map<string, string> {
+  const all = new Map<string, string>();
+  for (const ins of stage.instructions) {
+    if (ins.keyword !== keyword) continue;
+    for (const [k, v] of parsePairs(ins.args)) all.set(k, v);
+  }
+  return all;
+}
+
+function lastArgs(stage: Stage, keyword: string): string | undefined {
+  return stage.instructions.filter((i) => i.keyword === keyword).at(-1)?.args;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Minimal block-YAML reader for the subset our own files use: nested mappings, `- ` sequences (of scalars or
+// mappings), plain/quoted scalars, `[]`/`{}`/`[a, b]` flow collections. Anything else throws, so a file that
+// drifts outside the subset fails loudly instead of being misread.
+// ---------------------------------------------------------------------------------------------------------
+
+type Yaml = string | number | boolean | null | Yaml[] | { [key: string]: Yaml };
+
+interface YamlLine {
+  indent: number;
+  content: string;
+  readonly lineNo: number;
+}
+
+function stripComment(line: string): string {
+  let quote: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quote !== undefined) {
+      if (ch === '\\' && quote === '"') i++;
+      else if (ch === quote) quote = undefined;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+    } else if (ch === '#' && (i === 0 || /\s/.test(line[i - 1] ?? ''))) {
+      return line.slice(0, i);
+    }
+  }
+  return line;
+}
+
+function parseScalar(raw: string, lineNo: number): Yaml {
+  const s = raw.trim();
+  if (s.startsWith('"')) {
+    if (!s.endsWith('"') || s.length < 2) throw new Error(`line ${lineNo}: unterminated string ${s}`);
+    return JSON.parse(s) as string;
+  }
+  if (s.startsWith("'")) {
+    if (!s.endsWith("'") || s.length < 2) throw new Error(`line ${lineNo}: unterminated string ${s}`);
+    return s.slice(1, -1).replace(/''/g, "'");
+  }
+  if (s === '{}') return {};
+  if (s.startsWith('[')) {
+    if (!s.endsWith(']')) throw new Error(`line ${lineNo}: unsupported flow sequence ${s}`);
+    const inner = s.slice(1, -1).trim();
+    return inner === '' ? [] : inner.split(',').map((part) => parseScalar(part, lineNo));
+  }
+  if (s.startsWith('{') || s.startsWith('&') || s.startsWith('*') || s.startsWith('|') || s.startsWith('>')) {
+    throw new Error(`line ${lineNo}: YAML feature outside the supported subset: ${s}`);
+  }
+  if (s === 'true') return true;
+  if (s === 'false') return false;
+  if (s === '' || s === 'null' || s === '~') return null;
+  if (/^-?\d+$/.test(s)) return Number(s);
+  return s;
+}
+
+const KEY_RE = /^("[^"]*"|'[^']*'|[^\s:'"-][^:]*?):(?:\s+(.*))?$/;
+
+function parseYaml(text: string): Yaml {
+  const lines: YamlLine[] = [];
+  text.split(/\r?\n/).forEach((raw, idx) => {
+    if (raw.includes('\t')) throw new Error(`line ${idx + 1}: tabs are not supported`);
+    const content = stripComment(raw).trimEnd();
+    if (content.trim() === '' || content.trim() === '---') return;
+    lines.push({
+      indent: content.length - content.trimStart().length,
+      content: content.trim(),
+      lineNo: idx + 1,
+    });
+  });
+
+  const isSeqItem = (l: YamlLine): boolean => l.content === '-' || l.content.startsWith('- ');
+
+  function parseNode(i: number, indent: number): [Yaml, number] {
+    const line = lines[i];
+    if (!line) return [null, i];
+    return isSeqItem(line) ? parseSequence(i, indent) : parseMapping(i, indent);
+  }
+
+  function parseMapping(start: number, indent: number): [Yaml, number] {
+    const out: { [key: string]: Yaml } = {};
+    let i = start;
+    for (let line = lines[i]; line && line.indent === indent && !isSeqItem(line); line = lines[i]) {
+      const m = KEY_RE.exec(line.content);
+      if (!m?.[1]) throw new Error(`line ${line.lineNo}: expected "key: value", got ${line.content}`);
+      const key = String(parseScalar(m[1], line.lineNo));
+      if (key in out) throw new Error(`line ${line.lineNo}: duplicate key ${key}`);
+      const rest = m[2];
+      i++;
+      if (rest !== undefined && rest.trim() !== '') {
+        out[key] = parseScalar(rest, line.lineNo);
+        continue;
+      }
+      const next = lines[i];
+      if (next && (next.indent > indent || (next.indent === indent && isSeqItem(next)))) {
+        const [value, after] = parseNode(i, next.indent);
+        out[key] = value;
+        i = after;
+      } else {
+        out[key] = null;
+      }
+    }
+    const stray = lines[i];
+    if (stray && stray.indent > indent) throw new Error(`line ${stray.lineNo}: unexpected indentation`);
+    return [out, i];
+  }
+
+  function parseSequence(start: number, indent: number): [Yaml, number] {
+    const out: Yaml[] = [];
+    let i = start;
+    for (let line = lines[i]; line && line.indent === indent && isSeqItem(line); line = lines[i]) {
+      const item = line.content === '-' ? '' : line.content.slice(2).trim();
+      if (item === '') {
+        const next = lines[i + 1];
+        if (!next || next.indent <= indent) throw new Error(`line ${line.lineNo}: empty sequence item`);
+        const [value, after] = parseNode(i + 1, next.indent);
+        out.push(value);
+        i = after;
+      } else if (KEY_RE.test(item)) {
+        // "- key: value" starts a mapping whose keys sit at the column of "key".
+        const column = indent + (line.content.length - item.length);
+        lines[i] = { indent: column, content: item, lineNo: line.lineNo };
+        const [value, after] = parseMapping(i, column);
+        out.push(value);
+        i = after;
+      } else {
+        out.push(parseScalar(item, line.lineNo));
+        i++;
+      }
+    }
+    return [out, i];
+  }
+
+  const first = lines[0];
+  if (!first) return null;
+  const [doc, end] = parseNode(0, first.indent);
+  const leftover = lines[end];
+  if (leftover) throw new Error(`line ${leftover.lineNo}: could not parse ${leftover.content}`);
+  return doc;
+}
+
+function asMap(value: Yaml | undefined, what: string): { [key: string]: Yaml } {
+  if (value === null || value === undefined || typeof value !== 'object' || Array.isArray(value)) {
+    throw new Error(`${what} is not a mapping`);
+  }
+  return value;
+}
+
+function asList(value: Yaml | undefined, what: string): Yaml[] {
+  if (!Array.isArray(value)) throw new Error(`${what} is not a list`);
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Fixtures
+// ---------------------------------------------------------------------------------------------------------
+
+const OFFICIAL_DEFINITION_ID = '34f697bc-b989-4eda-b06f-d0f39b88825b';
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+const REQUIRED_DATA_KEYS = [
+  'name',
+  'definitionId',
+  'connectorType',
+  'dockerRepository',
+  'dockerImageTag',
+  'license',
+  'documentationUrl',
+  'githubIssueLabel',
+  'connectorSubtype',
+  'releaseStage',
+] as const;
+// Every key ConnectorMetadataDefinitionV0 allows under `data` (additionalProperties: false).
+const ALLOWED_DATA_KEYS = new Set<string>([
+  ...REQUIRED_DATA_KEYS,
+  'icon',
+  'connectorBuildOptions',
+  'connectorTestSuitesOptions',
+  'supportsDbt',
+  'supportsNormalization',
+  'externalDocumentationUrls',
+  'maxSecondsBetweenMessages',
+  'releaseDate',
+  'protocolVersion',
+  'erdUrl',
+  'supportLevel',
+  'tags',
+  'registryOverrides',
+  'allowedHosts',
+  'releases',
+  'normalizationConfig',
+  'suggestedStreams',
+  'resourceRequirements',
+  'ab_internal',
+  'remoteRegistries',
+  'connectorIPCOptions',
+  'generated',
+  'supportsFileTransfer',
+  'supportsDataActivation',
+  'supportsRefreshes',
+]);
+
+const stages = parseDockerfile(readText('Dockerfile'));
+const runtime = stages.at(-1);
+const metadata = asMap(parseYaml(readText('metadata.yaml')), 'metadata.yaml');
+const data = asMap(metadata.data, 'metadata.yaml data');
+const packageJson = JSON.parse(readText('package.json')) as { version?: unknown };
+
+interface ConfiguredCatalog {
+  streams: {
+    stream: { name: string; supported_sync_modes: string[]; source_defined_primary_key?: string[][] };
+    sync_mode: string;
+    destination_sync_mode: string;
+  }[];
+}
+const catalog = JSON.parse(readText('integration_tests/configured_catalog.json')) as ConfiguredCatalog;
+
+function runtimeStage(): Stage {
+  if (!runtime) throw new Error('Dockerfile has no FROM');
+  return runtime;
+}
+
+function entrypoint(): string[] {
+  const args = lastArgs(runtimeStage(), 'ENTRYPOINT');
+  if (args === undefined) throw new Error('runtime stage has no ENTRYPOINT');
+  const parsed: unknown = JSON.parse(args); // throws for shell form, which CAT cannot join reliably
+  if (!Array.isArray(parsed) || !parsed.every((p): p is string => typeof p === 'string')) {
+    throw new Error(`ENTRYPOINT is not an exec-form string array: ${args}`);
+  }
+  return parsed;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Tests
+// ---------------------------------------------------------------------------------------------------------
+
+describe('Dockerfile', () => {
+  it('is multi-stage with a node:20 slim runtime image', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    expect(runtimeStage().image).toMatch(/^node:20(?:\.\d+){0,2}-slim(?:@sha256:[0-9a-f]{64})?$/);
+  });
+
+  it('sets AIRBYTE_ENTRYPOINT to the exec-form ENTRYPOINT joined by single spaces', () => {
+    const env = collectPairs(runtimeStage(), 'ENV');
+    const ep = entrypoint();
+    expect(ep.length).toBeGreaterThan(0);
+    expect(env.get('AIRBYTE_ENTRYPOINT')).toBe(ep.join(' '));
+  });
+
+  it('runs dist/main.js from the working directory', () => {
+    const workdir = lastArgs(runtimeStage(), 'WORKDIR');
+    expect(workdir).toBe('/airbyte/integration_code');
+    expect(entrypoint()).toEqual(['node', `${workdir}/dist/main.js`]);
+  });
+
+  it('labels the image with metadata.yaml dockerRepository and dockerImageTag (= package.json version)', () => {
+    const labels = collectPairs(runtimeStage(), 'LABEL');
+    expect(labels.get('io.airbyte.name')).toBe(data.dockerRepository);
+    expect(labels.get('io.airbyte.version')).toBe(data.dockerImageTag);
+    expect(labels.get('io.airbyte.version')).toBe(packageJson.version);
+  });
+
+  it('installs production dependencies only in the runtime stage', () => {
+    const runs = runtimeStage()
+      .instructions.filter((i) => i.keyword === 'RUN')
+      .map((i) => i.args);
+    expect(runs.some((r) => /\bnpm ci\b[^&|;]*--omit=dev\b/.test(r))).toBe(true);
+    expect(collectPairs(runtimeStage(), 'ENV').get('NODE_ENV')).toBe('production');
+  });
+
+  it('copies dist/ from the build stage and schemas/ from the context', () => {
+    const copies = runtimeStage()
+      .instructions.filter((i) => i.keyword === 'COPY')
+      .map((i) => i.args);
+    const buildNames = new Set(
+      stages.slice(0, -1).flatMap((s, idx) => (s.name === undefined ? [String(idx)] : [s.name, String(idx)])),
+    );
+    const distCopy = copies.find((c) => /(^|\s)\S*\/dist\/?\s/.test(c) && /--from=(\S+)/.test(c));
+    expect(distCopy, 'COPY --from=<build stage> …/dist').toBeDefined();
+    expect(buildNames.has(/--from=(\S+)/.exec(distCopy ?? '')?.[1] ?? '')).toBe(true);
+    expect(
+      copies.some((c) => !c.includes('--from=') && /(^|\s)\.?\/?schemas\/?\s+\S*schemas\/?$/.test(c)),
+    ).toBe(true);
+  });
+
+  it('runs as a non-root user', () => {
+    const user = lastArgs(runtimeStage(), 'USER');
+    expect(user).toBeDefined();
+    expect(['root', '0', '0:0', 'root:root']).not.toContain(user);
+  });
+
+  it('keeps node_modules, dist and secrets out of the build context', () => {
+    const ignored = readText('.dockerignore')
+      .split(/\r?\n/)
+      .map((l) => l.trim());
+    for (const entry of ['node_modules', 'dist', 'secrets', '.git']) expect(ignored).toContain(entry);
+  });
+});
+
+describe('metadata.yaml', () => {
+  it('uses metadata spec 1.0 and only keys the v0 schema allows', () => {
+    expect(metadata.metadataSpecVersion).toBe('1.0');
+    expect(Object.keys(metadata).sort()).toEqual(['data', 'metadataSpecVersion']);
+    const unknown = Object.keys(data).filter((k) => !ALLOWED_DATA_KEYS.has(k));
+    expect(unknown).toEqual([]);
+  });
+
+  it('has every required data key as a non-empty string', () => {
+    for (const key of REQUIRED_DATA_KEYS) {
+      expect(typeof data[key], key).toBe('string');
+      expect(String(data[key]).length, key).toBeGreaterThan(0);
+    }
+  });
+
+  it('has its own definitionId UUID, not the official connector one', () => {
+    expect(data.definitionId).toMatch(UUID_RE);
+    expect(String(data.definitionId).toLowerCase()).not.toBe(OFFICIAL_DEFINITION_ID);
+  });
+
+  it('describes an api source with schema-valid enum values', () => {
+    expect(data.connectorType).toBe('source');
+    expect(data.connectorSubtype).toBe('api');
+    expect(['alpha', 'beta', 'generally_available', 'custom']).toContain(data.releaseStage);
+    if (data.supportLevel !== undefined)
+      expect(['community', 'certified', 'archived']).toContain(data.supportLevel);
+  });
+
+  it('has a valid https documentationUrl and a yyyy-mm-dd releaseDate', () => {
+    expect(new URL(String(data.documentationUrl)).protocol).toBe('https:');
+    if (data.releaseDate !== undefined) expect(data.releaseDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    if (data.maxSecondsBetweenMessages !== undefined) {
+      expect(Number.isInteger(data.maxSecondsBetweenMessages)).toBe(true);
+    }
+  });
+
+  it('allows both Customer.io App API hosts (US and EU)', () => {
+    const hosts = asList(asMap(data.allowedHosts, 'allowedHosts').hosts, 'allowedHosts.hosts');
+    expect(hosts).toContain('api.customer.io');
+    expect(hosts).toContain('api-eu.customer.io');
+  });
+
+  it('only suggests streams that exist in the configured catalog', () => {
+    if (data.suggestedStreams === undefined) return;
+    const suggested = asList(
+      asMap(data.suggestedStreams, 'suggestedStreams').streams,
+      'suggestedStreams.streams',
+    );
+    const names = catalog.streams.map((s) => s.stream.name);
+    for (const s of suggested) expect(names).toContain(s);
+  });
+});
+
+describe('integration_tests', () => {
+  it('configured catalog streams each have schemas/<name>.json declaring their primary key fields', () => {
+    expect(catalog.streams.length).toBeGreaterThan(0);
+    for (const { stream } of catalog.streams) {
+      const file = path.join(ROOT, 'schemas', `${stream.name}.json`);
+      expect(existsSync(file), `schemas/${stream.name}.json`).toBe(true);
+      const schema = JSON.parse(readFileSync(file, 'utf8')) as { properties?: Record<string, unknown> };
+      for (const keyPath of stream.source_defined_primary_key ?? []) {
+        expect(
+          Object.keys(schema.properties ?? {}),
+          `${stream.name} primary key ${keyPath.join('.')}`,
+        ).toContain(keyPath[0]);
+      }
+    }
+  });
+
+  it('configured catalog stream sync modes are consistent', () => {
+    const names = catalog.streams.map((s) => s.stream.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const s of catalog.streams) {
+      expect(s.stream.supported_sync_modes).toContain(s.sync_mode);
+      expect(['append', 'overwrite', 'append_dedup', 'update', 'soft_delete']).toContain(
+        s.destination_sync_mode,
+      );
+    }
+  });
+
+  it('acceptance-test-config targets the :dev image and declares all six suites', () => {
+    const cat = asMap(
+      parseYaml(readText('integration_tests/acceptance-test-config.yml')),
+      'acceptance-test-config',
+    );
+    expect(cat.connector_image).toBe(`${String(data.dockerRepository)}:dev`);
+    expect(cat.test_strictness_level).toBe('high');
+    const suites = asMap(cat.acceptance_tests, 'acceptance_tests');
+    for (const suite of ['spec', 'connection', 'discovery', 'basic_read', 'full_refresh', 'incremental']) {
+      const body = asMap(suites[suite], suite);
+      const declared = Array.isArray(body.tests) || typeof body.bypass_reason === 'string';
+      expect(declared, `${suite} has tests or a bypass_reason`).toBe(true);
+    }
+    // high strictness forbids a custom catalog in basic_read and requires expect_records
+    for (const t of asList(asMap(suites.basic_read, 'basic_read').tests, 'basic_read.tests')) {
+      const test = asMap(t, 'basic_read test');
+      expect(test.configured_catalog_path).toBeUndefined();
+      expect(asMap(test.expect_records, 'expect_records').path).toBe(
+        'integration_tests/expected_records.jsonl',
+      );
+    }
+    for (const t of asList(asMap(suites.full_refresh, 'full_refresh').tests, 'full_refresh.tests')) {
+      const catalogPath = String(asMap(t, 'full_refresh test').configured_catalog_path);
+      expect(existsSync(path.join(ROOT, catalogPath)), catalogPath).toBe(true);
+    }
+  });
+
+  it('ships sample and invalid configs for the connection suite', () => {
+    const sample = JSON.parse(readText('integration_tests/sample_config.json')) as Record<string, unknown>;
+    const invalid = JSON.parse(readText('integration_tests/invalid_config.json')) as Record<string, unknown>;
+    expect(typeof sample.app_api_key).toBe('string');
+    expect(typeof invalid.app_api_key).toBe('string');
+  });
+});
+
+describe('minimal YAML reader', () => {
+  it('reads the subset the project files use', () => {
+    const doc = parseYaml(
+      [
+        'a: "1.0" # comment',
+        'b:',
+        '  c: https://x.test/#frag',
+        '  d:',
+        '    - e',
+        '    - f:g',
+        '  h:',
+        '  - k: 1',
+        '    l: no',
+        '  - m',
+        'n: []',
+        "o: 'it''s'",
+        'p: "a #b"',
+      ].join('\n'),
+    );
+    expect(doc).toEqual({
+      a: '1.0',
+      b: { c: 'https://x.test/#frag', d: ['e', 'f:g'], h: [{ k: 1, l: 'no' }, 'm'] },
+      n: [],
+      o: "it's",
+      p: 'a #b',
+    });
+  });
+
+  it('rejects input outside the subset', () => {
+    expect(() => parseYaml('a:\n  b: 1\n c: 2')).toThrow();
+    expect(() => parseYaml('a: |\n  text')).toThrow();
+    expect(() => parseYaml('a: 1\na: 2')).toThrow();
+  });
+});
