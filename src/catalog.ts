@@ -30,7 +30,7 @@ export function resolveCatalog(raw: unknown, available: readonly Stream[]): Conf
     }
     if (seen.has(name)) throw new ConfigError(`The configured catalog lists stream "${name}" twice.`);
     seen.add(name);
-    const supported = stream.asAirbyteStream().supported_sync_modes;
+    const supported = stream.supportedSyncModes;
     if (!supported.includes(entry.sync_mode as SyncMode)) {
       throw new ConfigError(
         `The configured catalog asks for sync mode "${String(entry.sync_mode)}" on stream "${name}", which supports only ${supported.join(', ')}.`,

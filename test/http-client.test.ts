@@ -12,7 +12,9 @@ import { CustomerIoClient, parseRetryAfter, type RetryNotice } from '../src/http
 const BASE = 'https://api.customer.io';
 const KEY = 'secret-app-key-1234567890';
 
-function client(overrides: Partial<ConstructorParameters<typeof CustomerIoClient>[0]> = {}): CustomerIoClient {
+function client(
+  overrides: Partial<ConstructorParameters<typeof CustomerIoClient>[0]> = {},
+): CustomerIoClient {
   return new CustomerIoClient({
     baseUrl: BASE,
     apiKey: KEY,
@@ -60,11 +62,18 @@ describe('requests', () => {
     api.onRetry((notice) => {
       notices.push(notice);
     });
-    nock(BASE).get('/v1/segments').reply(429, { errors: [{ detail: 'rate limited', status: '429' }] }, { 'Retry-After': '0' });
+    nock(BASE)
+      .get('/v1/segments')
+      .reply(429, { errors: [{ detail: 'rate limited', status: '429' }] }, { 'Retry-After': '0' });
     nock(BASE).get('/v1/segments').reply(200, { segments: [] });
     await expect(api.get('/v1/segments')).resolves.toEqual({ segments: [] });
     expect(notices).toHaveLength(1);
-    expect(notices[0]).toMatchObject({ attempt: 1, rateLimited: true, reason: 'HTTP 429', path: '/v1/segments' });
+    expect(notices[0]).toMatchObject({
+      attempt: 1,
+      rateLimited: true,
+      reason: 'HTTP 429',
+      path: '/v1/segments',
+    });
     expect(notices[0]?.delayMs).toBeLessThan(300);
   });
 
@@ -81,13 +90,24 @@ describe('requests', () => {
   });
 
   test.each([
-    ['HTML 502', () => nock(BASE).get('/v1/campaigns').reply(502, '<html><body>502 Bad Gateway</body></html>')],
-    ['503', () => nock(BASE).get('/v1/campaigns').reply(503, { errors: [{ detail: 'down', status: '503' }] })],
+    [
+      'HTML 502',
+      () => nock(BASE).get('/v1/campaigns').reply(502, '<html><body>502 Bad Gateway</body></html>'),
+    ],
+    [
+      '503',
+      () =>
+        nock(BASE)
+          .get('/v1/campaigns')
+          .reply(503, { errors: [{ detail: 'down', status: '503' }] }),
+    ],
     ['connection reset', () => nock(BASE).get('/v1/campaigns').replyWithError('socket hang up')],
     ['truncated JSON', () => nock(BASE).get('/v1/campaigns').reply(200, '{"campaigns":[{"id":1},{"id"')],
   ])('retries a transient failure (%s) and then succeeds', async (_name, fault) => {
     fault();
-    nock(BASE).get('/v1/campaigns').reply(200, { campaigns: [{ id: 1 }] });
+    nock(BASE)
+      .get('/v1/campaigns')
+      .reply(200, { campaigns: [{ id: 1 }] });
     await expect(client().get('/v1/campaigns')).resolves.toEqual({ campaigns: [{ id: 1 }] });
   });
 
@@ -100,7 +120,10 @@ describe('requests', () => {
   });
 
   test('persistent 5xx ends in a transient error that names the request, never the key', async () => {
-    nock(BASE).get('/v1/campaigns').times(4).reply(500, { errors: [{ detail: 'boom', status: '500' }] });
+    nock(BASE)
+      .get('/v1/campaigns')
+      .times(4)
+      .reply(500, { errors: [{ detail: 'boom', status: '500' }] });
     const error = await failure(client().get('/v1/campaigns'));
     expect(error).toBeInstanceOf(TransientApiError);
     expect((error as TransientApiError).failureType).toBe('transient_error');
@@ -109,7 +132,10 @@ describe('requests', () => {
   });
 
   test('401 is a config error that explains App vs Track key and region, and is not retried', async () => {
-    nock(BASE).get('/v1/workspaces').once().reply(401, { errors: [{ detail: 'unauthorized', status: '401' }] });
+    nock(BASE)
+      .get('/v1/workspaces')
+      .once()
+      .reply(401, { errors: [{ detail: 'unauthorized', status: '401' }] });
     const error = await failure(client().get('/v1/workspaces'));
     expect(error).toBeInstanceOf(AuthenticationError);
     expect((error as AuthenticationError).failureType).toBe('config_error');
@@ -119,7 +145,9 @@ describe('requests', () => {
   });
 
   test('403 is a config error about scope and IP allowlist', async () => {
-    nock(BASE).get('/v1/customers').reply(403, { errors: [{ detail: 'forbidden', status: '403' }] });
+    nock(BASE)
+      .get('/v1/customers')
+      .reply(403, { errors: [{ detail: 'forbidden', status: '403' }] });
     const error = await failure(client().get('/v1/customers'));
     expect(error).toBeInstanceOf(ForbiddenError);
     expect(error.message).toMatch(/scope/);
@@ -127,9 +155,13 @@ describe('requests', () => {
   });
 
   test('404 is a NotFoundError; another 4xx is an unexpected response with the API detail', async () => {
-    nock(BASE).get('/v1/campaigns/9/actions').reply(404, { errors: [{ detail: 'not found', status: '404' }] });
+    nock(BASE)
+      .get('/v1/campaigns/9/actions')
+      .reply(404, { errors: [{ detail: 'not found', status: '404' }] });
     expect(await failure(client().get('/v1/campaigns/9/actions'))).toBeInstanceOf(NotFoundError);
-    nock(BASE).get('/v1/messages').reply(400, { errors: [{ detail: 'bad start_ts', status: '400' }] });
+    nock(BASE)
+      .get('/v1/messages')
+      .reply(400, { errors: [{ detail: 'bad start_ts', status: '400' }] });
     const error = await failure(client().get('/v1/messages'));
     expect(error).toBeInstanceOf(UnexpectedResponseError);
     expect(error.message).toContain('bad start_ts');
@@ -138,28 +170,43 @@ describe('requests', () => {
 
 describe('pagination', () => {
   test('follows next tokens (sent back as start) until next is empty, with limit on each page', async () => {
-    nock(BASE).get('/v1/newsletters').query({ limit: 2 }).reply(200, { newsletters: [{ id: 1 }, { id: 2 }], next: 'MQ==' });
+    nock(BASE)
+      .get('/v1/newsletters')
+      .query({ limit: 2 })
+      .reply(200, { newsletters: [{ id: 1 }, { id: 2 }], next: 'MQ==' });
     nock(BASE)
       .get('/v1/newsletters')
       .query({ limit: 2, start: 'MQ==' })
       .reply(200, { newsletters: [{ id: 3 }], next: 'Mg+/=' });
-    nock(BASE).get('/v1/newsletters').query({ limit: 2, start: 'Mg+/=' }).reply(200, { newsletters: null, next: '' });
+    nock(BASE)
+      .get('/v1/newsletters')
+      .query({ limit: 2, start: 'Mg+/=' })
+      .reply(200, { newsletters: null, next: '' });
     const ids: unknown[] = [];
-    for await (const page of client().pages({ path: '/v1/newsletters', envelopeKey: 'newsletters', pageSize: 2 })) {
+    for await (const page of client().pages({
+      path: '/v1/newsletters',
+      envelopeKey: 'newsletters',
+      pageSize: 2,
+    })) {
       ids.push(...page.records.map((record) => record.id));
     }
     expect(ids).toEqual([1, 2, 3]);
   });
 
   test.each([[null], [undefined]])('a next of %s ends the read', async (next) => {
-    nock(BASE).get('/v1/segments').reply(200, { segments: [{ id: 1 }], ...(next === undefined ? {} : { next }) });
+    nock(BASE)
+      .get('/v1/segments')
+      .reply(200, { segments: [{ id: 1 }], ...(next === undefined ? {} : { next }) });
     const pages = [];
-    for await (const page of client().pages({ path: '/v1/segments', envelopeKey: 'segments' })) pages.push(page);
+    for await (const page of client().pages({ path: '/v1/segments', envelopeKey: 'segments' }))
+      pages.push(page);
     expect(pages).toHaveLength(1);
   });
 
   test('an integer next is sent back as start', async () => {
-    nock(BASE).get('/v1/errors').reply(200, { errors: ['line 1: x'], next: 1 });
+    nock(BASE)
+      .get('/v1/errors')
+      .reply(200, { errors: ['line 1: x'], next: 1 });
     nock(BASE).get('/v1/errors').query({ start: '1' }).reply(200, { errors: [], next: '' });
     const pages = [];
     for await (const page of client().pages({ path: '/v1/errors', envelopeKey: 'errors' })) pages.push(page);
@@ -167,8 +214,13 @@ describe('pagination', () => {
   });
 
   test('a repeated next token stops with an error instead of looping forever', async () => {
-    nock(BASE).get('/v1/x').reply(200, { items: [{ id: 1 }], next: 'A' });
-    nock(BASE).get('/v1/x').query({ start: 'A' }).reply(200, { items: [{ id: 2 }], next: 'A' });
+    nock(BASE)
+      .get('/v1/x')
+      .reply(200, { items: [{ id: 1 }], next: 'A' });
+    nock(BASE)
+      .get('/v1/x')
+      .query({ start: 'A' })
+      .reply(200, { items: [{ id: 2 }], next: 'A' });
     const read = async () => {
       for await (const _page of client().pages({ path: '/v1/x', envelopeKey: 'items' })) {
         // consume
@@ -178,7 +230,9 @@ describe('pagination', () => {
   });
 
   test('a body without the envelope list is an unexpected response', async () => {
-    nock(BASE).get('/v1/segments').reply(200, { segments: { id: 1 } });
+    nock(BASE)
+      .get('/v1/segments')
+      .reply(200, { segments: { id: 1 } });
     const read = async () => {
       for await (const _page of client().pages({ path: '/v1/segments', envelopeKey: 'segments' })) {
         // consume
@@ -200,7 +254,9 @@ describe('rate limit', () => {
       });
     const api = client({ requestsPerSecond: 20 });
     await Promise.all(Array.from({ length: 30 }, () => api.get('/v1/segments')));
-    const maxInWindow = Math.max(...starts.map((start) => starts.filter((t) => t >= start && t < start + 1000).length));
+    const maxInWindow = Math.max(
+      ...starts.map((start) => starts.filter((t) => t >= start && t < start + 1000).length),
+    );
     expect(maxInWindow).toBeLessThanOrEqual(20);
     expect(api.requestCount).toBe(30);
   });

@@ -2,7 +2,7 @@ import { mapConcurrent } from '../concurrency.js';
 import type { SourceConfig } from '../config.js';
 import { NotFoundError } from '../errors.js';
 import type { CustomerIoClient, PageRequest } from '../http-client.js';
-import type { AirbyteStream, JsonObject, LogLevel } from '../protocol.js';
+import type { AirbyteStream, JsonObject, LogLevel, SyncMode } from '../protocol.js';
 import { loadSchema } from '../schemas.js';
 
 export interface StreamContext {
@@ -26,6 +26,10 @@ export abstract class Stream {
   /** Sent as `limit` on each page where the endpoint pages by `start`/`limit`. */
   readonly pageSize: number | undefined = undefined;
 
+  get supportedSyncModes(): SyncMode[] {
+    return ['full_refresh'];
+  }
+
   get jsonSchema(): JsonObject {
     return loadSchema(this.name);
   }
@@ -34,7 +38,7 @@ export abstract class Stream {
     return {
       name: this.name,
       json_schema: this.jsonSchema,
-      supported_sync_modes: ['full_refresh'],
+      supported_sync_modes: this.supportedSyncModes,
       source_defined_primary_key: this.primaryKey,
       ...(this.cursorField === undefined ? {} : { default_cursor_field: [this.cursorField] }),
     };

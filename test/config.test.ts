@@ -1,0 +1,77 @@
+import { describe, expect, test } from 'vitest';
+import { parseConfig } from '../src/config.js';
+import { ConfigError } from '../src/errors.js';
+
+const NOW = Date.parse('2026-11-24T12:00:00Z');
+
+function configError(raw: unknown): ConfigError {
+  try {
+    parseConfig(raw, NOW);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).failureType).toBe('config_error');
+    expect((error as ConfigError).message).not.toContain('\n');
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseConfig', () => {
+  test('defaults to the US host and 10 requests/second', () => {
+    expect(parseConfig({ app_api_key: 'abc123' }, NOW)).toEqual({
+      appApiKey: 'abc123',
+      region: 'US',
+      baseUrl: 'https://api.customer.io',
+      startDate: undefined,
+      requestsPerSecond: 10,
+    });
+  });
+
+  test('EU region uses the EU host', () => {
+    expect(parseConfig({ app_api_key: 'abc123', region: 'EU' }, NOW).baseUrl).toBe(
+      'https://api-eu.customer.io',
+    );
+  });
+
+  test('trims a key pasted with whitespace or a trailing newline', () => {
+    expect(parseConfig({ app_api_key: '  abc123\n' }, NOW).appApiKey).toBe('abc123');
+  });
+
+  test('start_date becomes epoch seconds', () => {
+    expect(parseConfig({ app_api_key: 'k', start_date: '2024-01-01T00:00:00Z' }, NOW).startDate).toBe(
+      1704067200,
+    );
+  });
+
+  test('base_url overrides the region, https or loopback http', () => {
+    expect(parseConfig({ app_api_key: 'k', base_url: 'https://proxy.example.com/' }, NOW).baseUrl).toBe(
+      'https://proxy.example.com',
+    );
+    expect(parseConfig({ app_api_key: 'k', base_url: 'http://127.0.0.1:8080' }, NOW).baseUrl).toBe(
+      'http://127.0.0.1:8080',
+    );
+    expect(parseConfig({ app_api_key: 'k', base_url: 'http://localhost:9' }, NOW).baseUrl).toBe(
+      'http://localhost:9',
+    );
+  });
+
+  test.each([
+    [{}, /required field "app_api_key"/],
+    [{ app_api_key: '' }, /"app_api_key" is empty/],
+    [{ app_api_key: '   ' }, /"app_api_key" is empty/],
+    [{ app_api_key: 42 }, /"app_api_key" must be of type string/],
+    [{ app_api_key: 'k', region: 'APAC' }, /"region" must be one of US, EU/],
+    [{ app_api_key: 'k', base_url: 'not a url' }, /"base_url" is not a valid URL/],
+    [{ app_api_key: 'k', base_url: 'ftp://api.customer.io' }, /"base_url" must be an http\(s\) URL/],
+    [{ app_api_key: 'k', base_url: 'http://api.customer.io' }, /plain http .* in clear/],
+    [{ app_api_key: 'k', base_url: 'https://user:pw@api.customer.io' }, /must not embed credentials/],
+    [{ app_api_key: 'k', start_date: 'yesterday' }, /"start_date"/],
+    [{ app_api_key: 'k', start_date: '2030-01-01T00:00:00Z' }, /"start_date" .* is in the future/],
+    [{ app_api_key: 'k', requests_per_second: 0 }, /"requests_per_second"/],
+    [{ app_api_key: 'k', requests_per_second: 'fast' }, /"requests_per_second" must be of type number/],
+    [[], /must be a JSON object/],
+    ['text', /must be a JSON object/],
+  ])('refuses %j with a one-line message naming the field', (raw, message) => {
+    expect(configError(raw).message).toMatch(message);
+  });
+});

@@ -1,0 +1,69 @@
+import { describe, expect, test } from 'vitest';
+import { resolveCatalog } from '../src/catalog.js';
+import { ConfigError } from '../src/errors.js';
+import { StateManager } from '../src/state.js';
+import { allStreams } from '../src/streams/index.js';
+
+describe('StateManager.parse', () => {
+  test('accepts no state, an empty file, [] and {}', () => {
+    for (const text of [undefined, '', '  \n', '[]', '{}']) {
+      expect(StateManager.parse(text).get('campaigns')).toBeUndefined();
+    }
+  });
+
+  test('reads Airbyte STREAM state messages, including streams no longer in the catalog', () => {
+    const state = StateManager.parse(
+      JSON.stringify([
+        {
+          type: 'STREAM',
+          stream: { stream_descriptor: { name: 'campaigns' }, stream_state: { updated: 5 } },
+        },
+        { type: 'STREAM', stream: { stream_descriptor: { name: 'gone_stream' }, stream_state: { x: 1 } } },
+        { type: 'STREAM', stream: { stream_descriptor: { name: 'segments' }, stream_state: null } },
+      ]),
+    );
+    expect(state.get('campaigns')).toEqual({ updated: 5 });
+    expect(state.get('gone_stream')).toEqual({ x: 1 });
+    expect(state.get('segments')).toBeUndefined();
+  });
+
+  test.each([
+    ['{not json', /not valid JSON/],
+    ['{"campaigns":{"updated":1}}', /legacy/],
+    ['[{"type":"LEGACY","data":{}}]', /not a STREAM state message/],
+    [
+      '[{"type":"STREAM","stream":{"stream_descriptor":{"name":"campaigns"},"stream_state":[1]}}]',
+      /must be an object/,
+    ],
+  ])('refuses %s with a config error', (text, message) => {
+    expect(() => StateManager.parse(text)).toThrow(message);
+    expect(() => StateManager.parse(text)).toThrow(ConfigError);
+  });
+});
+
+describe('resolveCatalog', () => {
+  const streams = allStreams();
+  const entry = (name: string, syncMode = 'full_refresh') => ({
+    stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh'] },
+    sync_mode: syncMode,
+    destination_sync_mode: 'overwrite',
+  });
+
+  test('keeps the catalog order and the sync modes', () => {
+    const resolved = resolveCatalog({ streams: [entry('segments'), entry('campaigns')] }, streams);
+    expect(resolved.map((configured) => [configured.stream.name, configured.syncMode])).toEqual([
+      ['segments', 'full_refresh'],
+      ['campaigns', 'full_refresh'],
+    ]);
+  });
+
+  test.each([
+    [{}, /"streams" list/],
+    [{ streams: [entry('__AIRBYTE__stream_that_does_not_exist')] }, /does not have/],
+    [{ streams: [entry('campaigns', 'INVALID')] }, /sync mode "INVALID"/],
+    [{ streams: [entry('campaigns'), entry('campaigns')] }, /twice/],
+    [{ streams: [{}] }, /streams\[0\] has no stream.name/],
+  ])('refuses %j', (catalog, message) => {
+    expect(() => resolveCatalog(catalog, streams)).toThrow(message);
+  });
+});
