@@ -58,9 +58,9 @@ function tuningFromEnv(): ClientTuning {
 }
 
 async function fail(error: ConnectorError, exitCode: number): Promise<void> {
-  await emitter.error(error.message, error.failureType, { internal: error.internalMessage });
-  process.stderr.write(`${emitter.mask(error.message)}\n`);
   process.exitCode = exitCode;
+  process.stderr.write(`${emitter.mask(error.message)}\n`);
+  await emitter.error(error.message, error.failureType, { internal: error.internalMessage });
 }
 
 async function run(
@@ -72,7 +72,8 @@ async function run(
       case 'spec':
         return await spec(emitter);
       case 'check':
-        return await check(readJson(argv.config ?? '', '--config', 'config'), emitter, tuningFromEnv());
+        readFile(argv.config ?? '', '--config');
+        return await check(() => readJson(argv.config ?? '', '--config', 'config'), emitter, tuningFromEnv());
       case 'discover':
         return await discover(readJson(argv.config ?? '', '--config', 'config'), emitter);
       case 'read': {
@@ -119,9 +120,10 @@ await yargs(hideBin(process.argv))
   .strict()
   .help(false)
   .version(false)
-  .fail(async (message, error) => {
+  .fail((message, error) => {
     const text = message || (error ? error.message : 'invalid arguments');
-    await fail(
+    // Synchronous exit: yargs would otherwise go on to run the command. stdout pipes are written synchronously.
+    void fail(
       new UsageError(
         `${text.split('\n')[0]} Usage: source-customer-io <spec|check|discover|read> --config FILE [--catalog FILE] [--state FILE]`,
       ),

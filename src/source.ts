@@ -28,9 +28,13 @@ export async function spec(emitter: Emitter): Promise<void> {
 }
 
 /** Always ends with exactly one CONNECTION_STATUS; never throws. */
-export async function check(rawConfig: unknown, emitter: Emitter, tuning: ClientTuning): Promise<void> {
+export async function check(
+  loadConfig: () => unknown,
+  emitter: Emitter,
+  tuning: ClientTuning,
+): Promise<void> {
   try {
-    const config = parseConfig(rawConfig);
+    const config = parseConfig(loadConfig());
     emitter.addSecret(config.appApiKey);
     // A check should answer in seconds, not wait out a long outage.
     const client = createClient(config, { ...tuning, maxRetries: Math.min(tuning.maxRetries ?? 2, 2) });

@@ -1,0 +1,201 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { parse as parseYaml } from 'yaml';
+import { createAjv } from '../src/config.js';
+import type { AirbyteMessage, JsonObject } from '../src/protocol.js';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const CONNECTOR = join(ROOT, 'dist', 'main.js');
+const PROTOCOL_YAML = join(ROOT, '..', 'shared', 'reference', 'airbyte_protocol.yaml');
+
+export interface RunResult {
+  messages: AirbyteMessage[];
+  lines: string[];
+  stderr: string;
+  exitCode: number | null;
+}
+
+export interface RunInput {
+  config?: unknown;
+  catalog?: unknown;
+  /** Written as-is when a string (to test malformed files), as JSON otherwise. */
+  state?: unknown;
+  env?: Record<string, string>;
+  /** Kill the connector once this many stdout lines were read. */
+  killAfterLines?: number;
+}
+
+/** Test-friendly retry timings: the real defaults wait seconds to minutes. */
+export const FAST_RETRIES = { CIO_RETRY_BASE_MS: '20', CIO_QUOTA_BACKOFF_MS: '50', CIO_MAX_RETRIES: '4' };
+
+/** Runs the built connector as a child process, writing config/catalog/state to temp files. */
+export async function runConnector(
+  command: string,
+  input: RunInput = {},
+  extraArgs: string[] = [],
+): Promise<RunResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'cio-e2e-'));
+  const args = [CONNECTOR, ...(command === '' ? [] : [command]), ...extraArgs];
+  const write = (name: string, value: unknown): string => {
+    const path = join(dir, name);
+    writeFileSync(path, typeof value === 'string' ? value : JSON.stringify(value));
+    return path;
+  };
+  if (input.config !== undefined) args.push('--config', write('config.json', input.config));
+  if (input.catalog !== undefined) args.push('--catalog', write('catalog.json', input.catalog));
+  if (input.state !== undefined) args.push('--state', write('state.json', input.state));
+  try {
+    return await new Promise<RunResult>((resolve, reject) => {
+      const child = spawn(process.execPath, args, {
+        env: { ...process.env, ...input.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+        if (input.killAfterLines !== undefined && stdout.split('\n').length > input.killAfterLines) {
+          child.kill('SIGKILL');
+        }
+      });
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+      });
+      child.on('error', reject);
+      child.on('close', (exitCode) => {
+        let lines = stdout.split('\n');
+        const complete = lines.slice(0, -1);
+        lines = input.killAfterLines === undefined ? complete : complete.slice(0, input.killAfterLines);
+        resolve({ lines, messages: lines.map(parseLine), stderr, exitCode });
+      });
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function parseLine(line: string): AirbyteMessage {
+  try {
+    return JSON.parse(line) as AirbyteMessage;
+  } catch {
+    throw new Error(`stdout line is not JSON: ${line.slice(0, 200)}`);
+  }
+}
+
+export function simulatorConfig(sim: { url: string; apiKey: string }, extra: JsonObject = {}): JsonObject {
+  return { app_api_key: sim.apiKey, base_url: sim.url, ...extra };
+}
+
+export function configuredCatalog(names: string[], syncMode = 'full_refresh'): JsonObject {
+  return {
+    streams: names.map((name) => ({
+      stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh'] },
+      sync_mode: syncMode,
+      destination_sync_mode: 'overwrite',
+    })),
+  };
+}
+
+export function ofType<T extends AirbyteMessage['type']>(
+  messages: AirbyteMessage[],
+  type: T,
+): Extract<AirbyteMessage, { type: T }>[] {
+  return messages.filter((message): message is Extract<AirbyteMessage, { type: T }> => message.type === type);
+}
+
+export function recordsOf(messages: AirbyteMessage[], stream: string): JsonObject[] {
+  return ofType(messages, 'RECORD')
+    .filter((message) => message.record.stream === stream)
+    .map((message) => message.record.data);
+}
+
+export function statusesOf(messages: AirbyteMessage[], stream: string): string[] {
+  return ofType(messages, 'TRACE').flatMap((message) =>
+    message.trace.type === 'STREAM_STATUS' && message.trace.stream_status.stream_descriptor.name === stream
+      ? [message.trace.stream_status.status]
+      : [],
+  );
+}
+
+export function statesOf(messages: AirbyteMessage[], stream: string) {
+  return ofType(messages, 'STATE').filter(
+    (message) => message.state.stream.stream_descriptor.name === stream,
+  );
+}
+
+export function errorsOf(messages: AirbyteMessage[]) {
+  return ofType(messages, 'TRACE').flatMap((message) =>
+    message.trace.type === 'ERROR' ? [message.trace.error] : [],
+  );
+}
+
+let protocolValidator: ValidateFunction | null | undefined;
+
+/** The official Airbyte protocol schema, when ../shared/reference is beside the project (null otherwise). */
+export function officialMessageValidator(): ValidateFunction | null {
+  if (protocolValidator !== undefined) return protocolValidator;
+  if (!existsSync(PROTOCOL_YAML)) {
+    protocolValidator = null;
+    return null;
+  }
+  const document = parseYaml(readFileSync(PROTOCOL_YAML, 'utf8')) as JsonObject;
+  const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
+  ajv.addSchema(document, 'airbyte_protocol');
+  protocolValidator = ajv.getSchema('airbyte_protocol#/definitions/AirbyteMessage') ?? null;
+  return protocolValidator;
+}
+
+const MESSAGE_KEYS: Record<AirbyteMessage['type'], string> = {
+  RECORD: 'record',
+  STATE: 'state',
+  LOG: 'log',
+  SPEC: 'spec',
+  CATALOG: 'catalog',
+  CONNECTION_STATUS: 'connectionStatus',
+  TRACE: 'trace',
+};
+
+/** Our own structural check of every line, run whether or not the official schema is available. */
+export function protocolProblems(result: RunResult): string[] {
+  const problems: string[] = [];
+  const official = officialMessageValidator();
+  result.lines.forEach((line, index) => {
+    const message = JSON.parse(line) as Record<string, unknown>;
+    const type = message.type as AirbyteMessage['type'];
+    const key = MESSAGE_KEYS[type];
+    if (key === undefined) problems.push(`line ${index}: unknown type ${String(type)}`);
+    else {
+      const payloads = Object.keys(message).filter((name) => name !== 'type');
+      if (payloads.length !== 1 || payloads[0] !== key)
+        problems.push(`line ${index}: payload keys ${payloads.join(',')}`);
+    }
+    if (type === 'RECORD') {
+      const record = message.record as { emitted_at?: unknown; data?: unknown };
+      if (!Number.isInteger(record.emitted_at)) problems.push(`line ${index}: emitted_at is not integer ms`);
+      if (typeof record.data !== 'object' || record.data === null)
+        problems.push(`line ${index}: data not an object`);
+    }
+    if (type === 'STATE') {
+      const state = message.state as { type?: unknown; sourceStats?: { recordCount?: unknown } };
+      if (state.type !== 'STREAM') problems.push(`line ${index}: state type ${String(state.type)}`);
+      if (typeof state.sourceStats?.recordCount !== 'number')
+        problems.push(`line ${index}: no sourceStats.recordCount`);
+    }
+    if (official && !official(message)) {
+      problems.push(
+        `line ${index}: invalid per the official schema: ${JSON.stringify(official.errors?.slice(0, 2))}`,
+      );
+    }
+  });
+  return problems;
+}
+
+/** Validates records the way Airbyte's acceptance tests do: strict types, and no undeclared top-level field. */
+export function recordValidator(schema: JsonObject): ValidateFunction {
+  const ajv = createAjv();
+  return ajv.compile({ ...schema, additionalProperties: false });
+}
