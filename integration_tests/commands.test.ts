@@ -20,7 +20,6 @@ let sim: Simulator;
 
 beforeAll(async () => {
   sim = await startSimulator({ forbiddenPaths: [/^\/v1\/workspaces$/] });
-  sim.close.bind(sim);
 });
 afterAll(async () => {
   await sim.close();

@@ -227,7 +227,7 @@ function parseJsonBody(response: AxiosResponse): AxiosResponse {
 }
 
 export function isRetryable(error: AxiosError): boolean {
-  if (error.code === INVALID_BODY) return true;
+  if (error.code === INVALID_BODY || isBodyTransferFailure(error)) return true;
   if (error.response) return RETRYABLE_STATUSES.has(error.response.status);
   // No response at all: timeouts, resets, refused or dropped connections.
   return error.code !== 'ERR_CANCELED' && error.code !== 'ERR_INVALID_URL';
@@ -241,8 +241,16 @@ export function parseRetryAfter(header: unknown): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
+/** A 2xx whose body never fully arrived (connection dropped mid-body). */
+function isBodyTransferFailure(error: AxiosError): boolean {
+  const status = error.response?.status;
+  return status !== undefined && status >= 200 && status < 300;
+}
+
 function describeFailure(error: AxiosError): string {
   if (error.code === INVALID_BODY) return 'invalid or truncated JSON body';
+  if (isBodyTransferFailure(error))
+    return `connection dropped while reading the body (${error.code ?? 'aborted'})`;
   if (error.response) return `HTTP ${error.response.status}`;
   if (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT') return 'request timed out';
   return `connection failed (${error.code ?? 'network error'})`;
@@ -288,7 +296,7 @@ export function toConnectorError(
     );
   }
   if (status === 404) return new NotFoundError(`Customer.io has no ${path} (404).`, { internal });
-  if (error.code === INVALID_BODY || status === undefined || RETRYABLE_STATUSES.has(status)) {
+  if (isRetryable(error)) {
     const what =
       status === 429
         ? 'kept answering 429 (rate limited)'
