@@ -1,0 +1,80 @@
+import nock from 'nock';
+import { afterEach, beforeAll, expect, test } from 'vitest';
+import type { SourceConfig } from '../src/config.js';
+import { CustomerIoClient } from '../src/http-client.js';
+import type { JsonObject, LogLevel } from '../src/protocol.js';
+import type { StreamContext } from '../src/streams/base.js';
+import { CampaignActionsStream } from '../src/streams/campaign-actions.js';
+import { allStreams } from '../src/streams/index.js';
+
+const BASE = 'https://api.customer.io';
+
+function context(logs: string[] = []): StreamContext {
+  const config: SourceConfig = {
+    appApiKey: 'k',
+    region: 'US',
+    baseUrl: BASE,
+    startDate: undefined,
+    requestsPerSecond: 1000,
+  };
+  return {
+    client: new CustomerIoClient({ baseUrl: BASE, apiKey: 'k', requestsPerSecond: 1000, retryBaseMs: 1 }),
+    config,
+    partitionConcurrency: 3,
+    log: async (level: LogLevel, message: string) => {
+      logs.push(`${level} ${message}`);
+    },
+  };
+}
+
+async function collect(iterable: AsyncIterable<JsonObject>): Promise<JsonObject[]> {
+  const records: JsonObject[] = [];
+  for await (const record of iterable) records.push(record);
+  return records;
+}
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+
+test('campaign actions: every page of every campaign, with campaign_id injected when the API omits it', async () => {
+  nock(BASE)
+    .get('/v1/campaigns')
+    .reply(200, { campaigns: [{ id: 1 }, { id: 2 }] });
+  nock(BASE)
+    .get('/v1/campaigns/1/actions')
+    .reply(200, { actions: [{ id: '10' }], next: 'MQ==' });
+  nock(BASE)
+    .get('/v1/campaigns/1/actions')
+    .query({ start: 'MQ==' })
+    .reply(200, { actions: [{ id: '11', campaign_id: 1 }], next: '' });
+  nock(BASE).get('/v1/campaigns/2/actions').reply(200, { actions: null, next: '' });
+  const records = await collect(new CampaignActionsStream().readRecords(context()));
+  expect(records).toEqual([
+    { id: '10', campaign_id: 1 },
+    { id: '11', campaign_id: 1 },
+  ]);
+});
+
+test('a campaign deleted during the sync (404) is skipped with a warning, the others are read', async () => {
+  const logs: string[] = [];
+  nock(BASE)
+    .get('/v1/campaigns')
+    .reply(200, { campaigns: [{ id: 1 }, { id: 2 }] });
+  nock(BASE)
+    .get('/v1/campaigns/1/actions')
+    .reply(404, { errors: [{ detail: 'not found', status: '404' }] });
+  nock(BASE)
+    .get('/v1/campaigns/2/actions')
+    .reply(200, { actions: [{ id: '20', campaign_id: 2 }], next: '' });
+  const records = await collect(new CampaignActionsStream().readRecords(context(logs)));
+  expect(records).toEqual([{ id: '20', campaign_id: 2 }]);
+  expect(logs).toEqual(['WARN campaign_actions: campaigns 1 was deleted during the sync; skipped.']);
+});
+
+test('every stream declares a schema file whose properties hold its primary key', () => {
+  for (const stream of allStreams()) {
+    const properties = stream.jsonSchema.properties as Record<string, unknown>;
+    for (const [field] of stream.primaryKey)
+      expect(properties[field ?? ''], `${stream.name}.${field}`).toBeDefined();
+  }
+});
