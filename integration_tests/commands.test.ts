@@ -95,7 +95,7 @@ describe('check', () => {
     ['plain http to a remote host', { base_url: 'http://api.customer.io' }, /in clear/],
     ['a start_date that is not a date', { start_date: 'last tuesday' }, /"start_date"/],
   ])('fails with one actionable CONNECTION_STATUS and exit 0 for %s', async (_name, overrides, message) => {
-    const config = { ...simulatorConfig(sim), ...overrides };
+    const config: JsonObject = { ...simulatorConfig(sim), ...overrides };
     const result = await runConnector('check', { config, env: FAST_RETRIES });
     expect(result.exitCode).toBe(0);
     expect(protocolProblems(result)).toEqual([]);

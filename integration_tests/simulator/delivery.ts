@@ -1,0 +1,55 @@
+import type { ServerResponse } from 'node:http';
+import type { ApiResponse } from './router.js';
+
+/** How a response goes on the wire: whole, cut short mid-body, or not at all (connection reset). */
+export type Delivery =
+  | { kind: 'complete'; status: number; headers: Record<string, string>; body: string }
+  | { kind: 'truncated'; status: number; headers: Record<string, string>; body: string }
+  | { kind: 'reset' };
+
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+export function jsonDelivery(response: ApiResponse, headers: Record<string, string> = {}): Delivery {
+  return {
+    kind: 'complete',
+    status: response.status,
+    headers: { 'content-type': JSON_CONTENT_TYPE, ...headers },
+    body: JSON.stringify(response.body),
+  };
+}
+
+export function htmlDelivery(status: number, html: string): Delivery {
+  return { kind: 'complete', status, headers: { 'content-type': 'text/html' }, body: html };
+}
+
+/** The status a delivery answers with; 0 for a reset, which answers nothing. */
+export function deliveryStatus(delivery: Delivery): number {
+  return delivery.kind === 'reset' ? 0 : delivery.status;
+}
+
+/** A complete 200 whose body is the first half of the JSON: syntactically broken, correctly framed. */
+export function halfBody(delivery: Delivery): Delivery {
+  if (delivery.kind !== 'complete') return delivery;
+  return { ...delivery, body: delivery.body.slice(0, Math.floor(delivery.body.length / 2)) };
+}
+
+/** Announces the full body but dies halfway through sending it. */
+export function truncatedBody(delivery: Delivery): Delivery {
+  return delivery.kind === 'complete' ? { ...delivery, kind: 'truncated' } : delivery;
+}
+
+export function writeDelivery(res: ServerResponse, delivery: Delivery): void {
+  if (res.destroyed || res.socket?.destroyed) return;
+  if (delivery.kind === 'reset') {
+    res.socket?.resetAndDestroy();
+    return;
+  }
+  const bytes = Buffer.from(delivery.body, 'utf8');
+  res.writeHead(delivery.status, { ...delivery.headers, 'content-length': String(bytes.length) });
+  if (delivery.kind === 'complete') {
+    res.end(bytes);
+    return;
+  }
+  // Full Content-Length announced, half the bytes sent, then the connection dies.
+  res.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => res.destroy());
+}

@@ -1,0 +1,25 @@
+export { FAULT_KINDS, type FaultKind, type RandomFaults } from './faults.js';
+export { decodePageToken, encodePageToken } from './pagination.js';
+export { mulberry32, SeededRandom } from './random.js';
+export type * from './records.js';
+export type { ApiResponse, PageSizes, RouteContext, RouteDefinition, RouteHandler } from './router.js';
+export { ROUTES } from './routes.js';
+export {
+  DEFAULT_API_KEY,
+  DEFAULT_PAGE_SIZES,
+  DEFAULT_REQUESTS_PER_SECOND,
+  DEFAULT_SLOW_FAULT_MS,
+  type RequestLogEntry,
+  type Simulator,
+  type SimulatorOptions,
+  type SimulatorStats,
+  startSimulator,
+} from './server.js';
+export { WORKSPACE_NOW } from './time.js';
+export {
+  allCampaignActions,
+  DEFAULT_WORKSPACE_OPTIONS,
+  generateWorkspace,
+  type Workspace,
+  type WorkspaceOptions,
+} from './workspace.js';

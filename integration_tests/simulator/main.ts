@@ -1,0 +1,53 @@
+// Runs the simulator standalone:
+//   tsx integration_tests/simulator/main.ts --port 8080 [--rps 10|0] [--latency-ms 0] [--seed N] [--api-key K]
+// --rps 0 turns rate limiting off. Writes only to stderr; stdout stays free.
+
+import { parseArgs } from 'node:util';
+import { startSimulator } from './server.js';
+
+function integerOption(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw)) throw new Error(`--${name} must be a non-negative integer, got ${raw}`);
+  return Number(raw);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '8080' },
+      rps: { type: 'string', default: '10' },
+      'latency-ms': { type: 'string', default: '0' },
+      seed: { type: 'string' },
+      'api-key': { type: 'string' },
+    },
+    strict: true,
+  });
+  const rps = integerOption('rps', values.rps) ?? 10;
+  const seed = integerOption('seed', values.seed);
+  const simulator = await startSimulator({
+    port: integerOption('port', values.port) ?? 8080,
+    requestsPerSecond: rps === 0 ? null : rps,
+    latencyMs: integerOption('latency-ms', values['latency-ms']) ?? 0,
+    ...(seed === undefined ? {} : { workspace: { seed } }),
+    ...(values['api-key'] === undefined ? {} : { apiKey: values['api-key'] }),
+  });
+  process.stderr.write(
+    `Customer.io App API simulator on ${simulator.url} (api key: ${simulator.apiKey}, ` +
+      `rps: ${rps === 0 ? 'unlimited' : rps}, seed: ${simulator.workspace.seed})\n`,
+  );
+  const stop = (): void => {
+    simulator.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `simulator failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,269 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type Delivery,
+  deliveryStatus,
+  halfBody,
+  htmlDelivery,
+  jsonDelivery,
+  truncatedBody,
+  writeDelivery,
+} from './delivery.js';
+import { type FaultKind, FaultPlan, pathMatches, type RandomFaults } from './faults.js';
+import { SeededRandom } from './random.js';
+import { SlidingWindowRateLimiter } from './rate-limiter.js';
+import {
+  BAD_GATEWAY_HTML,
+  errorResponse,
+  forbidden,
+  internalError,
+  methodNotAllowed,
+  notFound,
+  rateLimited,
+  serviceUnavailable,
+  unauthorized,
+} from './responses.js';
+import { type ApiResponse, type PageSizes, type RouteMatch, Router } from './router.js';
+import { ROUTES } from './routes.js';
+import { generateWorkspace, type Workspace, type WorkspaceOptions } from './workspace.js';
+
+export const DEFAULT_API_KEY = 'sim-app-api-key-0123456789abcdef';
+export const DEFAULT_REQUESTS_PER_SECOND = 10;
+export const DEFAULT_SLOW_FAULT_MS = 30_000;
+export const DEFAULT_PAGE_SIZES: Readonly<PageSizes> = {
+  campaignActions: 10,
+  newslettersDefault: 10,
+  newslettersMax: 100,
+  senderIdentitiesDefault: 10,
+  senderIdentitiesMax: 100,
+};
+
+export interface SimulatorOptions {
+  apiKey?: string;
+  workspace?: Workspace | WorkspaceOptions;
+  /** Admitted requests per sliding second, workspace-wide; null = unlimited. Default 10. */
+  requestsPerSecond?: number | null;
+  /** Added before every response. Default 0. */
+  latencyMs?: number;
+  pageSizes?: Partial<PageSizes>;
+  faults?: RandomFaults | null;
+  /** Requests whose path matches answer 403, as for a key without the scope. */
+  forbiddenPaths?: RegExp[];
+  /** How long a `slow` fault stalls before answering. Default 30 s. */
+  slowFaultMs?: number;
+  /** Default 0: an ephemeral port. The server binds 127.0.0.1 only. */
+  port?: number;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** 0 when the connection was reset without an answer. */
+  status: number;
+  /** Arrival time, in ms since the simulator started. */
+  at: number;
+}
+
+export interface SimulatorStats {
+  /** Every request received, including rate-limited and in-flight ones. */
+  requests: number;
+  /** Answered requests by status (0 = reset). */
+  byStatus: Record<number, number>;
+  /** Requests the rate limiter rejected (injected 429 faults count as faults). */
+  rateLimited: number;
+  faultsInjected: number;
+  log: RequestLogEntry[];
+}
+
+export interface Simulator {
+  url: string;
+  apiKey: string;
+  workspace: Workspace;
+  stats: SimulatorStats;
+  injectFaults(kind: FaultKind, count: number, path?: RegExp): void;
+  setRandomFaults(faults: RandomFaults | null): void;
+  setLatency(ms: number): void;
+  setRequestsPerSecond(rps: number | null): void;
+  resetStats(): void;
+  close(): Promise<void>;
+}
+
+function isWorkspace(value: Workspace | WorkspaceOptions): value is Workspace {
+  return 'campaignActions' in value;
+}
+
+function checkRequestsPerSecond(rps: number | null): number | null {
+  if (rps !== null && !(Number.isInteger(rps) && rps > 0)) {
+    throw new Error(`requestsPerSecond must be a positive integer or null: ${rps}`);
+  }
+  return rps;
+}
+
+function checkDelay(name: string, ms: number): number {
+  if (!(Number.isFinite(ms) && ms >= 0)) throw new Error(`${name} must be a non-negative number: ${ms}`);
+  return ms;
+}
+
+function emptyStats(): SimulatorStats {
+  return { requests: 0, byStatus: {}, rateLimited: 0, faultsInjected: 0, log: [] };
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const apiKey = options.apiKey ?? DEFAULT_API_KEY;
+  const workspace =
+    options.workspace !== undefined && isWorkspace(options.workspace)
+      ? options.workspace
+      : generateWorkspace(options.workspace);
+  const pageSizes: PageSizes = { ...DEFAULT_PAGE_SIZES, ...options.pageSizes };
+  const forbiddenPaths = options.forbiddenPaths ?? [];
+  const slowFaultMs = checkDelay('slowFaultMs', options.slowFaultMs ?? DEFAULT_SLOW_FAULT_MS);
+  const router = new Router(ROUTES);
+  const limiter = new SlidingWindowRateLimiter(
+    checkRequestsPerSecond(
+      options.requestsPerSecond === undefined ? DEFAULT_REQUESTS_PER_SECOND : options.requestsPerSecond,
+    ),
+  );
+  const faults = new FaultPlan(options.faults ?? null);
+  const references = new SeededRandom(0x429);
+  const closing = new AbortController();
+  const startedAt = performance.now();
+  const stats = emptyStats();
+  let latencyMs = checkDelay('latencyMs', options.latencyMs ?? 0);
+
+  /** Waits unless the simulator closes or the client leaves first; resolves to whether it waited in full. */
+  async function pause(ms: number, clientGone: AbortSignal): Promise<boolean> {
+    const signal = AbortSignal.any([closing.signal, clientGone]);
+    if (ms <= 0) return !signal.aborted;
+    try {
+      await sleep(ms, undefined, { signal });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  function routeResponse(match: RouteMatch, url: URL): ApiResponse {
+    switch (match.kind) {
+      case 'not_found':
+        return notFound(`no route for ${url.pathname}`);
+      case 'method_not_allowed':
+        return methodNotAllowed(match.allowed);
+      case 'found':
+        return match.route.handler({ params: match.params, query: url.searchParams, workspace, pageSizes });
+    }
+  }
+
+  function rateLimitedDelivery(): Delivery {
+    const limit = limiter.limit ?? DEFAULT_REQUESTS_PER_SECOND;
+    return jsonDelivery(rateLimited(limit, references.hex(12)), { 'retry-after': '1' });
+  }
+
+  async function faultDelivery(
+    kind: FaultKind,
+    normal: () => Delivery,
+    clientGone: AbortSignal,
+  ): Promise<Delivery> {
+    switch (kind) {
+      case 'http_500':
+        return jsonDelivery(internalError());
+      case 'http_502_html':
+        return htmlDelivery(502, BAD_GATEWAY_HTML);
+      case 'http_503':
+        return jsonDelivery(serviceUnavailable());
+      case 'http_429':
+        return rateLimitedDelivery();
+      case 'http_429_no_retry_after':
+        return jsonDelivery(errorResponse(429, 'daily request quota exceeded for this workspace'));
+      case 'reset':
+        return { kind: 'reset' };
+      case 'truncated_body':
+        return truncatedBody(normal());
+      case 'invalid_json':
+        return halfBody(normal());
+      case 'slow':
+        return (await pause(slowFaultMs, clientGone)) ? normal() : { kind: 'reset' };
+    }
+  }
+
+  /** The pipeline: rate limit, auth, scope, injected faults, routing. */
+  async function decide(req: IncomingMessage, url: URL, clientGone: AbortSignal): Promise<Delivery> {
+    if (!limiter.tryAdmit(performance.now())) {
+      stats.rateLimited += 1;
+      return rateLimitedDelivery();
+    }
+    const match = router.match(req.method ?? 'GET', url.pathname);
+    const requiresAuth = match.kind !== 'found' || match.route.requiresAuth !== false;
+    if (requiresAuth && req.headers.authorization !== `Bearer ${apiKey}`) return jsonDelivery(unauthorized());
+    if (forbiddenPaths.some((pattern) => pathMatches(pattern, url.pathname)))
+      return jsonDelivery(forbidden());
+    const normal = (): Delivery => jsonDelivery(routeResponse(match, url));
+    const fault = faults.next(url.pathname);
+    if (fault === undefined) return normal();
+    stats.faultsInjected += 1;
+    return faultDelivery(fault, normal, clientGone);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const at = performance.now() - startedAt;
+    stats.requests += 1;
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    // Before anything is written, a closed response means the client went away.
+    const clientGone = new AbortController();
+    res.once('close', () => clientGone.abort());
+    let delivery: Delivery;
+    try {
+      delivery = await decide(req, url, clientGone.signal);
+    } catch (error) {
+      delivery = jsonDelivery(internalError(`simulator error: ${String(error)}`));
+    }
+    if (!(await pause(latencyMs, clientGone.signal))) delivery = { kind: 'reset' };
+    const status = deliveryStatus(delivery);
+    stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
+    stats.log.push({
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      status,
+      at,
+    });
+    writeDelivery(res, delivery);
+  }
+
+  const server = createServer((req, res) => {
+    void handle(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  let closed: Promise<void> | undefined;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    apiKey,
+    workspace,
+    stats,
+    injectFaults: (kind, count, path) => faults.inject(kind, count, path),
+    setRandomFaults: (randomFaults) => faults.setRandom(randomFaults),
+    setLatency: (ms) => {
+      latencyMs = checkDelay('latencyMs', ms);
+    },
+    setRequestsPerSecond: (rps) => limiter.setLimit(checkRequestsPerSecond(rps)),
+    resetStats: () => Object.assign(stats, emptyStats()),
+    close: () => {
+      closed ??= new Promise<void>((resolve, reject) => {
+        closing.abort();
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+      return closed;
+    },
+  };
+}
