@@ -66,7 +66,18 @@ describe('spec', () => {
     expect(properties.app_api_key?.airbyte_secret).toBe(true);
     expect(schema.required).toEqual(['app_api_key']);
     expect(Object.keys(properties).sort()).toEqual(
-      ['app_api_key', 'base_url', 'region', 'requests_per_second', 'start_date'].sort(),
+      [
+        'activity_types',
+        'app_api_key',
+        'base_url',
+        'customer_attributes',
+        'customers_filter',
+        'include_deleted_people_activities',
+        'message_types',
+        'region',
+        'requests_per_second',
+        'start_date',
+      ].sort(),
     );
   });
 });

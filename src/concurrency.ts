@@ -1,41 +1,63 @@
-type Settled<R> = { id: number; outcome: PromiseSettledResult<R> };
+type Step<R> = { id: number; result: IteratorResult<R> } | { id: number; error: unknown };
 
 /**
- * Maps `items` through `fn` with at most `limit` calls in flight, yielding results as they complete.
- * Pulls `items` lazily, so a long parent list is never held in memory; the first failure is rethrown.
+ * Reads up to `limit` of the iterables `fn(item)` at once and yields their values as they arrive. Each
+ * inner iterable has at most one value in flight, so memory stays bounded by `limit` pages however long
+ * a partition is; `items` is pulled lazily. The first failure is rethrown.
  */
-export async function* mapConcurrent<T, R>(
+export async function* mergeConcurrent<T, R>(
   items: AsyncIterable<T>,
   limit: number,
-  fn: (item: T) => Promise<R>,
+  fn: (item: T) => AsyncIterable<R>,
 ): AsyncGenerator<R> {
-  const iterator = items[Symbol.asyncIterator]();
-  const running = new Map<number, Promise<Settled<R>>>();
+  const source = items[Symbol.asyncIterator]();
+  const active = new Map<number, { iterator: AsyncIterator<R>; pending: Promise<Step<R>> }>();
+  // Settled immediately so that a failure not yet awaited is never an unhandled rejection.
+  const pull = (id: number, iterator: AsyncIterator<R>): Promise<Step<R>> =>
+    iterator.next().then(
+      (result) => ({ id, result }),
+      (error: unknown) => ({ id, error }),
+    );
   let nextId = 0;
   let exhausted = false;
   try {
     for (;;) {
-      while (!exhausted && running.size < limit) {
-        const step = await iterator.next();
+      while (!exhausted && active.size < limit) {
+        const step = await source.next();
         if (step.done) {
           exhausted = true;
           break;
         }
+        const iterator = fn(step.value)[Symbol.asyncIterator]();
         const id = nextId++;
-        // Settle immediately so a failure of a call not yet awaited is never an unhandled rejection.
-        const settled = fn(step.value).then(
-          (value): Settled<R> => ({ id, outcome: { status: 'fulfilled', value } }),
-          (reason: unknown): Settled<R> => ({ id, outcome: { status: 'rejected', reason } }),
-        );
-        running.set(id, settled);
+        active.set(id, { iterator, pending: pull(id, iterator) });
       }
-      if (running.size === 0) return;
-      const { id, outcome } = await Promise.race(running.values());
-      running.delete(id);
-      if (outcome.status === 'rejected') throw outcome.reason;
-      yield outcome.value;
+      if (active.size === 0) return;
+      const step = await Promise.race(Array.from(active.values(), (entry) => entry.pending));
+      const entry = active.get(step.id);
+      if ('error' in step) throw step.error;
+      if (entry === undefined || step.result.done) {
+        active.delete(step.id);
+        continue;
+      }
+      entry.pending = pull(step.id, entry.iterator);
+      yield step.result.value;
     }
   } finally {
-    await iterator.return?.();
+    for (const { iterator } of active.values()) iterator.return?.().catch(() => undefined);
+    await source.return?.();
   }
+}
+
+/** Splits an iterable into arrays of `size`. */
+export async function* chunks<T>(items: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+  let chunk: T[] = [];
+  for await (const item of items) {
+    chunk.push(item);
+    if (chunk.length === size) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk;
 }

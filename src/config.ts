@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import { ConfigError } from './errors.js';
+import type { JsonObject } from './protocol.js';
 import { connectionSpecification, DEFAULT_REQUESTS_PER_SECOND, REGION_HOSTS, type Region } from './spec.js';
 
 export interface SourceConfig {
@@ -10,7 +11,17 @@ export interface SourceConfig {
   /** Epoch seconds; nothing older is read by incremental streams. */
   startDate: number | undefined;
   requestsPerSecond: number;
+  /** A Customer.io people filter; everyone when absent. */
+  customersFilter: JsonObject;
+  customerAttributes: string[];
+  activityTypes: string[];
+  messageTypes: string[];
+  includeDeletedPeopleActivities: boolean;
 }
+
+/** Matches every person, including those without an `id` or an email. */
+export const EVERYONE_FILTER: JsonObject = { and: [{ attribute: { field: 'cio_id', operator: 'exists' } }] };
+const FILTER_KEYS = new Set(['and', 'or', 'not', 'segment', 'attribute']);
 
 const AIRBYTE_KEYWORDS = [
   'airbyte_secret',
@@ -19,6 +30,7 @@ const AIRBYTE_KEYWORDS = [
   'group',
   'always_show',
   'pattern_descriptor',
+  'multiline',
 ];
 
 export function createAjv(): Ajv {
@@ -74,6 +86,26 @@ export function resolveBaseUrl(region: Region, baseUrl: string | undefined): str
   return url.href.replace(/\/+$/, '');
 }
 
+function parseCustomersFilter(value: string | undefined): JsonObject {
+  if (value === undefined || value.trim() === '') return EVERYONE_FILTER;
+  let filter: unknown;
+  try {
+    filter = JSON.parse(value);
+  } catch {
+    throw new ConfigError(
+      'Config field "customers_filter" is not valid JSON: write a Customer.io filter such as {"segment":{"id":7}}, or leave it empty.',
+    );
+  }
+  const keys =
+    typeof filter === 'object' && filter !== null && !Array.isArray(filter) ? Object.keys(filter) : [];
+  if (keys.length !== 1 || !FILTER_KEYS.has(keys[0] ?? '')) {
+    throw new ConfigError(
+      'Config field "customers_filter" must be a JSON object with exactly one of "and", "or", "not", "segment" or "attribute" at the top.',
+    );
+  }
+  return filter as JsonObject;
+}
+
 function parseStartDate(value: string | undefined, now: number): number | undefined {
   if (value === undefined || value === '') return undefined;
   const millis = Date.parse(value);
@@ -116,5 +148,10 @@ export function parseConfig(raw: unknown, now: number = Date.now()): SourceConfi
     baseUrl: resolveBaseUrl(region, input.base_url as string | undefined),
     startDate: parseStartDate(input.start_date as string | undefined, now),
     requestsPerSecond: (input.requests_per_second as number | undefined) ?? DEFAULT_REQUESTS_PER_SECOND,
+    customersFilter: parseCustomersFilter(input.customers_filter as string | undefined),
+    customerAttributes: (input.customer_attributes as string[] | undefined) ?? [],
+    activityTypes: (input.activity_types as string[] | undefined) ?? [],
+    messageTypes: (input.message_types as string[] | undefined) ?? [],
+    includeDeletedPeopleActivities: (input.include_deleted_people_activities as boolean | undefined) ?? false,
   };
 }

@@ -50,6 +50,8 @@ export interface PageRequest {
   body?: JsonObject;
   /** Sent as `limit` on every page when set. */
   pageSize?: number;
+  /** `cursor` (default): `start` = the previous page's `next`. `offset`: `offset` += page size until a short page. */
+  pagination?: 'cursor' | 'offset';
 }
 
 export interface Page {
@@ -142,6 +144,10 @@ export class CustomerIoClient {
 
   /** Follows `next` tokens (sent back as `start`) until one is empty, null or absent. */
   async *pages(request: PageRequest): AsyncGenerator<Page> {
+    if (request.pagination === 'offset') {
+      yield* this.#offsetPages(request);
+      return;
+    }
     const seen = new Set<string>();
     let start: string | undefined;
     do {
@@ -169,6 +175,20 @@ export class CustomerIoClient {
       if (page.next !== undefined) seen.add(page.next);
       start = page.next;
     } while (start !== undefined);
+  }
+
+  async *#offsetPages(request: PageRequest): AsyncGenerator<Page> {
+    const limit = request.pageSize ?? 100;
+    for (let offset = 0; ; offset += limit) {
+      const body = await this.request(request.path, {
+        params: { ...request.params, limit, offset },
+        method: request.method ?? 'GET',
+        ...(request.body === undefined ? {} : { body: request.body }),
+      });
+      const records = extractRecords(body, request.envelopeKey, request.path);
+      yield { records, next: undefined, body };
+      if (records.length < limit) return;
+    }
   }
 
   #retryDelay(attempt: number, error: AxiosError): number {

@@ -1,8 +1,9 @@
 import type { ConfiguredStream } from './catalog.js';
 import { asConnectorError } from './errors.js';
 import type { CustomerIoClient } from './http-client.js';
+import { PartitionCache } from './partitions.js';
 import type { Emitter, JsonObject } from './protocol.js';
-import type { StreamContext } from './streams/base.js';
+import { ChildStream, type Stream, type StreamContext } from './streams/base.js';
 
 /** State a full-refresh stream ends with: it has no cursor, the next sync reads everything again. */
 export const FULL_REFRESH_COMPLETE_STATE: JsonObject = { __ab_no_cursor_state_message: true };
@@ -14,26 +15,35 @@ export const FULL_REFRESH_COMPLETE_STATE: JsonObject = { __ab_no_cursor_state_me
  */
 export async function readStreams(
   configured: readonly ConfiguredStream[],
-  context: Omit<StreamContext, 'log'>,
+  base: Omit<StreamContext, 'log' | 'partitions'>,
   emitter: Emitter,
 ): Promise<boolean> {
   let current: string | undefined;
-  reportRetries(context.client, emitter, () => current);
+  reportRetries(base.client, emitter, () => current);
+  const cache = new PartitionCache();
+  const context: StreamContext = {
+    ...base,
+    log: (level, message) => emitter.log(level, message),
+    partitions: (stream) => cache.partitions(stream, context),
+  };
+  const ordered = parentsFirst(configured);
+  const parentsNeeded = new Set(
+    ordered.flatMap(({ stream }) => ancestors(stream).map((parent) => parent.name)),
+  );
   const failed: string[] = [];
-  for (const { stream } of configured) {
+  for (const { stream } of ordered) {
     current = stream.name;
-    const streamContext: StreamContext = {
-      ...context,
-      log: (level, message) => emitter.log(level, message),
-    };
+    const recorder = parentsNeeded.has(stream.name) ? cache.recorder(stream) : undefined;
     await emitter.streamStatus(stream.name, 'STARTED');
     let count = 0;
     try {
-      for await (const record of stream.readRecords(streamContext)) {
+      for await (const record of stream.readRecords(context)) {
         if (count === 0) await emitter.streamStatus(stream.name, 'RUNNING');
         count += 1;
+        recorder?.add(record);
         await emitter.record(stream.name, record);
       }
+      recorder?.complete();
       await emitter.state(stream.name, FULL_REFRESH_COMPLETE_STATE, count);
       await emitter.streamStatus(stream.name, 'COMPLETE');
       await emitter.log('INFO', `${stream.name}: read ${count} records.`);
@@ -55,6 +65,18 @@ export async function readStreams(
     );
   }
   return failed.length === 0;
+}
+
+function ancestors(stream: Stream): Stream[] {
+  return stream instanceof ChildStream ? [stream.parent, ...ancestors(stream.parent)] : [];
+}
+
+/** Parents before their children, so a parent read for its own sake also serves its children. */
+function parentsFirst(configured: readonly ConfiguredStream[]): ConfiguredStream[] {
+  return configured
+    .map((entry, index) => ({ entry, index, depth: ancestors(entry.stream).length }))
+    .sort((a, b) => a.depth - b.depth || a.index - b.index)
+    .map(({ entry }) => entry);
 }
 
 function reportRetries(

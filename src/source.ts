@@ -72,7 +72,12 @@ export async function read(
   const client = createClient(config, tuning);
   return readStreams(
     configured,
-    { client, config, partitionConcurrency: Math.min(16, Math.max(2, Math.ceil(config.requestsPerSecond))) },
+    {
+      client,
+      config,
+      partitionConcurrency: Math.min(16, Math.max(2, Math.ceil(config.requestsPerSecond))),
+      now: Math.floor(Date.now() / 1000),
+    },
     emitter,
   );
 }

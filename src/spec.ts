@@ -64,5 +64,42 @@ export const connectionSpecification: JsonObject = {
       examples: ['https://api.customer.io', 'http://127.0.0.1:8080'],
       order: 4,
     },
+    customers_filter: {
+      type: 'string',
+      title: 'People filter',
+      description:
+        'A Customer.io people filter as JSON, e.g. {"segment":{"id":7}} or {"and":[{"attribute":{"field":"plan","operator":"eq","value":"pro"}}]}. Applied to customers and every per-person stream (customer_segments, customer_messages, customer_activities, customer_relationships), whose cost is one or more requests per person. Empty: everyone.',
+      multiline: true,
+      order: 5,
+    },
+    customer_attributes: {
+      type: 'array',
+      title: 'Customer attributes',
+      description: 'Attribute names kept in customers.attributes. Empty: all attributes.',
+      items: { type: 'string' },
+      order: 6,
+    },
+    activity_types: {
+      type: 'array',
+      title: 'Activity types',
+      description: 'Activity types to read (e.g. event, attribute_change, opened_email). Empty: all types.',
+      items: { type: 'string' },
+      order: 7,
+    },
+    message_types: {
+      type: 'array',
+      title: 'Message types',
+      description:
+        'Delivery channels to read in the message streams (email, push, twilio, webhook, ...). Empty: all.',
+      items: { type: 'string' },
+      order: 8,
+    },
+    include_deleted_people_activities: {
+      type: 'boolean',
+      title: 'Include activities of deleted people',
+      description: 'Also read the activities of people deleted from the workspace.',
+      default: false,
+      order: 9,
+    },
   },
 };

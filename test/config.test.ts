@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { parseConfig } from '../src/config.js';
+import { EVERYONE_FILTER, parseConfig } from '../src/config.js';
 import { ConfigError } from '../src/errors.js';
 
 const NOW = Date.parse('2026-11-24T12:00:00Z');
@@ -24,6 +24,32 @@ describe('parseConfig', () => {
       baseUrl: 'https://api.customer.io',
       startDate: undefined,
       requestsPerSecond: 10,
+      customersFilter: EVERYONE_FILTER,
+      customerAttributes: [],
+      activityTypes: [],
+      messageTypes: [],
+      includeDeletedPeopleActivities: false,
+    });
+  });
+
+  test('customers_filter is parsed; the list and boolean options are kept', () => {
+    const config = parseConfig(
+      {
+        app_api_key: 'k',
+        customers_filter: '{"segment":{"id":7}}',
+        customer_attributes: ['plan'],
+        activity_types: ['event'],
+        message_types: ['email', 'push'],
+        include_deleted_people_activities: true,
+      },
+      NOW,
+    );
+    expect(config).toMatchObject({
+      customersFilter: { segment: { id: 7 } },
+      customerAttributes: ['plan'],
+      activityTypes: ['event'],
+      messageTypes: ['email', 'push'],
+      includeDeletedPeopleActivities: true,
     });
   });
 
@@ -69,6 +95,13 @@ describe('parseConfig', () => {
     [{ app_api_key: 'k', start_date: '2030-01-01T00:00:00Z' }, /"start_date" .* is in the future/],
     [{ app_api_key: 'k', requests_per_second: 0 }, /"requests_per_second"/],
     [{ app_api_key: 'k', requests_per_second: 'fast' }, /"requests_per_second" must be of type number/],
+    [{ app_api_key: 'k', customers_filter: '{"segment": {' }, /"customers_filter" is not valid JSON/],
+    [
+      { app_api_key: 'k', customers_filter: '{"a":1,"b":2}' },
+      /"customers_filter" must be a JSON object with exactly one/,
+    ],
+    [{ app_api_key: 'k', customers_filter: '[1]' }, /"customers_filter" must be a JSON object/],
+    [{ app_api_key: 'k', activity_types: 'event' }, /"activity_types" must be of type array/],
     [[], /must be a JSON object/],
     ['text', /must be a JSON object/],
   ])('refuses %j with a one-line message naming the field', (raw, message) => {

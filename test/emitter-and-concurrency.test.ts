@@ -1,6 +1,6 @@
 import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, test } from 'vitest';
-import { mapConcurrent } from '../src/concurrency.js';
+import { chunks, mergeConcurrent } from '../src/concurrency.js';
 import { Emitter } from '../src/protocol.js';
 
 async function* numbers(count: number): AsyncGenerator<number> {
@@ -45,33 +45,55 @@ describe('Emitter', () => {
   });
 });
 
-describe('mapConcurrent', () => {
-  test('runs at most `limit` calls at once and returns every result', async () => {
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const values: T[] = [];
+  for await (const value of iterable) values.push(value);
+  return values;
+}
+
+describe('mergeConcurrent', () => {
+  test('reads at most `limit` partitions at once and yields every value of every partition', async () => {
     let active = 0;
     let peak = 0;
-    const results: number[] = [];
-    for await (const value of mapConcurrent(numbers(20), 4, async (n) => {
+    async function* partition(n: number): AsyncGenerator<number> {
       active += 1;
       peak = Math.max(peak, active);
-      await new Promise((resolve) => setTimeout(resolve, (n % 3) * 2));
+      for (let page = 0; page < 3; page++) {
+        await new Promise((resolve) => setTimeout(resolve, (n % 3) + 1));
+        yield n * 10 + page;
+      }
       active -= 1;
-      return n * 10;
-    })) {
-      results.push(value);
     }
+    const values = await collect(mergeConcurrent(numbers(12), 4, partition));
     expect(peak).toBe(4);
-    expect(results.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i * 10));
+    expect(values.sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 12 }, (_, n) => [n * 10, n * 10 + 1, n * 10 + 2]).flat(),
+    );
+  });
+
+  test('keeps at most one value in flight per partition (bounded memory)', async () => {
+    let produced = 0;
+    async function* endless(): AsyncGenerator<number> {
+      for (;;) {
+        produced += 1;
+        yield produced;
+      }
+    }
+    const merged = mergeConcurrent(numbers(2), 2, () => endless());
+    for (let i = 0; i < 10; i++) await merged.next();
+    await merged.return(undefined);
+    expect(produced).toBeLessThanOrEqual(12);
   });
 
   test('rethrows the first failure', async () => {
-    const run = async () => {
-      for await (const _ of mapConcurrent(numbers(10), 3, async (n) => {
-        if (n === 5) throw new Error('partition 5 failed');
-        return n;
-      })) {
-        // consume
-      }
-    };
-    await expect(run()).rejects.toThrow('partition 5 failed');
+    async function* partition(n: number): AsyncGenerator<number> {
+      yield n;
+      if (n === 5) throw new Error('partition 5 failed');
+    }
+    await expect(collect(mergeConcurrent(numbers(10), 3, partition))).rejects.toThrow('partition 5 failed');
   });
+});
+
+test('chunks splits into fixed-size groups with a short last one', async () => {
+  expect(await collect(chunks(numbers(7), 3))).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
 });

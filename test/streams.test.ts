@@ -1,7 +1,8 @@
 import nock from 'nock';
 import { afterEach, beforeAll, expect, test } from 'vitest';
-import type { SourceConfig } from '../src/config.js';
+import { parseConfig, type SourceConfig } from '../src/config.js';
 import { CustomerIoClient } from '../src/http-client.js';
+import { PartitionCache } from '../src/partitions.js';
 import type { JsonObject, LogLevel } from '../src/protocol.js';
 import type { StreamContext } from '../src/streams/base.js';
 import { CampaignActionsStream } from '../src/streams/campaign-actions.js';
@@ -10,14 +11,11 @@ import { allStreams } from '../src/streams/index.js';
 const BASE = 'https://api.customer.io';
 
 function context(logs: string[] = []): StreamContext {
-  const config: SourceConfig = {
-    appApiKey: 'k',
-    region: 'US',
-    baseUrl: BASE,
-    startDate: undefined,
-    requestsPerSecond: 1000,
-  };
-  return {
+  const cache = new PartitionCache();
+  const config: SourceConfig = parseConfig({ app_api_key: 'k', base_url: BASE, requests_per_second: 1000 });
+  const result: StreamContext = {
+    now: Math.floor(Date.now() / 1000),
+    partitions: (stream) => cache.partitions(stream, result),
     client: new CustomerIoClient({ baseUrl: BASE, apiKey: 'k', requestsPerSecond: 1000, retryBaseMs: 1 }),
     config,
     partitionConcurrency: 3,
@@ -25,6 +23,7 @@ function context(logs: string[] = []): StreamContext {
       logs.push(`${level} ${message}`);
     },
   };
+  return result;
 }
 
 async function collect(iterable: AsyncIterable<JsonObject>): Promise<JsonObject[]> {
@@ -68,7 +67,9 @@ test('a campaign deleted during the sync (404) is skipped with a warning, the ot
     .reply(200, { actions: [{ id: '20', campaign_id: 2 }], next: '' });
   const records = await collect(new CampaignActionsStream().readRecords(context(logs)));
   expect(records).toEqual([{ id: '20', campaign_id: 2 }]);
-  expect(logs).toEqual(['WARN campaign_actions: campaigns 1 was deleted during the sync; skipped.']);
+  expect(logs).toEqual([
+    'WARN campaign_actions: campaigns /v1/campaigns/1/actions no longer exists (404), deleted during the sync; skipped.',
+  ]);
 });
 
 test('every stream declares a schema file whose properties hold its primary key', () => {

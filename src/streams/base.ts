@@ -1,9 +1,18 @@
-import { mapConcurrent } from '../concurrency.js';
+import { mergeConcurrent } from '../concurrency.js';
 import type { SourceConfig } from '../config.js';
 import { NotFoundError } from '../errors.js';
 import type { CustomerIoClient, PageRequest } from '../http-client.js';
 import type { AirbyteStream, JsonObject, LogLevel, SyncMode } from '../protocol.js';
 import { loadSchema } from '../schemas.js';
+
+export type Params = Record<string, string | number | boolean>;
+
+/** One request sequence of a stream (a time window, a type filter...): what it adds to the stream's request. */
+export interface Slice {
+  path?: string;
+  params?: Params;
+  body?: JsonObject;
+}
 
 export interface StreamContext {
   client: CustomerIoClient;
@@ -11,11 +20,16 @@ export interface StreamContext {
   log: (level: LogLevel, message: string) => Promise<void>;
   /** How many parents a child stream reads at once; the client's rate limiter still caps requests/second. */
   partitionConcurrency: number;
+  /** A parent stream's records (projected on its partitionFields), read once per run and shared by its children. */
+  partitions: (stream: Stream) => AsyncIterable<JsonObject>;
+  /** Epoch seconds when the sync started: the upper bound of every time window. */
+  now: number;
 }
 
 /**
- * One Customer.io collection. Subclasses declare what differs (name, path, envelope key, keys, page size);
- * paging, retries and rate limiting live in the client, state and statuses in the read loop.
+ * One Customer.io collection. Subclasses declare what differs (name, path, envelope key, keys, page size,
+ * slices, a record transform); paging, retries and rate limiting live in the client, state and statuses in
+ * the read loop.
  */
 export abstract class Stream {
   abstract readonly name: string;
@@ -23,8 +37,12 @@ export abstract class Stream {
   abstract readonly envelopeKey: string;
   abstract readonly primaryKey: string[][];
   readonly cursorField: string | undefined = undefined;
-  /** Sent as `limit` on each page where the endpoint pages by `start`/`limit`. */
+  readonly method: 'GET' | 'POST' = 'GET';
+  /** Sent as `limit` on each page where the endpoint pages. */
   readonly pageSize: number | undefined = undefined;
+  readonly pagination: 'cursor' | 'offset' = 'cursor';
+  /** The fields a child stream needs from this stream's records when it reads them as partitions. */
+  readonly partitionFields: readonly string[] = ['id'];
 
   get supportedSyncModes(): SyncMode[] {
     return ['full_refresh'];
@@ -44,67 +62,101 @@ export abstract class Stream {
     };
   }
 
-  /** Extra query parameters sent with every page. */
-  params(_context: StreamContext): Record<string, string | number | boolean> {
+  /** Query parameters sent with every request of the stream. */
+  params(_context: StreamContext): Params {
     return {};
   }
 
-  pageRequest(context: StreamContext, path: string = this.path): PageRequest {
+  /** The request sequences to read; one by default. */
+  slices(_context: StreamContext, _parent?: JsonObject): Slice[] | Promise<Slice[]> {
+    return [{}];
+  }
+
+  /** Turns one item of the API's list into the record emitted. */
+  transform(item: unknown, _context: StreamContext): JsonObject {
+    return item as JsonObject;
+  }
+
+  pageRequest(context: StreamContext, slice: Slice): PageRequest {
+    const body = slice.body;
     return {
-      path,
+      path: slice.path ?? this.path,
       envelopeKey: this.envelopeKey,
-      params: this.params(context),
+      method: this.method,
+      params: { ...this.params(context), ...slice.params },
+      pagination: this.pagination,
+      ...(body === undefined ? {} : { body }),
       ...(this.pageSize === undefined ? {} : { pageSize: this.pageSize }),
     };
   }
 
-  async *readRecords(context: StreamContext): AsyncGenerator<JsonObject> {
-    for await (const page of context.client.pages(this.pageRequest(context))) {
-      yield* page.records;
+  async *readSlice(context: StreamContext, slice: Slice, _parent?: JsonObject): AsyncGenerator<JsonObject> {
+    for await (const page of context.client.pages(this.pageRequest(context, slice))) {
+      for (const item of page.records) yield this.transform(item, context);
     }
+  }
+
+  async *readRecords(context: StreamContext): AsyncGenerator<JsonObject> {
+    for (const slice of await this.slices(context)) yield* this.readSlice(context, slice);
   }
 }
 
 /**
- * A stream read once per record of a parent stream. `path` holds a `{parent_id}` placeholder; the parent's
- * id is injected into each child record as `parentIdField` when the API leaves it out.
+ * A stream read once per record of a parent stream, several parents at once. `path` holds `{field}`
+ * placeholders filled from the parent record; `parentFields` (child field → parent field) are added to
+ * each record that lacks them. A parent deleted during the sync (404) is skipped with a warning.
  */
 export abstract class ChildStream extends Stream {
   abstract readonly parent: Stream;
-  abstract readonly parentIdField: string;
+  abstract readonly parentFields: Readonly<Record<string, string>>;
 
-  parentId(parent: JsonObject): string | number {
-    return parent.id as string | number;
+  pathFor(parent: JsonObject): string {
+    return this.path.replace(/\{(\w+)\}/g, (_match, field: string) =>
+      encodeURIComponent(String(parent[field])),
+    );
   }
 
   override async *readRecords(context: StreamContext): AsyncGenerator<JsonObject> {
-    const partitions = mapConcurrent(
-      this.parent.readRecords(context),
-      context.partitionConcurrency,
-      (parent) => this.readPartition(context, this.parentId(parent)),
+    yield* mergeConcurrent(context.partitions(this.parent), context.partitionConcurrency, (parent) =>
+      this.readPartition(context, parent),
     );
-    for await (const records of partitions) yield* records;
   }
 
-  async readPartition(context: StreamContext, parentId: string | number): Promise<JsonObject[]> {
-    const path = this.path.replace('{parent_id}', encodeURIComponent(String(parentId)));
-    const records: JsonObject[] = [];
+  async *readPartition(context: StreamContext, parent: JsonObject): AsyncGenerator<JsonObject> {
     try {
-      for await (const page of context.client.pages(this.pageRequest(context, path))) {
-        for (const record of page.records) {
-          records.push(
-            record[this.parentIdField] == null ? { ...record, [this.parentIdField]: parentId } : record,
-          );
+      for (const slice of await this.slices(context, parent)) {
+        for await (const record of this.readSlice(
+          context,
+          { path: this.pathFor(parent), ...slice },
+          parent,
+        )) {
+          yield this.withParent(record, parent);
         }
       }
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
       await context.log(
         'WARN',
-        `${this.name}: ${this.parent.name} ${parentId} was deleted during the sync; skipped.`,
+        `${this.name}: ${this.parent.name} ${this.pathFor(parent)} no longer exists (404), deleted during the sync; skipped.`,
       );
-      return [];
     }
-    return records;
   }
+
+  withParent(record: JsonObject, parent: JsonObject): JsonObject {
+    let result = record;
+    for (const [field, parentField] of Object.entries(this.parentFields)) {
+      if (result[field] == null) result = { ...result, [field]: parent[parentField] };
+    }
+    return result;
+  }
+}
+
+/** Reads one object per request (no list, no paging): the stream turns the body into records. */
+export async function* singleBody(
+  context: StreamContext,
+  path: string,
+  params: Params,
+  toRecords: (body: JsonObject) => Iterable<JsonObject>,
+): AsyncGenerator<JsonObject> {
+  yield* toRecords(await context.client.get(path, params));
 }

@@ -3,9 +3,10 @@ import { CampaignsStream } from './campaigns.js';
 
 export class CampaignActionsStream extends ChildStream {
   readonly name = 'campaign_actions';
-  readonly path = '/v1/campaigns/{parent_id}/actions';
+  readonly path = '/v1/campaigns/{id}/actions';
   readonly envelopeKey = 'actions';
   readonly primaryKey = [['campaign_id'], ['id']];
   readonly parent = new CampaignsStream();
-  readonly parentIdField = 'campaign_id';
+  readonly parentFields = { campaign_id: 'id' };
+  override readonly partitionFields = ['campaign_id', 'id', 'created'];
 }
