@@ -2,6 +2,7 @@ import { resolveCatalog } from './catalog.js';
 import { parseConfig, type SourceConfig } from './config.js';
 import { asConnectorError } from './errors.js';
 import { type ClientOptions, CustomerIoClient } from './http-client.js';
+import { forbiddenStreams } from './probes.js';
 import type { Emitter } from './protocol.js';
 import { readStreams } from './read.js';
 import { connectionSpecification, DOCUMENTATION_URL } from './spec.js';
@@ -39,7 +40,17 @@ export async function check(
     // A check should answer in seconds, not wait out a long outage.
     const client = createClient(config, { ...tuning, maxRetries: Math.min(tuning.maxRetries ?? 2, 2) });
     await client.get('/v1/workspaces');
-    await emitter.emit({ type: 'CONNECTION_STATUS', connectionStatus: { status: 'SUCCEEDED' } });
+    const forbidden = await forbiddenStreams(client);
+    if (forbidden.length === 0) {
+      await emitter.emit({ type: 'CONNECTION_STATUS', connectionStatus: { status: 'SUCCEEDED' } });
+      return;
+    }
+    const warning = `The App API key works, but its scope does not cover these streams (403): ${forbidden.join(', ')}. Deselect them, or use a key with read access to them (or allow this machine in the account's IP allowlist).`;
+    await emitter.log('WARN', warning);
+    await emitter.emit({
+      type: 'CONNECTION_STATUS',
+      connectionStatus: { status: 'SUCCEEDED', message: warning },
+    });
   } catch (error) {
     const failure = asConnectorError(error);
     await emitter.emit({

@@ -12,6 +12,8 @@ export interface Slice {
   path?: string;
   params?: Params;
   body?: JsonObject;
+  /** Added to every record of the slice, e.g. the suppression type a path stands for. */
+  fields?: JsonObject;
 }
 
 export interface StreamContext {
@@ -92,7 +94,10 @@ export abstract class Stream {
 
   async *readSlice(context: StreamContext, slice: Slice, _parent?: JsonObject): AsyncGenerator<JsonObject> {
     for await (const page of context.client.pages(this.pageRequest(context, slice))) {
-      for (const item of page.records) yield this.transform(item, context);
+      for (const item of page.records) {
+        const record = this.transform(item, context);
+        yield slice.fields === undefined ? record : { ...record, ...slice.fields };
+      }
     }
   }
 

@@ -5,4 +5,6 @@ export class BroadcastsStream extends Stream {
   readonly path = '/v1/broadcasts';
   readonly envelopeKey = 'broadcasts';
   readonly primaryKey = [['id']];
+
+  override readonly partitionFields = ['id', 'created'];
 }

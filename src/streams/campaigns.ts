@@ -5,4 +5,6 @@ export class CampaignsStream extends Stream {
   readonly path = '/v1/campaigns';
   readonly envelopeKey = 'campaigns';
   readonly primaryKey = [['id']];
+
+  override readonly partitionFields = ['id', 'created'];
 }

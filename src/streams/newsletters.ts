@@ -5,6 +5,8 @@ export class NewslettersStream extends Stream {
   readonly path = '/v1/newsletters';
   readonly envelopeKey = 'newsletters';
   readonly primaryKey = [['id']];
+
   // No documented maximum; 100 is what the API is known to honour.
   override readonly pageSize = 100;
+  override readonly partitionFields = ['id', 'created'];
 }

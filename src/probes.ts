@@ -1,0 +1,100 @@
+import { EVERYONE_FILTER } from './config.js';
+import { ForbiddenError } from './errors.js';
+import type { CustomerIoClient } from './http-client.js';
+import type { JsonObject } from './protocol.js';
+
+interface Probe {
+  path: string;
+  method?: 'POST';
+  params?: Record<string, string | number | boolean>;
+  body?: JsonObject;
+  /** The streams that read this endpoint or its children. */
+  streams: string[];
+}
+
+/** One cheap request per family of streams, to tell which the key's scope forbids. */
+const PROBES: Probe[] = [
+  {
+    path: '/v1/campaigns',
+    streams: [
+      'campaigns',
+      'campaign_actions',
+      'campaign_metrics',
+      'campaign_action_metrics',
+      'campaign_messages',
+    ],
+  },
+  {
+    path: '/v1/broadcasts',
+    streams: [
+      'broadcasts',
+      'broadcast_actions',
+      'broadcast_triggers',
+      'broadcast_metrics',
+      'broadcast_action_metrics',
+      'broadcast_messages',
+    ],
+  },
+  {
+    path: '/v1/newsletters',
+    params: { limit: 1 },
+    streams: [
+      'newsletters',
+      'newsletter_variants',
+      'newsletter_test_groups',
+      'newsletter_metrics',
+      'newsletter_messages',
+    ],
+  },
+  {
+    path: '/v1/transactional',
+    streams: [
+      'transactional_messages',
+      'transactional_message_variants',
+      'transactional_message_metrics',
+      'transactional_message_deliveries',
+    ],
+  },
+  { path: '/v1/messages', params: { limit: 1 }, streams: ['messages'] },
+  { path: '/v1/activities', params: { limit: 1 }, streams: ['activities'] },
+  { path: '/v1/segments', streams: ['segments', 'segment_membership', 'segment_usage'] },
+  {
+    path: '/v1/customers',
+    method: 'POST',
+    params: { limit: 1 },
+    body: { filter: EVERYONE_FILTER },
+    streams: [
+      'customers',
+      'customer_segments',
+      'customer_messages',
+      'customer_activities',
+      'customer_relationships',
+    ],
+  },
+  { path: '/v1/object_types', streams: ['object_types', 'objects'] },
+  { path: '/v1/exports', streams: ['exports'] },
+  { path: '/v1/collections', streams: ['collections'] },
+  { path: '/v1/snippets', streams: ['snippets'] },
+  { path: '/v1/sender_identities', params: { limit: 1 }, streams: ['sender_identities'] },
+  { path: '/v1/subscription_topics', streams: ['subscription_topics'] },
+  { path: '/v1/subscription_channels', streams: ['subscription_channels'] },
+  { path: '/v1/reporting_webhooks', streams: ['reporting_webhooks'] },
+  { path: '/v1/esp/suppression/bounces', params: { limit: 1 }, streams: ['esp_suppressions'] },
+];
+
+/** Streams whose endpoints answer 403 to this key. Other failures are left to the read, which retries them. */
+export async function forbiddenStreams(client: CustomerIoClient): Promise<string[]> {
+  const outcomes = await Promise.allSettled(
+    PROBES.map((probe) =>
+      client.request(probe.path, {
+        ...(probe.method === undefined ? {} : { method: probe.method }),
+        ...(probe.params === undefined ? {} : { params: probe.params }),
+        ...(probe.body === undefined ? {} : { body: probe.body }),
+      }),
+    ),
+  );
+  return PROBES.flatMap((probe, index) => {
+    const outcome = outcomes[index];
+    return outcome?.status === 'rejected' && outcome.reason instanceof ForbiddenError ? probe.streams : [];
+  });
+}

@@ -1,0 +1,8 @@
+import { Stream } from './base.js';
+
+export class ExportsStream extends Stream {
+  readonly name = 'exports';
+  readonly path = '/v1/exports';
+  readonly envelopeKey = 'exports';
+  readonly primaryKey = [['id']];
+}

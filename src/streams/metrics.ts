@@ -1,0 +1,99 @@
+import type { JsonObject } from '../protocol.js';
+import { ChildStream, type Slice, type StreamContext } from './base.js';
+import { createdAt, DAY_SECONDS, readFrom, timeWindows } from './windows.js';
+
+/** Series the API documents; anything else it sends goes to `additional_metrics`, so nothing is dropped. */
+export const METRIC_NAMES = new Set([
+  'attempted',
+  'bounced',
+  'clicked',
+  'converted',
+  'created',
+  'deferred',
+  'delivered',
+  'drafted',
+  'failed',
+  'human_clicked',
+  'human_opened',
+  'link_untracked',
+  'machine_clicked',
+  'open_untracked',
+  'opened',
+  'prefetch_opened',
+  'replied',
+  'sent',
+  'spammed',
+  'suppressed',
+  'topic_unsubscribed',
+  'tracking_consent_denied',
+  'tracking_consent_granted',
+  'undeliverable',
+  'unsubscribed',
+  'untracked',
+]);
+/** Version-1 metrics answer at most 45 daily steps. */
+export const V1_MAX_DAYS = 45;
+const V2_MAX_WINDOW_SECONDS = 3650 * DAY_SECONDS;
+
+const dayOf = (epochSeconds: number): number => Math.floor(epochSeconds / DAY_SECONDS) * DAY_SECONDS;
+const isoDay = (epochSeconds: number): string => new Date(epochSeconds * 1000).toISOString().slice(0, 10);
+
+/** One record per day from `{metric: {series: {name: [count per day, oldest first]}}}`. */
+export function dailyMetricRecords(
+  body: JsonObject,
+  firstDay: number,
+  notBefore: number | undefined,
+): JsonObject[] {
+  const series = ((body.metric as JsonObject | undefined)?.series ?? {}) as Record<string, unknown>;
+  const length = Math.max(
+    0,
+    ...Object.values(series).map((values) => (Array.isArray(values) ? values.length : 0)),
+  );
+  const records: JsonObject[] = [];
+  for (let index = 0; index < length; index++) {
+    const day = firstDay + index * DAY_SECONDS;
+    if (notBefore !== undefined && day < dayOf(notBefore)) continue;
+    const record: JsonObject = { day: isoDay(day) };
+    const additional: JsonObject = {};
+    for (const [name, values] of Object.entries(series)) {
+      const value = Array.isArray(values) ? (values[index] ?? null) : null;
+      if (METRIC_NAMES.has(name)) record[name] = value;
+      else additional[name] = value;
+    }
+    if (Object.keys(additional).length > 0) record.additional_metrics = additional;
+    records.push(record);
+  }
+  return records;
+}
+
+/**
+ * Daily metrics of each parent record. Version 2 (campaigns and their actions) takes any window of up to
+ * ten years, from the parent's creation (or start_date) to today; version 1 (broadcasts, newsletters,
+ * transactional messages) answers the last 45 days. Days are UTC.
+ */
+export abstract class MetricsStream extends ChildStream {
+  readonly envelopeKey = 'metric';
+  abstract readonly version: 1 | 2;
+
+  override slices(context: StreamContext, parent: JsonObject): Slice[] {
+    if (this.version === 1) return [{ params: { period: 'days', steps: V1_MAX_DAYS } }];
+    const from = dayOf(readFrom(context, createdAt(parent) ?? context.now));
+    return timeWindows(from, context.now, V2_MAX_WINDOW_SECONDS).map(({ start, end }) => ({
+      params: { version: 2, res: 'days', start, end },
+    }));
+  }
+
+  override async *readSlice(
+    context: StreamContext,
+    slice: Slice,
+    parent?: JsonObject,
+  ): AsyncGenerator<JsonObject> {
+    const params = slice.params ?? {};
+    const body = await context.client.get(slice.path ?? this.path, params);
+    const firstDay =
+      this.version === 1
+        ? dayOf(context.now) - (V1_MAX_DAYS - 1) * DAY_SECONDS
+        : dayOf(typeof body.start === 'string' ? Date.parse(body.start) / 1000 : Number(params.start));
+    yield* dailyMetricRecords(body, firstDay, parent === undefined ? undefined : createdAt(parent));
+  }
+}

@@ -1,0 +1,65 @@
+import { mergeConcurrent } from '../concurrency.js';
+import { NotFoundError } from '../errors.js';
+import type { JsonObject } from '../protocol.js';
+import { ChildStream, type Slice, type StreamContext } from './base.js';
+import { ObjectTypesStream } from './object-types.js';
+
+/** Every object of every object type: search the type's object ids, then read each object's attributes. */
+export class ObjectsStream extends ChildStream {
+  readonly name = 'objects';
+  readonly path = '/v1/objects';
+  readonly envelopeKey = 'identifiers';
+  readonly primaryKey = [['object_type_id'], ['object_id']];
+  override readonly method = 'POST';
+  override readonly pageSize = 1000;
+  readonly parent = new ObjectTypesStream();
+  readonly parentFields = { object_type_id: 'id' };
+
+  override slices(_context: StreamContext, type: JsonObject): Slice[] {
+    const typeId = String(type.id);
+    const everyObject = { object_attribute: { field: 'object_id', operator: 'exists', type_id: typeId } };
+    return [{ body: { object_type_id: typeId, filter: { and: [everyObject] } } }];
+  }
+
+  override async *readSlice(
+    context: StreamContext,
+    slice: Slice,
+    type?: JsonObject,
+  ): AsyncGenerator<JsonObject> {
+    const typeId = String(type?.id);
+    const identifiers = super.readSlice(context, slice, type);
+    yield* mergeConcurrent(identifiers, context.partitionConcurrency, (identifier) =>
+      this.#readObject(context, typeId, identifier),
+    );
+  }
+
+  async *#readObject(
+    context: StreamContext,
+    typeId: string,
+    identifier: JsonObject,
+  ): AsyncGenerator<JsonObject> {
+    const objectId = String(identifier.object_id);
+    const path = `/v1/objects/${encodeURIComponent(typeId)}/${encodeURIComponent(objectId)}/attributes`;
+    let body: JsonObject;
+    try {
+      body = await context.client.get(path, { id_type: 'object_id' });
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      await context.log(
+        'WARN',
+        `objects: object ${typeId}/${objectId} was deleted during the sync; skipped.`,
+      );
+      return;
+    }
+    const object = (body.object ?? {}) as JsonObject;
+    const identifiers = (object.identifiers ?? identifier) as JsonObject;
+    yield {
+      object_type_id: String(object.object_type_id ?? typeId),
+      object_id: identifiers.object_id ?? objectId,
+      cio_object_id: identifiers.cio_object_id ?? identifier.cio_object_id ?? null,
+      identifiers,
+      attributes: object.attributes ?? null,
+      timestamps: object.timestamps ?? null,
+    };
+  }
+}

@@ -1,0 +1,24 @@
+import type { JsonObject } from '../protocol.js';
+import { ChildStream, type Slice, type StreamContext } from './base.js';
+import { SegmentsStream } from './segments.js';
+
+/** What uses each segment: one record per segment from GET /v1/segments/{id}/used_by. */
+export class SegmentUsageStream extends ChildStream {
+  readonly name = 'segment_usage';
+  readonly path = '/v1/segments/{id}/used_by';
+  readonly envelopeKey = 'used_by';
+  readonly primaryKey = [['segment_id']];
+  readonly parent = new SegmentsStream();
+  readonly parentFields = { segment_id: 'id' };
+
+  override async *readSlice(context: StreamContext, slice: Slice): AsyncGenerator<JsonObject> {
+    const body = await context.client.get(slice.path ?? this.path);
+    const usedBy = (body.used_by ?? {}) as JsonObject;
+    yield {
+      segment_id: body.segment_id ?? null,
+      campaigns: usedBy.campaigns ?? [],
+      draft_newsletters: usedBy.draft_newsletters ?? [],
+      sent_newsletters: usedBy.sent_newsletters ?? [],
+    };
+  }
+}

@@ -1,0 +1,37 @@
+import type { JsonObject } from '../protocol.js';
+import type { Slice, StreamContext } from './base.js';
+
+export const DAY_SECONDS = 86_400;
+/** A messages request covers at most six months of creation time. */
+export const DELIVERY_WINDOW_SECONDS = 180 * DAY_SECONDS;
+
+/** Consecutive [start, end] windows (both inclusive), oldest first, covering `from`..`to`. */
+export function timeWindows(from: number, to: number, size: number): Array<{ start: number; end: number }> {
+  const windows: Array<{ start: number; end: number }> = [];
+  for (let start = from; start <= to; start += size)
+    windows.push({ start, end: Math.min(start + size - 1, to) });
+  return windows;
+}
+
+export function createdAt(record: JsonObject): number | undefined {
+  const created = record.created ?? record.created_at;
+  return typeof created === 'number' && created > 0 ? created : undefined;
+}
+
+/** Where a windowed read starts: the later of start_date and `earliest` (what the data cannot predate). */
+export function readFrom(context: StreamContext, earliest: number | undefined): number {
+  const floor = earliest ?? context.now - DELIVERY_WINDOW_SECONDS;
+  return context.config.startDate === undefined ? floor : Math.max(floor, context.config.startDate);
+}
+
+/** One slice per value of a list filter (e.g. `type`), or a single unfiltered slice when the list is empty. */
+export function filterSlices(param: string, values: readonly string[]): Slice[] {
+  return values.length === 0 ? [{}] : values.map((value) => ({ params: { [param]: value } }));
+}
+
+/** Cross product of window slices and filter slices. */
+export function windowSlices(from: number, to: number, filters: Slice[]): Slice[] {
+  return timeWindows(from, to, DELIVERY_WINDOW_SECONDS).flatMap(({ start, end }) =>
+    filters.map((filter) => ({ params: { ...filter.params, start_ts: start, end_ts: end } })),
+  );
+}
