@@ -54,6 +54,12 @@ export interface PageRequest {
   pagination?: 'cursor' | 'offset';
 }
 
+export interface RequestOptions {
+  params?: PageRequest['params'];
+  method?: 'GET' | 'POST';
+  body?: JsonObject;
+}
+
 export interface Page {
   records: JsonObject[];
   next: string | undefined;
@@ -121,18 +127,28 @@ export class CustomerIoClient {
     this.#retryListeners.push(listener);
   }
 
-  async request(
+  async request(path: string, options: RequestOptions = {}): Promise<JsonObject> {
+    return (await this.#send(path, options)).data;
+  }
+
+  /** The body and the server's clock (its `Date` header), for answers whose meaning depends on "today". */
+  async requestWithServerTime(
     path: string,
-    options: { params?: PageRequest['params']; method?: 'GET' | 'POST'; body?: JsonObject } = {},
-  ): Promise<JsonObject> {
+    options: RequestOptions = {},
+  ): Promise<{ body: JsonObject; serverTime: number | undefined }> {
+    const response = await this.#send(path, options);
+    const date = Date.parse(String(response.headers.date ?? ''));
+    return { body: response.data, serverTime: Number.isNaN(date) ? undefined : Math.floor(date / 1000) };
+  }
+
+  async #send(path: string, options: RequestOptions): Promise<AxiosResponse<JsonObject>> {
     try {
-      const response = await this.#http.request<JsonObject>({
+      return await this.#http.request<JsonObject>({
         url: path,
         method: options.method ?? 'GET',
         params: options.params,
         data: options.body,
       });
-      return response.data;
     } catch (error) {
       throw toConnectorError(error, options.method ?? 'GET', path, this.#options);
     }

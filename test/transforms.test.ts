@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { parseConfig } from '../src/config.js';
 import type { StreamContext } from '../src/streams/base.js';
 import { CustomersStream } from '../src/streams/customers.js';
-import { dailyMetricRecords } from '../src/streams/metrics.js';
+import { dailyMetricRecords, easternDay } from '../src/streams/metrics.js';
 import { withoutCredentials } from '../src/streams/reporting-webhooks.js';
 import {
   DELIVERY_WINDOW_SECONDS,
@@ -60,6 +60,11 @@ describe('daily metrics', () => {
       { day: '2026-01-02', sent: 2, opened: 1, additional_metrics: { brand_new_metric: 8 } },
       { day: '2026-01-03', sent: 3, opened: 1, additional_metrics: { brand_new_metric: 9 } },
     ]);
+  });
+
+  test('version-1 days are US Eastern calendar days', () => {
+    expect(easternDay(JAN_1 + 3 * 3600)).toBe(JAN_1 - DAY);
+    expect(easternDay(JAN_1 + 6 * 3600)).toBe(JAN_1);
   });
 
   test('days before the entity existed are left out; an empty series gives no record', () => {

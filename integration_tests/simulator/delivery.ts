@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { ApiResponse } from './router.js';
+import { simulatedNow } from './time.js';
 
 /** How a response goes on the wire: whole, cut short mid-body, or not at all (connection reset). */
 export type Delivery =
@@ -45,7 +46,11 @@ export function writeDelivery(res: ServerResponse, delivery: Delivery): void {
     return;
   }
   const bytes = Buffer.from(delivery.body, 'utf8');
-  res.writeHead(delivery.status, { ...delivery.headers, 'content-length': String(bytes.length) });
+  res.writeHead(delivery.status, {
+    date: new Date(simulatedNow() * 1000).toUTCString(),
+    ...delivery.headers,
+    'content-length': String(bytes.length),
+  });
   if (delivery.kind === 'complete') {
     res.end(bytes);
     return;

@@ -15,3 +15,10 @@ export function createdAndUpdated(random: SeededRandom, notBefore = WORKSPACE_BI
   const created = timestampBetween(random, notBefore, WORKSPACE_NOW - 7 * DAY_SECONDS);
   return [created, timestampBetween(random, created, WORKSPACE_NOW)];
 }
+
+const STARTED = Date.now();
+
+/** The simulated clock: WORKSPACE_NOW when the process started, running at real speed; sent as the Date header. */
+export function simulatedNow(): number {
+  return WORKSPACE_NOW + Math.floor((Date.now() - STARTED) / 1000);
+}

@@ -36,6 +36,17 @@ export const V1_MAX_DAYS = 45;
 const V2_MAX_WINDOW_SECONDS = 3650 * DAY_SECONDS;
 
 const dayOf = (epochSeconds: number): number => Math.floor(epochSeconds / DAY_SECONDS) * DAY_SECONDS;
+const easternDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York' });
+
+/** Midnight UTC of the calendar date it is in US Eastern time at `epochSeconds` (version-1 days are Eastern). */
+export function easternDay(epochSeconds: number): number {
+  return Date.parse(`${easternDate.format(new Date(epochSeconds * 1000))}T00:00:00Z`) / 1000;
+}
+
+export function seriesLength(body: JsonObject): number {
+  const series = ((body.metric as JsonObject | undefined)?.series ?? {}) as Record<string, unknown>;
+  return Math.max(0, ...Object.values(series).map((values) => (Array.isArray(values) ? values.length : 0)));
+}
 const isoDay = (epochSeconds: number): string => new Date(epochSeconds * 1000).toISOString().slice(0, 10);
 
 /** One record per day from `{metric: {series: {name: [count per day, oldest first]}}}`. */
@@ -68,8 +79,9 @@ export function dailyMetricRecords(
 
 /**
  * Daily metrics of each parent record. Version 2 (campaigns and their actions) takes any window of up to
- * ten years, from the parent's creation (or start_date) to today; version 1 (broadcasts, newsletters,
- * transactional messages) answers the last 45 days. Days are UTC.
+ * ten years, from the parent's creation (or start_date) to today, in UTC days; version 1 (broadcasts,
+ * newsletters, transactional messages) answers the last 45 days, in US Eastern days ending today by the
+ * server's clock (its Date header), which the response does not otherwise state.
  */
 export abstract class MetricsStream extends ChildStream {
   readonly envelopeKey = 'metric';
@@ -89,10 +101,12 @@ export abstract class MetricsStream extends ChildStream {
     parent?: JsonObject,
   ): AsyncGenerator<JsonObject> {
     const params = slice.params ?? {};
-    const body = await context.client.get(slice.path ?? this.path, params);
+    const { body, serverTime } = await context.client.requestWithServerTime(slice.path ?? this.path, {
+      params,
+    });
     const firstDay =
       this.version === 1
-        ? dayOf(context.now) - (V1_MAX_DAYS - 1) * DAY_SECONDS
+        ? easternDay(serverTime ?? context.now) - (seriesLength(body) - 1) * DAY_SECONDS
         : dayOf(typeof body.start === 'string' ? Date.parse(body.start) / 1000 : Number(params.start));
     yield* dailyMetricRecords(body, firstDay, parent === undefined ? undefined : createdAt(parent));
   }
