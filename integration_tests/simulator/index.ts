@@ -1,5 +1,7 @@
+export * from './catalog.js';
 export { FAULT_KINDS, type FaultKind, type RandomFaults } from './faults.js';
 export { decodePageToken, encodePageToken } from './pagination.js';
+export * from './people.js';
 export { mulberry32, SeededRandom } from './random.js';
 export type * from './records.js';
 export type { ApiResponse, PageSizes, RouteContext, RouteDefinition, RouteHandler } from './router.js';

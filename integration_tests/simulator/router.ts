@@ -13,6 +13,8 @@ export interface RouteContext {
   query: URLSearchParams;
   workspace: Workspace;
   pageSizes: PageSizes;
+  /** The parsed JSON request body; undefined when the request has none. */
+  body: unknown;
 }
 
 /** What a handler answers; the server turns it into a JSON response (or a fault-mangled one). */

@@ -3,6 +3,9 @@
 import { nextToken, pageAt, parseLimit, startOffset } from './pagination.js';
 import { badRequest, notFound, ok } from './responses.js';
 import type { ApiResponse, RouteContext, RouteDefinition, RouteHandler } from './router.js';
+import { AUDIENCE_ROUTES } from './routes-audience.js';
+import { CATALOG_ROUTES } from './routes-catalog.js';
+import { MESSAGE_ROUTES } from './routes-messages.js';
 
 function get(path: string, handler: RouteHandler, options: { requiresAuth?: boolean } = {}): RouteDefinition {
   return { method: 'GET', path, handler, ...options };
@@ -83,6 +86,9 @@ function listSenderIdentities(context: RouteContext): ApiResponse {
 }
 
 export const ROUTES: readonly RouteDefinition[] = [
+  ...AUDIENCE_ROUTES,
+  ...MESSAGE_ROUTES,
+  ...CATALOG_ROUTES,
   get('/v1/workspaces', ({ workspace }) => ok({ workspaces: workspace.workspaces })),
   get('/v1/campaigns', ({ workspace }) => ok({ campaigns: workspace.campaigns })),
   get('/v1/campaigns/:campaign_id', getCampaign),

@@ -16,6 +16,7 @@ import { SeededRandom } from './random.js';
 import { SlidingWindowRateLimiter } from './rate-limiter.js';
 import {
   BAD_GATEWAY_HTML,
+  badRequest,
   errorResponse,
   forbidden,
   internalError,
@@ -107,6 +108,21 @@ function checkDelay(name: string, ms: number): number {
   return ms;
 }
 
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJsonBody(raw: string): { ok: true; value: unknown } | { ok: false } {
+  if (raw.trim() === '') return { ok: true, value: undefined };
+  try {
+    return { ok: true, value: JSON.parse(raw) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
 function emptyStats(): SimulatorStats {
   return { requests: 0, byStatus: {}, rateLimited: 0, faultsInjected: 0, log: [] };
 }
@@ -145,14 +161,24 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
   }
 
-  function routeResponse(match: RouteMatch, url: URL): ApiResponse {
+  function routeResponse(match: RouteMatch, url: URL, rawBody: string): ApiResponse {
     switch (match.kind) {
       case 'not_found':
         return notFound(`no route for ${url.pathname}`);
       case 'method_not_allowed':
         return methodNotAllowed(match.allowed);
-      case 'found':
-        return match.route.handler({ params: match.params, query: url.searchParams, workspace, pageSizes });
+      case 'found': {
+        const body = parseJsonBody(rawBody);
+        if (!body.ok) return badRequest('request body is not valid JSON');
+        const context = {
+          params: match.params,
+          query: url.searchParams,
+          workspace,
+          pageSizes,
+          body: body.value,
+        };
+        return match.route.handler(context);
+      }
     }
   }
 
@@ -199,7 +225,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (requiresAuth && req.headers.authorization !== `Bearer ${apiKey}`) return jsonDelivery(unauthorized());
     if (forbiddenPaths.some((pattern) => pathMatches(pattern, url.pathname)))
       return jsonDelivery(forbidden());
-    const normal = (): Delivery => jsonDelivery(routeResponse(match, url));
+    const rawBody = await readBody(req);
+    const normal = (): Delivery => jsonDelivery(routeResponse(match, url, rawBody));
     const fault = faults.next(url.pathname);
     if (fault === undefined) return normal();
     stats.faultsInjected += 1;

@@ -1,4 +1,16 @@
+import {
+  type Audience,
+  type AudienceOptions,
+  DEFAULT_AUDIENCE_OPTIONS,
+  generateAudience,
+} from './generate-audience.js';
 import { actionCountFor, generateCampaign } from './generate-campaigns.js';
+import {
+  type CatalogData,
+  type CatalogOptions,
+  DEFAULT_CATALOG_OPTIONS,
+  generateCatalog,
+} from './generate-catalog.js';
 import {
   generateAccountWorkspaces,
   generateBroadcasts,
@@ -20,7 +32,7 @@ import type {
 
 export type * from './records.js';
 
-export interface WorkspaceOptions {
+export interface WorkspaceOptions extends CatalogOptions, Partial<AudienceOptions> {
   seed?: number;
   campaigns?: number;
   maxActionsPerCampaign?: number;
@@ -34,7 +46,7 @@ export interface WorkspaceOptions {
  * Everything the simulator serves. Handlers read it on every request, so tests may mutate it between
  * syncs (bump an `updated`, delete a campaign) to simulate changes in the workspace.
  */
-export interface Workspace {
+export interface Workspace extends CatalogData, Audience {
   seed: number;
   /** The account's workspaces (GET /v1/workspaces). */
   workspaces: AccountWorkspace[];
@@ -57,6 +69,8 @@ export const DEFAULT_WORKSPACE_OPTIONS: Readonly<Required<WorkspaceOptions>> = {
   newsletters: 23,
   segments: 8,
   senderIdentities: 7,
+  ...DEFAULT_CATALOG_OPTIONS,
+  ...DEFAULT_AUDIENCE_OPTIONS,
 };
 
 export function generateWorkspace(options: WorkspaceOptions = {}): Workspace {
@@ -89,7 +103,7 @@ export function generateWorkspace(options: WorkspaceOptions = {}): Workspace {
     campaignActions.set(campaign.id, actions);
   }
 
-  return {
+  const base = {
     seed: settings.seed,
     workspaces,
     campaigns,
@@ -100,6 +114,7 @@ export function generateWorkspace(options: WorkspaceOptions = {}): Workspace {
     senderIdentities,
     ipAddresses: generateIpAddresses(random),
   };
+  return { ...base, ...generateCatalog(base, settings), ...generateAudience(settings.seed, settings, base) };
 }
 
 /** All campaign actions in campaign order: exactly what a full read of the actions endpoint returns. */

@@ -4,9 +4,14 @@ import { BroadcastsStream } from './broadcasts.js';
 import { CampaignsStream } from './campaigns.js';
 import { NewslettersStream } from './newsletters.js';
 import { TransactionalMessagesStream } from './transactional-messages.js';
-import { createdAt, filterSlices, readFrom, windowSlices } from './windows.js';
+import {
+  createdAt,
+  filterSlices,
+  PARENT_DELIVERY_WINDOW_SECONDS,
+  readFrom,
+  windowSlices,
+} from './windows.js';
 
-/** Deliveries: pages of up to 1000, read in windows of at most 180 days from the parent's creation (or start_date). */
 export const DELIVERY_PAGE_SIZE = 1000;
 const MESSAGE_PARENTS = [
   new CampaignsStream(),
@@ -27,7 +32,11 @@ export async function earliestMessageParent(context: StreamContext): Promise<num
   return earliest;
 }
 
-/** The deliveries of each record of a parent (campaign, broadcast, newsletter, transactional message). */
+/**
+ * The deliveries of each record of a parent (campaign, broadcast, newsletter, transactional message), in pages of
+ * 1000 and windows of up to a year from the parent's creation (or start_date). Both bounds are always sent: without
+ * them each endpoint has its own narrower default.
+ */
 export abstract class ParentDeliveriesStream extends ChildStream {
   readonly envelopeKey = 'messages';
   readonly primaryKey = [['id']];
@@ -35,6 +44,11 @@ export abstract class ParentDeliveriesStream extends ChildStream {
 
   override slices(context: StreamContext, parent: JsonObject): Slice[] {
     const from = readFrom(context, createdAt(parent));
-    return windowSlices(from, context.now, filterSlices('type', context.config.messageTypes));
+    return windowSlices(
+      from,
+      context.now,
+      filterSlices('type', context.config.messageTypes),
+      PARENT_DELIVERY_WINDOW_SECONDS,
+    );
   }
 }

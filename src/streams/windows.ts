@@ -2,8 +2,10 @@ import type { JsonObject } from '../protocol.js';
 import type { Slice, StreamContext } from './base.js';
 
 export const DAY_SECONDS = 86_400;
-/** A messages request covers at most six months of creation time. */
+/** GET /v1/messages and /v1/customers/{id}/messages cover at most six months of creation time per request. */
 export const DELIVERY_WINDOW_SECONDS = 180 * DAY_SECONDS;
+/** The per-campaign, broadcast, newsletter and transactional delivery lists cover up to twelve months. */
+export const PARENT_DELIVERY_WINDOW_SECONDS = 365 * DAY_SECONDS;
 
 /** Consecutive [start, end] windows (both inclusive), oldest first, covering `from`..`to`. */
 export function timeWindows(from: number, to: number, size: number): Array<{ start: number; end: number }> {
@@ -30,8 +32,13 @@ export function filterSlices(param: string, values: readonly string[]): Slice[] 
 }
 
 /** Cross product of window slices and filter slices. */
-export function windowSlices(from: number, to: number, filters: Slice[]): Slice[] {
-  return timeWindows(from, to, DELIVERY_WINDOW_SECONDS).flatMap(({ start, end }) =>
+export function windowSlices(
+  from: number,
+  to: number,
+  filters: Slice[],
+  size: number = DELIVERY_WINDOW_SECONDS,
+): Slice[] {
+  return timeWindows(from, to, size).flatMap(({ start, end }) =>
     filters.map((filter) => ({ params: { ...filter.params, start_ts: start, end_ts: end } })),
   );
 }

@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AUDIENCE_STREAMS,
+  type AudienceStream,
+  emittedRecords,
+  type JsonObject,
+  withSimulator,
+} from './audience-test-helpers.js';
+import { allPeople, type Simulator, startSimulator, WORKSPACE_NOW } from './index.js';
+
+// Every record the people, delivery and activity endpoints serve, mapped to the record the connector
+// emits (plan), must validate against its schema with ajv strict types and top-level
+// additionalProperties false; every declared top-level field must show up.
+
+const NOW = WORKSPACE_NOW;
+
+let simulator: Simulator;
+
+beforeAll(async () => {
+  simulator = await startSimulator({ requestsPerSecond: null });
+});
+
+afterAll(async () => {
+  await simulator.close();
+});
+
+describe('schemas of the people, delivery and activity streams', () => {
+  const PRIMARY_KEYS: Record<AudienceStream, string[]> = {
+    messages: ['id'],
+    campaign_messages: ['id'],
+    broadcast_messages: ['id'],
+    newsletter_messages: ['id'],
+    transactional_message_deliveries: ['id'],
+    customer_messages: ['id'],
+    activities: ['id'],
+    customer_activities: ['id'],
+    customers: ['cio_id'],
+    customer_segments: ['cio_id', 'id'],
+    customer_relationships: ['cio_id', 'object_type_id', 'object_id'],
+    segment_membership: ['segment_id', 'cio_id'],
+    segment_usage: ['segment_id'],
+    transactional_messages: ['id'],
+    transactional_message_variants: ['transactional_message_id', 'id'],
+  };
+
+  function loadSchema(stream: AudienceStream): JsonObject {
+    return JSON.parse(
+      readFileSync(new URL(`../../schemas/${stream}.json`, import.meta.url), 'utf8'),
+    ) as JsonObject;
+  }
+
+  function walk(value: unknown, visit: (node: unknown, key: string) => void, key = ''): void {
+    visit(value, key);
+    if (Array.isArray(value)) for (const item of value) walk(item, visit, key);
+    else if (value !== null && typeof value === 'object') {
+      for (const [childKey, child] of Object.entries(value)) walk(child, visit, childKey);
+    }
+  }
+
+  it('are draft-07 objects with non-nullable primary keys and no combinators', () => {
+    const delivery = JSON.stringify((loadSchema('messages') as { properties: unknown }).properties);
+    for (const stream of AUDIENCE_STREAMS) {
+      const schema = loadSchema(stream);
+      expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
+      expect([schema.type, schema.additionalProperties, typeof schema.description]).toEqual([
+        'object',
+        true,
+        'string',
+      ]);
+      walk(schema, (node, key) => {
+        expect(['$ref', 'allOf', 'anyOf', 'oneOf', 'not']).not.toContain(key);
+        if (key === 'additionalProperties') expect(node).toBe(true);
+      });
+      const properties = schema.properties as Record<string, { type: unknown }>;
+      for (const key of PRIMARY_KEYS[stream]) {
+        expect(['string', 'integer']).toContain(properties[key]?.type);
+      }
+      if (stream.endsWith('messages') && stream !== 'transactional_messages') {
+        const { cio_id: _cio, ...rest } = properties;
+        expect(JSON.stringify(rest)).toBe(delivery);
+      }
+    }
+  });
+
+  it('accept every record the connector emits from what the simulator serves, and cover every field', async () => {
+    const served = await emittedRecords(simulator, NOW);
+    await withSimulator(
+      {
+        requestsPerSecond: null,
+        workspace: { seed: 77, people: 90, deliveries: 1500, activities: 300, transactionalMessages: 7 },
+      },
+      async (larger) => {
+        const more = await emittedRecords(larger, NOW);
+        for (const stream of AUDIENCE_STREAMS) {
+          const validate = new Ajv({ strict: true, allErrors: true }).compile({
+            ...loadSchema(stream),
+            additionalProperties: false,
+          });
+          const all = [...served[stream], ...more[stream]];
+          expect(all.length, stream).toBeGreaterThan(0);
+          const declared = Object.keys(loadSchema(stream).properties as JsonObject);
+          const emitted = new Set(all.flatMap((record) => Object.keys(record)));
+          expect(
+            declared.filter((field) => !emitted.has(field)),
+            stream,
+          ).toEqual([]);
+          for (const record of all) {
+            if (!validate(record)) throw new Error(`${stream} ${JSON.stringify(validate.errors)}`);
+            // Integers everywhere but in free-form activity data (event totals are floats).
+            const { data: _freeForm, ...typed } = record;
+            walk(typed, (node, key) => {
+              if (typeof node === 'number' && !Number.isSafeInteger(node))
+                throw new Error(`${stream}.${key}`);
+            });
+          }
+          for (const records of [served[stream], more[stream]]) {
+            const keys = new Set(
+              records.map((record) => JSON.stringify(PRIMARY_KEYS[stream].map((key) => record[key]))),
+            );
+            expect(keys.size, `${stream} primary keys are unique`).toBe(records.length);
+          }
+        }
+        expect(served.messages).toHaveLength(simulator.workspace.deliveries.length);
+        expect(served.customers).toHaveLength(allPeople(simulator.workspace).length);
+      },
+    );
+  });
+});

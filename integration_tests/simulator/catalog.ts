@@ -1,0 +1,28 @@
+// The public surface of metrics, broadcast/newsletter children, objects and reference data.
+
+export type * from './catalog-records.js';
+export { SUPPRESSION_TYPES } from './catalog-records.js';
+export {
+  allBroadcastActions,
+  allObjects,
+  type CatalogData,
+  type CatalogOptions,
+  DEFAULT_CATALOG_OPTIONS,
+} from './generate-catalog.js';
+export { cioObjectId } from './generate-objects.js';
+export {
+  CURRENT_UTC_DAY,
+  dayString,
+  EXTRA_SERIES_KEY,
+  expectedSeries,
+  METRIC_SERIES_KEYS,
+  type MetricRef,
+  type MetricSeriesKey,
+  metricsFor,
+  parseDay,
+  seriesKeysFor,
+  utcDay,
+} from './metrics.js';
+export { DEFAULT_SUPPRESSION_LIMIT, MAX_SUPPRESSION_LIMIT } from './routes-catalog.js';
+export { MAX_V1_DAY_STEPS, MAX_V2_WINDOW_SECONDS, v1StepCount } from './routes-metrics.js';
+export { DEFAULT_OBJECT_SEARCH_LIMIT, MAX_OBJECT_SEARCH_LIMIT } from './routes-objects.js';
