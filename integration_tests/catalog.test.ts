@@ -1,0 +1,312 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { AirbyteStream, JsonObject } from '../src/protocol.js';
+import {
+  configuredCatalog,
+  errorsOf,
+  ofType,
+  protocolProblems,
+  type RunResult,
+  recordsOf,
+  recordValidator,
+  runConnector,
+  simulatorConfig,
+  statesOf,
+  statusesOf,
+} from './harness.js';
+import {
+  activitiesFor,
+  allBroadcastActions,
+  allCampaignActions,
+  allObjects,
+  allPeople,
+  deliveriesBetween,
+  type MetricRef,
+  metricsFor,
+  personDeliveries,
+  personRelationships,
+  personSegments,
+  type Simulator,
+  segmentMembers,
+  segmentUsage,
+  startSimulator,
+} from './simulator/index.js';
+
+let sim: Simulator;
+let streams: AirbyteStream[];
+let full: RunResult;
+const FOREVER = 4_000_000_000;
+
+/** Unlimited simulator and connector: the rate limit has its own tests; here only the data matters. */
+const fastConfig = (extra: JsonObject = {}) => simulatorConfig(sim, { requests_per_second: 1000, ...extra });
+const keyOf = (record: JsonObject, primaryKey: string[][]) =>
+  JSON.stringify(primaryKey.map(([field]) => record[field ?? '']));
+const keys = (records: JsonObject[], primaryKey: string[][]) =>
+  records.map((r) => keyOf(r, primaryKey)).sort();
+const ids = (records: readonly object[]) => records.map((record) => String((record as JsonObject).id)).sort();
+const records = (stream: string) => recordsOf(full.messages, stream);
+
+beforeAll(async () => {
+  sim = await startSimulator({ requestsPerSecond: null });
+  const discovered = await runConnector('discover', { config: fastConfig() });
+  streams = ofType(discovered.messages, 'CATALOG')[0]?.catalog.streams ?? [];
+  full = await runConnector('read', {
+    config: fastConfig(),
+    catalog: configuredCatalog(streams.map((s) => s.name)),
+  });
+}, 120_000);
+afterAll(async () => {
+  await sim.close();
+});
+
+describe('a full read of the whole catalog', () => {
+  test('discovers the 42 streams and reads them all without an error', () => {
+    expect(streams).toHaveLength(42);
+    expect(full.exitCode).toBe(0);
+    expect(errorsOf(full.messages)).toEqual([]);
+    expect(protocolProblems(full)).toEqual([]);
+  });
+
+  test('every stream returns records that fit its schema, with unique, non-null primary keys', () => {
+    for (const stream of streams) {
+      const emitted = records(stream.name);
+      expect(emitted.length, stream.name).toBeGreaterThan(0);
+      const validate = recordValidator(stream.json_schema);
+      for (const record of emitted) {
+        expect(validate(record), `${stream.name}: ${JSON.stringify(validate.errors)}`).toBe(true);
+        for (const [field] of stream.source_defined_primary_key ?? []) {
+          expect(record[field ?? ''], `${stream.name}.${field}`).not.toBeNull();
+        }
+      }
+      const primaryKeys = keys(emitted, stream.source_defined_primary_key ?? []);
+      expect(new Set(primaryKeys).size, `${stream.name} duplicates`).toBe(primaryKeys.length);
+      expect(statusesOf(full.messages, stream.name)).toEqual(['STARTED', 'RUNNING', 'COMPLETE']);
+      expect(
+        statesOf(full.messages, stream.name).map((state) => state.state.sourceStats?.recordCount),
+      ).toEqual([emitted.length]);
+    }
+  });
+
+  test('automation streams hold exactly the simulator records, with parent ids added', () => {
+    const ws = sim.workspace;
+    expect(records('campaigns')).toEqual(ws.campaigns);
+    expect(keys(records('campaign_actions'), [['campaign_id'], ['id']])).toEqual(
+      keys(allCampaignActions(ws) as unknown as JsonObject[], [['campaign_id'], ['id']]),
+    );
+    expect(keys(records('broadcast_actions'), [['broadcast_id'], ['id']])).toEqual(
+      keys(
+        ws.broadcasts.flatMap((b) =>
+          (ws.broadcastActions.get(b.id) ?? []).map((a) => ({ ...a, broadcast_id: b.id })),
+        ),
+        [['broadcast_id'], ['id']],
+      ),
+    );
+    expect(records('broadcast_actions')).toHaveLength(allBroadcastActions(ws).length);
+    expect(ids(records('broadcast_triggers'))).toEqual(ids([...ws.broadcastTriggers.values()].flat()));
+    expect(keys(records('newsletter_variants'), [['newsletter_id'], ['id']])).toEqual(
+      keys(
+        ws.newsletters.flatMap((n) =>
+          (ws.newsletterContents.get(n.id) ?? []).map((v) => ({ ...v, newsletter_id: n.id })),
+        ),
+        [['newsletter_id'], ['id']],
+      ),
+    );
+    expect(records('newsletter_test_groups')).toHaveLength(
+      [...ws.newsletterTestGroups.values()].flat().length,
+    );
+    expect(ids(records('transactional_messages'))).toEqual(ids(ws.transactionalMessages));
+    expect(records('transactional_message_variants')).toHaveLength(
+      [...ws.transactionalContents.values()].flat().length,
+    );
+  });
+
+  test('metrics records carry the simulator counts for every entity and day', () => {
+    const ws = sim.workspace;
+    const checks: Array<[string, (record: JsonObject) => MetricRef]> = [
+      ['campaign_metrics', (r) => ({ kind: 'campaign', campaignId: r.campaign_id as number })],
+      [
+        'campaign_action_metrics',
+        (r) => ({
+          kind: 'campaign_action',
+          campaignId: r.campaign_id as number,
+          actionId: r.action_id as string,
+        }),
+      ],
+      ['broadcast_metrics', (r) => ({ kind: 'broadcast', broadcastId: r.broadcast_id as number })],
+      [
+        'broadcast_action_metrics',
+        (r) => ({
+          kind: 'broadcast_action',
+          broadcastId: r.broadcast_id as number,
+          actionId: r.action_id as string,
+        }),
+      ],
+      ['newsletter_metrics', (r) => ({ kind: 'newsletter', newsletterId: r.newsletter_id as number })],
+      [
+        'transactional_message_metrics',
+        (r) => ({ kind: 'transactional', transactionalId: r.transactional_message_id as number }),
+      ],
+    ];
+    for (const [stream, refOf] of checks) {
+      let nonZero = 0;
+      for (const record of records(stream)) {
+        const expected = metricsFor(ws, refOf(record), record.day as string) ?? {};
+        for (const [name, value] of Object.entries(expected)) {
+          const actual =
+            name in record ? record[name] : (record.additional_metrics as JsonObject | undefined)?.[name];
+          expect(actual, `${stream} ${record.day} ${name}`).toBe(value);
+          if (value > 0) nonZero += 1;
+        }
+      }
+      expect(nonZero, `${stream} has real numbers`).toBeGreaterThan(0);
+    }
+    const campaignDays = records('campaign_metrics').filter((r) => r.campaign_id === ws.campaigns[0]?.id);
+    expect(new Set(campaignDays.map((r) => r.day)).size).toBe(campaignDays.length);
+  });
+
+  test('delivery streams hold every delivery, each under its parent', () => {
+    const ws = sim.workspace;
+    const all = deliveriesBetween(ws, 0, FOREVER);
+    expect(ids(records('messages'))).toEqual(ids(all));
+    expect(records('messages')).toEqual(expect.arrayContaining(all));
+    const byParent = (field: string) => ids(all.filter((d) => (d as unknown as JsonObject)[field] != null));
+    expect(ids(records('campaign_messages'))).toEqual(byParent('campaign_id'));
+    expect(ids(records('broadcast_messages'))).toEqual(byParent('broadcast_id'));
+    expect(ids(records('newsletter_messages'))).toEqual(byParent('newsletter_id'));
+    expect(ids(records('transactional_message_deliveries'))).toEqual(byParent('transactional_message_id'));
+  });
+
+  test('activities and audience streams hold exactly the simulator records', () => {
+    const ws = sim.workspace;
+    const people = allPeople(ws);
+    expect(ids(records('activities'))).toEqual(ids(activitiesFor(ws)));
+    expect(
+      records('customers')
+        .map((r) => r.cio_id)
+        .sort(),
+    ).toEqual(people.map((p) => p.cio_id).sort());
+    expect(records('customers').some((r) => r.id === null)).toBe(true);
+    expect(records('customers').some((r) => r.email === null)).toBe(true);
+    expect(keys(records('segment_membership'), [['segment_id'], ['cio_id']])).toEqual(
+      keys(
+        ws.segments.flatMap((s) =>
+          segmentMembers(ws, s.id).map((p) => ({ segment_id: s.id, cio_id: p.cio_id })),
+        ),
+        [['segment_id'], ['cio_id']],
+      ),
+    );
+    for (const segment of ws.segments) {
+      const usage = segmentUsage(ws, segment.id) as unknown as JsonObject;
+      expect(records('segment_usage').find((r) => r.segment_id === segment.id)).toMatchObject({
+        campaigns: usage.campaigns ?? (usage.used_by as JsonObject)?.campaigns,
+      });
+    }
+    expect(keys(records('customer_segments'), [['cio_id'], ['id']])).toEqual(
+      keys(
+        people.flatMap((p) => personSegments(ws, p).map((s) => ({ ...s, cio_id: p.cio_id }))),
+        [['cio_id'], ['id']],
+      ),
+    );
+    expect(ids(records('customer_messages'))).toEqual(
+      ids(people.flatMap((person) => personDeliveries(ws, person, 0, FOREVER))),
+    );
+    expect(ids(records('customer_activities'))).toEqual(
+      ids(people.flatMap((person) => activitiesFor(ws, { person }))),
+    );
+    expect(records('customer_relationships')).toHaveLength(
+      people.flatMap((p) => personRelationships(p)).length,
+    );
+    expect(keys(records('objects'), [['object_type_id'], ['object_id']])).toEqual(
+      keys(
+        allObjects(ws).map((o) => ({ object_type_id: o.object_type_id, object_id: o.identifiers.object_id })),
+        [['object_type_id'], ['object_id']],
+      ),
+    );
+  });
+
+  test('reference streams hold exactly the simulator records; webhook credentials are removed', () => {
+    const ws = sim.workspace;
+    expect(records('exports')).toEqual(ws.exports);
+    expect(records('collections')).toEqual(ws.collections);
+    expect(records('snippets')).toEqual(ws.snippets);
+    expect(records('subscription_topics')).toEqual(ws.subscriptionTopics);
+    expect(records('subscription_channels')).toEqual(ws.subscriptionChannels);
+    expect(records('workspaces')).toEqual(ws.workspaces);
+    expect(ids(records('sender_identities'))).toEqual(ids(ws.senderIdentities));
+    expect(records('ip_addresses')).toEqual(ws.ipAddresses.map((ip_address) => ({ ip_address })));
+    const suppressions = Object.values(ws.espSuppressions).flat();
+    expect(records('esp_suppressions')).toHaveLength(suppressions.length);
+    expect(ids(records('reporting_webhooks'))).toEqual(ids(ws.reportingWebhooks));
+    const withCredentials = ws.reportingWebhooks.filter((w) => /\/\/[^/]*@/.test(w.endpoint));
+    expect(withCredentials.length).toBeGreaterThan(0);
+    for (const webhook of records('reporting_webhooks')) expect(webhook.endpoint).not.toMatch(/\/\/[^/]*@/);
+    expect(full.lines.join('\n')).not.toContain('s3cr3t');
+  });
+});
+
+describe('config options', () => {
+  test('customers_filter scopes customers and every per-person stream', async () => {
+    const ws = sim.workspace;
+    const segment = ws.segments.find((s) => segmentMembers(ws, s.id).length >= 3) ?? ws.segments[0];
+    const members = segmentMembers(ws, segment?.id ?? 0);
+    const perPerson = [
+      'customers',
+      'customer_segments',
+      'customer_messages',
+      'customer_activities',
+      'customer_relationships',
+    ];
+    const result = await runConnector('read', {
+      config: fastConfig({ customers_filter: JSON.stringify({ segment: { id: segment?.id } }) }),
+      catalog: configuredCatalog(perPerson),
+    });
+    expect(result.exitCode).toBe(0);
+    const memberIds = new Set(members.map((p) => p.cio_id));
+    expect(
+      recordsOf(result.messages, 'customers')
+        .map((r) => r.cio_id)
+        .sort(),
+    ).toEqual([...memberIds].sort());
+    for (const stream of perPerson.slice(1)) {
+      for (const record of recordsOf(result.messages, stream))
+        expect(memberIds.has(record.cio_id as string)).toBe(true);
+    }
+    const searches = sim.stats.log.filter(
+      (entry) => entry.method === 'POST' && entry.path === '/v1/customers',
+    );
+    expect(searches.length).toBeGreaterThan(0);
+  });
+
+  test('message_types, activity_types, customer_attributes and deleted people activities', async () => {
+    const ws = sim.workspace;
+    const result = await runConnector('read', {
+      config: fastConfig({
+        message_types: ['email'],
+        activity_types: ['event'],
+        customer_attributes: ['email'],
+        include_deleted_people_activities: true,
+      }),
+      catalog: configuredCatalog(['messages', 'activities', 'customers']),
+    });
+    expect(result.exitCode).toBe(0);
+    expect(ids(recordsOf(result.messages, 'messages'))).toEqual(
+      ids(deliveriesBetween(ws, 0, FOREVER).filter((d) => d.type === 'email')),
+    );
+    expect(ids(recordsOf(result.messages, 'activities'))).toEqual(
+      ids(activitiesFor(ws, { deleted: true, type: 'event' })),
+    );
+    for (const customer of recordsOf(result.messages, 'customers')) {
+      expect(Object.keys(customer.attributes as JsonObject).every((name) => name === 'email')).toBe(true);
+    }
+  });
+
+  test('start_date limits windowed streams to what happened since', async () => {
+    const ws = sim.workspace;
+    const all = deliveriesBetween(ws, 0, FOREVER);
+    const middle = all[Math.floor(all.length / 2)]?.created ?? 0;
+    const result = await runConnector('read', {
+      config: fastConfig({ start_date: new Date(middle * 1000).toISOString() }),
+      catalog: configuredCatalog(['messages']),
+    });
+    expect(ids(recordsOf(result.messages, 'messages'))).toEqual(ids(deliveriesBetween(ws, middle, FOREVER)));
+  });
+});
