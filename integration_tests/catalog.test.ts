@@ -81,9 +81,12 @@ describe('a full read of the whole catalog', () => {
       const primaryKeys = keys(emitted, stream.source_defined_primary_key ?? []);
       expect(new Set(primaryKeys).size, `${stream.name} duplicates`).toBe(primaryKeys.length);
       expect(statusesOf(full.messages, stream.name)).toEqual(['STARTED', 'RUNNING', 'COMPLETE']);
-      expect(
-        statesOf(full.messages, stream.name).map((state) => state.state.sourceStats?.recordCount),
-      ).toEqual([emitted.length]);
+      const states = statesOf(full.messages, stream.name).map((message) => message.state);
+      const counted = states.reduce((sum, state) => sum + (state.sourceStats?.recordCount ?? 0), 0);
+      expect(counted, `${stream.name} recordCount`).toBe(emitted.length);
+      expect(states.at(-1)?.stream.stream_state).toEqual({ __ab_no_cursor_state_message: true });
+      const snapshots = states.map((state) => JSON.stringify(state.stream.stream_state));
+      expect(snapshots.every((snapshot, i) => i === 0 || snapshot !== snapshots[i - 1])).toBe(true);
     }
   });
 

@@ -17,6 +17,8 @@ export interface SourceConfig {
   activityTypes: string[];
   messageTypes: string[];
   includeDeletedPeopleActivities: boolean;
+  /** Seconds re-read before a delivery or metrics cursor. */
+  messagesLookbackSeconds: number;
 }
 
 /** Matches every person, including those without an `id` or an email. */
@@ -153,5 +155,6 @@ export function parseConfig(raw: unknown, now: number = Date.now()): SourceConfi
     activityTypes: (input.activity_types as string[] | undefined) ?? [],
     messageTypes: (input.message_types as string[] | undefined) ?? [],
     includeDeletedPeopleActivities: (input.include_deleted_people_activities as boolean | undefined) ?? false,
+    messagesLookbackSeconds: ((input.messages_lookback_days as number | undefined) ?? 30) * 86_400,
   };
 }

@@ -52,6 +52,8 @@ export interface PageRequest {
   pageSize?: number;
   /** `cursor` (default): `start` = the previous page's `next`. `offset`: `offset` += page size until a short page. */
   pagination?: 'cursor' | 'offset';
+  /** The `start` token of the first page, to resume a read where a previous one stopped. */
+  start?: string;
 }
 
 export interface RequestOptions {
@@ -165,7 +167,7 @@ export class CustomerIoClient {
       return;
     }
     const seen = new Set<string>();
-    let start: string | undefined;
+    let start: string | undefined = request.start;
     do {
       const params = {
         ...request.params,

@@ -1,5 +1,5 @@
 import type { JsonObject } from './protocol.js';
-import type { Stream, StreamContext } from './streams/base.js';
+import { CHECKPOINT, type Stream, type StreamContext } from './streams/base.js';
 
 function project(record: JsonObject, fields: readonly string[]): JsonObject {
   const projected: JsonObject = {};
@@ -22,7 +22,9 @@ export class PartitionCache {
       return;
     }
     const recorder = this.recorder(stream);
-    for await (const record of stream.readRecords(context)) yield recorder.add(record);
+    for await (const item of stream.readRecords(context)) {
+      if (item !== CHECKPOINT) yield recorder.add(item);
+    }
     recorder.complete();
   }
 

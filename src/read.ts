@@ -2,21 +2,21 @@ import type { ConfiguredStream } from './catalog.js';
 import { asConnectorError } from './errors.js';
 import type { CustomerIoClient } from './http-client.js';
 import { PartitionCache } from './partitions.js';
-import type { Emitter, JsonObject } from './protocol.js';
-import { ChildStream, type Stream, type StreamContext } from './streams/base.js';
-
-/** State a full-refresh stream ends with: it has no cursor, the next sync reads everything again. */
-export const FULL_REFRESH_COMPLETE_STATE: JsonObject = { __ab_no_cursor_state_message: true };
+import type { Emitter } from './protocol.js';
+import { StateManager } from './state.js';
+import { CHECKPOINT, ChildStream, newRun, type Stream, type StreamContext } from './streams/base.js';
 
 /**
  * Reads the configured streams one after another. Each gets STARTED, RUNNING at its first record, a STATE
- * counting its records, then COMPLETE; a stream that fails gets INCOMPLETE and an ERROR trace, and the
- * others still run. Returns whether every stream completed.
+ * at each checkpoint where its state moved and one at the end (each counting the records since the
+ * previous one), then COMPLETE; a stream that fails gets INCOMPLETE and an ERROR trace, keeps the last state
+ * it emitted, and the others still run. Returns whether every stream completed.
  */
 export async function readStreams(
   configured: readonly ConfiguredStream[],
   base: Omit<StreamContext, 'log' | 'partitions'>,
   emitter: Emitter,
+  states: StateManager = new StateManager(),
 ): Promise<boolean> {
   let current: string | undefined;
   reportRetries(base.client, emitter, () => current);
@@ -31,22 +31,38 @@ export async function readStreams(
     ordered.flatMap(({ stream }) => ancestors(stream).map((parent) => parent.name)),
   );
   const failed: string[] = [];
-  for (const { stream } of ordered) {
+  for (const { stream, syncMode } of ordered) {
     current = stream.name;
     const recorder = parentsNeeded.has(stream.name) ? cache.recorder(stream) : undefined;
+    const run = newRun(syncMode, states.get(stream.name));
     await emitter.streamStatus(stream.name, 'STARTED');
-    let count = 0;
+    let total = 0;
+    let sinceState = 0;
+    let lastState: string | undefined;
+    const emitState = async () => {
+      const snapshot = JSON.stringify(run.state);
+      // Never the same state twice in a row: an unchanged state says nothing new about progress.
+      if (snapshot === lastState && sinceState === 0) return;
+      await emitter.state(stream.name, run.state, sinceState);
+      lastState = snapshot;
+      sinceState = 0;
+    };
     try {
-      for await (const record of stream.readRecords(context)) {
-        if (count === 0) await emitter.streamStatus(stream.name, 'RUNNING');
-        count += 1;
-        recorder?.add(record);
-        await emitter.record(stream.name, record);
+      for await (const item of stream.read(context, run, recorder?.add)) {
+        if (item === CHECKPOINT) {
+          if (JSON.stringify(run.state) !== lastState) await emitState();
+          continue;
+        }
+        if (total === 0) await emitter.streamStatus(stream.name, 'RUNNING');
+        total += 1;
+        sinceState += 1;
+        await emitter.record(stream.name, item);
       }
       recorder?.complete();
-      await emitter.state(stream.name, FULL_REFRESH_COMPLETE_STATE, count);
+      if (lastState === undefined || sinceState > 0 || JSON.stringify(run.state) !== lastState)
+        await emitState();
       await emitter.streamStatus(stream.name, 'COMPLETE');
-      await emitter.log('INFO', `${stream.name}: read ${count} records.`);
+      await emitter.log('INFO', `${stream.name}: read ${total} records.`);
     } catch (error) {
       const failure = asConnectorError(error);
       failed.push(stream.name);

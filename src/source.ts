@@ -79,7 +79,7 @@ export async function read(
   const config = parseConfig(rawConfig);
   emitter.addSecret(config.appApiKey);
   const configured = resolveCatalog(rawCatalog, allStreams());
-  StateManager.parse(stateText);
+  const states = StateManager.parse(stateText);
   const client = createClient(config, tuning);
   return readStreams(
     configured,
@@ -90,5 +90,6 @@ export async function read(
       now: Math.floor(Date.now() / 1000),
     },
     emitter,
+    states,
   );
 }

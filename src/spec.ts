@@ -94,6 +94,16 @@ export const connectionSpecification: JsonObject = {
       items: { type: 'string' },
       order: 8,
     },
+    messages_lookback_days: {
+      type: 'integer',
+      title: 'Messages lookback (days)',
+      description:
+        'Incremental syncs re-read this many days of deliveries and metrics before the saved cursor, because opens, clicks and conversions keep arriving for months after a send.',
+      default: 30,
+      minimum: 0,
+      maximum: 180,
+      order: 10,
+    },
     include_deleted_people_activities: {
       type: 'boolean',
       title: 'Include activities of deleted people',

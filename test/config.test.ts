@@ -29,6 +29,7 @@ describe('parseConfig', () => {
       activityTypes: [],
       messageTypes: [],
       includeDeletedPeopleActivities: false,
+      messagesLookbackSeconds: 30 * 86_400,
     });
   });
 
@@ -102,6 +103,8 @@ describe('parseConfig', () => {
     ],
     [{ app_api_key: 'k', customers_filter: '[1]' }, /"customers_filter" must be a JSON object/],
     [{ app_api_key: 'k', activity_types: 'event' }, /"activity_types" must be of type array/],
+    [{ app_api_key: 'k', messages_lookback_days: 181 }, /"messages_lookback_days" must be <= 180/],
+    [{ app_api_key: 'k', messages_lookback_days: 1.5 }, /"messages_lookback_days" must be of type integer/],
     [[], /must be a JSON object/],
     ['text', /must be a JSON object/],
   ])('refuses %j with a one-line message naming the field', (raw, message) => {

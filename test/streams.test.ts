@@ -4,7 +4,7 @@ import { parseConfig, type SourceConfig } from '../src/config.js';
 import { CustomerIoClient } from '../src/http-client.js';
 import { PartitionCache } from '../src/partitions.js';
 import type { JsonObject, LogLevel } from '../src/protocol.js';
-import type { StreamContext } from '../src/streams/base.js';
+import { CHECKPOINT, type StreamContext, type StreamItem } from '../src/streams/base.js';
 import { CampaignActionsStream } from '../src/streams/campaign-actions.js';
 import { allStreams } from '../src/streams/index.js';
 
@@ -26,9 +26,9 @@ function context(logs: string[] = []): StreamContext {
   return result;
 }
 
-async function collect(iterable: AsyncIterable<JsonObject>): Promise<JsonObject[]> {
+async function collect(iterable: AsyncIterable<StreamItem>): Promise<JsonObject[]> {
   const records: JsonObject[] = [];
-  for await (const record of iterable) records.push(record);
+  for await (const item of iterable) if (item !== CHECKPOINT) records.push(item);
   return records;
 }
 

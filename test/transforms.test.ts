@@ -2,15 +2,10 @@ import { describe, expect, test } from 'vitest';
 import { parseConfig } from '../src/config.js';
 import type { StreamContext } from '../src/streams/base.js';
 import { CustomersStream } from '../src/streams/customers.js';
+import { deliveryWindows, windowStart } from '../src/streams/deliveries.js';
 import { dailyMetricRecords, easternDay } from '../src/streams/metrics.js';
 import { withoutCredentials } from '../src/streams/reporting-webhooks.js';
-import {
-  DELIVERY_WINDOW_SECONDS,
-  filterSlices,
-  readFrom,
-  timeWindows,
-  windowSlices,
-} from '../src/streams/windows.js';
+import { DELIVERY_WINDOW_SECONDS, filterSlices, readFrom, timeWindows } from '../src/streams/windows.js';
 
 const DAY = 86_400;
 const JAN_1 = Date.parse('2026-01-01T00:00:00Z') / 1000;
@@ -34,6 +29,13 @@ describe('time windows', () => {
     expect(timeWindows(6, 5, 10)).toEqual([]);
   });
 
+  test('an incremental window read starts after the cursor minus the lookback, never before the floor', () => {
+    expect(windowStart(1000, undefined, 50)).toBe(1000);
+    expect(windowStart(1000, 5000, 50)).toBe(4951);
+    expect(windowStart(1000, 1010, 50)).toBe(1000);
+    expect(windowStart(1000, 5000, 0)).toBe(5001);
+  });
+
   test('a read starts at the later of start_date and what the data cannot predate', () => {
     expect(readFrom(contextWith(), JAN_1)).toBe(JAN_1);
     expect(readFrom(contextWith({ start_date: '2026-03-01T00:00:00Z' }), JAN_1)).toBe(JAN_1 + 59 * DAY);
@@ -42,13 +44,25 @@ describe('time windows', () => {
 
   test('list filters multiply the windows, one request sequence per value', () => {
     expect(filterSlices('type', [])).toEqual([{}]);
-    const slices = windowSlices(0, DELIVERY_WINDOW_SECONDS + 1, filterSlices('type', ['email', 'push']));
+    const done: number[] = [];
+    const slices = deliveryWindows(
+      0,
+      DELIVERY_WINDOW_SECONDS + 1,
+      DELIVERY_WINDOW_SECONDS,
+      ['email', 'push'],
+      (end) => done.push(end),
+    );
     expect(slices.map((slice) => slice.params)).toEqual([
       { type: 'email', start_ts: 0, end_ts: DELIVERY_WINDOW_SECONDS - 1 },
       { type: 'push', start_ts: 0, end_ts: DELIVERY_WINDOW_SECONDS - 1 },
       { type: 'email', start_ts: DELIVERY_WINDOW_SECONDS, end_ts: DELIVERY_WINDOW_SECONDS + 1 },
       { type: 'push', start_ts: DELIVERY_WINDOW_SECONDS, end_ts: DELIVERY_WINDOW_SECONDS + 1 },
     ]);
+    // The state moves once per window, after its last type.
+    expect(slices.map((slice) => slice.done !== undefined)).toEqual([false, true, false, true]);
+    for (const slice of slices) slice.done?.();
+    expect(done).toEqual([DELIVERY_WINDOW_SECONDS - 1, DELIVERY_WINDOW_SECONDS + 1]);
+    expect(filterSlices('type', [])).toEqual([{}]);
   });
 });
 

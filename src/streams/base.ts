@@ -14,6 +14,38 @@ export interface Slice {
   body?: JsonObject;
   /** Added to every record of the slice, e.g. the suppression type a path stands for. */
   fields?: JsonObject;
+  /** Run once every record of the slice has been emitted, to move the stream's state; a checkpoint follows. */
+  done?: () => void;
+}
+
+/** Yielded between records where the stream's current state may be emitted: every record before it is out. */
+export const CHECKPOINT = Symbol('checkpoint');
+export type StreamItem = JsonObject | typeof CHECKPOINT;
+
+/** State a full-refresh stream ends with: it has no cursor, the next sync reads everything again. */
+export const FULL_REFRESH_COMPLETE_STATE: JsonObject = { __ab_no_cursor_state_message: true };
+
+/** One stream's read in one sync: its mode, the state passed in, and the state it has reached. */
+export interface StreamRun {
+  readonly syncMode: SyncMode;
+  readonly input: JsonObject | undefined;
+  /** Emitted by the read loop at each CHECKPOINT and at the end. */
+  state: JsonObject;
+  /** Cursors of child streams that keep one per parent, by parent id. */
+  readonly parentCursors: Record<string, number>;
+}
+
+export function newRun(syncMode: SyncMode, input?: JsonObject): StreamRun {
+  return { syncMode, input, state: {}, parentCursors: {} };
+}
+
+/** A cursor value as epoch seconds: numbers as they are, RFC 3339 strings parsed (as hand-made states use). */
+export function cursorSeconds(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value)) return Number(value);
+  const millis = Date.parse(value);
+  return Number.isNaN(millis) ? undefined : Math.floor(millis / 1000);
 }
 
 export interface StreamContext {
@@ -38,7 +70,10 @@ export abstract class Stream {
   abstract readonly path: string;
   abstract readonly envelopeKey: string;
   abstract readonly primaryKey: string[][];
+  /** Set where the records carry a time to sync incrementally on; the API cannot filter on it (see read). */
   readonly cursorField: string | undefined = undefined;
+  /** Client-side cursors re-read this many seconds before the cursor, for writes that landed late. */
+  readonly cursorLookbackSeconds: number = 3600;
   readonly method: 'GET' | 'POST' = 'GET';
   /** Sent as `limit` on each page where the endpoint pages. */
   readonly pageSize: number | undefined = undefined;
@@ -47,7 +82,7 @@ export abstract class Stream {
   readonly partitionFields: readonly string[] = ['id'];
 
   get supportedSyncModes(): SyncMode[] {
-    return ['full_refresh'];
+    return this.cursorField === undefined ? ['full_refresh'] : ['full_refresh', 'incremental'];
   }
 
   get jsonSchema(): JsonObject {
@@ -60,7 +95,9 @@ export abstract class Stream {
       json_schema: this.jsonSchema,
       supported_sync_modes: this.supportedSyncModes,
       source_defined_primary_key: this.primaryKey,
-      ...(this.cursorField === undefined ? {} : { default_cursor_field: [this.cursorField] }),
+      ...(this.cursorField === undefined
+        ? {}
+        : { source_defined_cursor: true, default_cursor_field: [this.cursorField], is_resumable: true }),
     };
   }
 
@@ -70,7 +107,7 @@ export abstract class Stream {
   }
 
   /** The request sequences to read; one by default. */
-  slices(_context: StreamContext, _parent?: JsonObject): Slice[] | Promise<Slice[]> {
+  slices(_context: StreamContext, _parent?: JsonObject, _run?: StreamRun): Slice[] | Promise<Slice[]> {
     return [{}];
   }
 
@@ -92,7 +129,12 @@ export abstract class Stream {
     };
   }
 
-  async *readSlice(context: StreamContext, slice: Slice, _parent?: JsonObject): AsyncGenerator<JsonObject> {
+  async *readSlice(
+    context: StreamContext,
+    slice: Slice,
+    _parent?: JsonObject,
+    _run?: StreamRun,
+  ): AsyncGenerator<JsonObject> {
     for await (const page of context.client.pages(this.pageRequest(context, slice))) {
       for (const item of page.records) {
         const record = this.transform(item, context);
@@ -101,8 +143,46 @@ export abstract class Stream {
     }
   }
 
-  async *readRecords(context: StreamContext): AsyncGenerator<JsonObject> {
-    for (const slice of await this.slices(context)) yield* this.readSlice(context, slice);
+  /** Every record of the stream, with CHECKPOINTs after slices that move the state. */
+  async *readRecords(context: StreamContext, run?: StreamRun): AsyncGenerator<StreamItem> {
+    for (const slice of await this.slices(context, undefined, run)) {
+      yield* this.readSlice(context, slice, undefined, run);
+      if (slice.done !== undefined) {
+        slice.done();
+        yield CHECKPOINT;
+      }
+    }
+  }
+
+  /**
+   * The read in a sync: records, CHECKPOINTs, and `run.state` at the end. Full refresh reads everything.
+   * Incremental with a client-side cursor still reads the whole list (the API cannot filter) and emits the
+   * records at or after the cursor minus the lookback; the cursor moves to the newest value seen, at the end
+   * only, since lists come unsorted. `observe` sees every record read, emitted or not.
+   */
+  async *read(
+    context: StreamContext,
+    run: StreamRun,
+    observe?: (record: JsonObject) => void,
+  ): AsyncGenerator<StreamItem> {
+    const field = this.cursorField;
+    const previous = field === undefined ? undefined : cursorSeconds(run.input?.[field]);
+    const since = previous === undefined ? undefined : previous - this.cursorLookbackSeconds;
+    let newest = previous;
+    for await (const item of this.readRecords(context, run)) {
+      if (item === CHECKPOINT || field === undefined || run.syncMode !== 'incremental') {
+        if (item !== CHECKPOINT) observe?.(item);
+        yield item;
+        continue;
+      }
+      observe?.(item);
+      const value = cursorSeconds(item[field]);
+      if (since !== undefined && value !== undefined && value < since) continue;
+      if (value !== undefined && (newest === undefined || value > newest)) newest = value;
+      yield item;
+    }
+    if (run.syncMode !== 'incremental' || field === undefined) run.state = FULL_REFRESH_COMPLETE_STATE;
+    else run.state = newest === undefined ? {} : { [field]: newest };
   }
 }
 
@@ -121,21 +201,26 @@ export abstract class ChildStream extends Stream {
     );
   }
 
-  override async *readRecords(context: StreamContext): AsyncGenerator<JsonObject> {
+  override async *readRecords(context: StreamContext, run?: StreamRun): AsyncGenerator<StreamItem> {
     yield* mergeConcurrent(context.partitions(this.parent), context.partitionConcurrency, (parent) =>
-      this.readPartition(context, parent),
+      this.readPartition(context, parent, run),
     );
   }
 
-  async *readPartition(context: StreamContext, parent: JsonObject): AsyncGenerator<JsonObject> {
+  async *readPartition(
+    context: StreamContext,
+    parent: JsonObject,
+    run?: StreamRun,
+  ): AsyncGenerator<StreamItem> {
     try {
-      for (const slice of await this.slices(context, parent)) {
-        for await (const record of this.readSlice(
-          context,
-          { path: this.pathFor(parent), ...slice },
-          parent,
-        )) {
+      for (const slice of await this.slices(context, parent, run)) {
+        const withPath = { path: this.pathFor(parent), ...slice };
+        for await (const record of this.readSlice(context, withPath, parent, run)) {
           yield this.withParent(record, parent);
+        }
+        if (slice.done !== undefined) {
+          slice.done();
+          yield CHECKPOINT;
         }
       }
     } catch (error) {

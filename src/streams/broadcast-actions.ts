@@ -8,5 +8,6 @@ export class BroadcastActionsStream extends ChildStream {
   readonly primaryKey = [['broadcast_id'], ['id']];
   readonly parent = new BroadcastsStream();
   readonly parentFields = { broadcast_id: 'id' };
+  override readonly cursorField = 'updated';
   override readonly partitionFields = ['broadcast_id', 'id', 'created'];
 }

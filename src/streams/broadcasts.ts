@@ -5,6 +5,7 @@ export class BroadcastsStream extends Stream {
   readonly path = '/v1/broadcasts';
   readonly envelopeKey = 'broadcasts';
   readonly primaryKey = [['id']];
+  override readonly cursorField = 'updated';
 
   override readonly partitionFields = ['id', 'created'];
 }

@@ -8,5 +8,6 @@ export class CampaignActionsStream extends ChildStream {
   readonly primaryKey = [['campaign_id'], ['id']];
   readonly parent = new CampaignsStream();
   readonly parentFields = { campaign_id: 'id' };
+  override readonly cursorField = 'updated';
   override readonly partitionFields = ['campaign_id', 'id', 'created'];
 }

@@ -5,6 +5,7 @@ export class CampaignsStream extends Stream {
   readonly path = '/v1/campaigns';
   readonly envelopeKey = 'campaigns';
   readonly primaryKey = [['id']];
+  override readonly cursorField = 'updated';
 
   override readonly partitionFields = ['id', 'created'];
 }

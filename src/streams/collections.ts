@@ -5,4 +5,5 @@ export class CollectionsStream extends Stream {
   readonly path = '/v1/collections';
   readonly envelopeKey = 'collections';
   readonly primaryKey = [['id']];
+  override readonly cursorField = 'updated_at';
 }

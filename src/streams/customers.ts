@@ -1,7 +1,15 @@
 import { chunks, mergeConcurrent } from '../concurrency.js';
+import { UnexpectedResponseError } from '../errors.js';
 import { extractRecords } from '../http-client.js';
 import type { JsonObject } from '../protocol.js';
-import { Stream, type StreamContext } from './base.js';
+import {
+  CHECKPOINT,
+  FULL_REFRESH_COMPLETE_STATE,
+  Stream,
+  type StreamContext,
+  type StreamItem,
+  type StreamRun,
+} from './base.js';
 import { PEOPLE } from './people.js';
 
 /** The attributes endpoint takes at most 100 ids per request. */
@@ -14,11 +22,48 @@ export class CustomersStream extends Stream {
   readonly envelopeKey = 'customers';
   readonly primaryKey = [['cio_id']];
 
-  override async *readRecords(context: StreamContext): AsyncGenerator<JsonObject> {
-    const batches = chunks(context.partitions(PEOPLE), ATTRIBUTE_BATCH);
-    yield* mergeConcurrent(batches, context.partitionConcurrency, (people) =>
-      this.#readBatch(context, people),
-    );
+  /**
+   * Search pages are taken one at a time (their people hydrated several batches at once), so that after each
+   * page the next page's token is a resume point: a long full refresh checkpoints it, and a retried attempt
+   * resumes there. The completed stream resets it.
+   */
+  override async *read(context: StreamContext, run: StreamRun): AsyncGenerator<StreamItem> {
+    const resumeFrom = (run.input?.resume as JsonObject | undefined)?.next;
+    try {
+      yield* this.#readFrom(context, run, typeof resumeFrom === 'string' ? resumeFrom : undefined);
+    } catch (error) {
+      if (typeof resumeFrom !== 'string' || !(error instanceof UnexpectedResponseError)) throw error;
+      await context.log(
+        'WARN',
+        `customers: the saved search position was refused (${error.message}); starting over.`,
+      );
+      yield* this.#readFrom(context, run, undefined);
+    }
+    run.state = FULL_REFRESH_COMPLETE_STATE;
+  }
+
+  /** Every customer, for callers that want records only. */
+  override async *readRecords(context: StreamContext): AsyncGenerator<StreamItem> {
+    yield* this.#readFrom(context, undefined, undefined);
+  }
+
+  async *#readFrom(
+    context: StreamContext,
+    run: StreamRun | undefined,
+    start: string | undefined,
+  ): AsyncGenerator<StreamItem> {
+    const [slice = {}] = PEOPLE.slices(context);
+    const request = { ...PEOPLE.pageRequest(context, slice), ...(start === undefined ? {} : { start }) };
+    for await (const page of context.client.pages(request)) {
+      const batches = chunks(fromArray(page.records), ATTRIBUTE_BATCH);
+      yield* mergeConcurrent(batches, context.partitionConcurrency, (people) =>
+        this.#readBatch(context, people),
+      );
+      if (run !== undefined && page.next !== undefined) {
+        run.state = { resume: { next: page.next } };
+        yield CHECKPOINT;
+      }
+    }
   }
 
   async *#readBatch(context: StreamContext, people: JsonObject[]): AsyncGenerator<JsonObject> {
@@ -46,6 +91,10 @@ export class CustomersStream extends Stream {
       devices: person.devices ?? [],
     };
   }
+}
+
+async function* fromArray<T>(items: readonly T[]): AsyncGenerator<T> {
+  yield* items;
 }
 
 function keepAttributes(attributes: JsonObject, names: readonly string[]): JsonObject {

@@ -8,6 +8,7 @@ export class EspSuppressionsStream extends Stream {
   readonly path = '/v1/esp/suppression';
   readonly envelopeKey = 'suppressions';
   readonly primaryKey = [['suppression_type'], ['email']];
+  override readonly cursorField = 'created';
   override readonly pagination = 'offset';
   override readonly pageSize = 1000;
 

@@ -5,4 +5,5 @@ export class ExportsStream extends Stream {
   readonly path = '/v1/exports';
   readonly envelopeKey = 'exports';
   readonly primaryKey = [['id']];
+  override readonly cursorField = 'updated_at';
 }

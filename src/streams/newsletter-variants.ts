@@ -8,4 +8,5 @@ export class NewsletterVariantsStream extends ChildStream {
   readonly primaryKey = [['newsletter_id'], ['id']];
   readonly parent = new NewslettersStream();
   readonly parentFields = { newsletter_id: 'id' };
+  override readonly cursorField = 'updated';
 }

@@ -5,4 +5,5 @@ export class SegmentsStream extends Stream {
   readonly path = '/v1/segments';
   readonly envelopeKey = 'segments';
   readonly primaryKey = [['id']];
+  override readonly cursorField = 'updated_at';
 }

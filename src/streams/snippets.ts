@@ -5,4 +5,5 @@ export class SnippetsStream extends Stream {
   readonly path = '/v1/snippets';
   readonly envelopeKey = 'snippets';
   readonly primaryKey = [['name']];
+  override readonly cursorField = 'updated_at';
 }

@@ -8,4 +8,5 @@ export class TransactionalMessageVariantsStream extends ChildStream {
   readonly primaryKey = [['transactional_message_id'], ['id']];
   readonly parent = new TransactionalMessagesStream();
   readonly parentFields = { transactional_message_id: 'id' };
+  override readonly cursorField = 'updated';
 }

@@ -5,6 +5,7 @@ export class TransactionalMessagesStream extends Stream {
   readonly path = '/v1/transactional';
   readonly envelopeKey = 'messages';
   readonly primaryKey = [['id']];
+  override readonly cursorField = 'updated_at';
 
   override readonly partitionFields = ['id', 'created_at'];
 }

@@ -30,15 +30,3 @@ export function readFrom(context: StreamContext, earliest: number | undefined): 
 export function filterSlices(param: string, values: readonly string[]): Slice[] {
   return values.length === 0 ? [{}] : values.map((value) => ({ params: { [param]: value } }));
 }
-
-/** Cross product of window slices and filter slices. */
-export function windowSlices(
-  from: number,
-  to: number,
-  filters: Slice[],
-  size: number = DELIVERY_WINDOW_SECONDS,
-): Slice[] {
-  return timeWindows(from, to, size).flatMap(({ start, end }) =>
-    filters.map((filter) => ({ params: { ...filter.params, start_ts: start, end_ts: end } })),
-  );
-}
