@@ -37,11 +37,11 @@ export class CustomerMessagesStream extends PersonStream {
   override async *read(context: StreamContext, run: StreamRun): AsyncGenerator<StreamItem> {
     const incremental = run.syncMode === 'incremental';
     const previous = incremental ? cursorSeconds(run.input?.created) : undefined;
-    this.#from = windowStart(
-      readFrom(context, await earliestMessageParent(context)),
-      previous,
-      lookback(context, run),
-    );
+    const floor =
+      previous === undefined
+        ? readFrom(context, await earliestMessageParent(context))
+        : (context.config.startDate ?? 0);
+    this.#from = windowStart(floor, previous, lookback(context, run));
     if (previous !== undefined) run.state = { created: previous };
     yield* this.readRecords(context, run);
     run.state = incremental

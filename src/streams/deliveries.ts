@@ -84,11 +84,14 @@ export abstract class ParentDeliveriesStream extends ChildStream {
   override readonly cursorField = 'created';
   override readonly pageSize = DELIVERY_PAGE_SIZE;
 
+  /** A cursor for every parent without its own (a state written by hand, or migrated). */
+  #defaultCursor: number | undefined;
+
   override slices(context: StreamContext, parent: JsonObject, run?: StreamRun): Slice[] {
     const id = String(parent.id);
     const from = windowStart(
       readFrom(context, createdAt(parent)),
-      run?.parentCursors[id],
+      run?.parentCursors[id] ?? this.#defaultCursor,
       lookback(context, run),
     );
     return deliveryWindows(
@@ -103,7 +106,9 @@ export abstract class ParentDeliveriesStream extends ChildStream {
   }
 
   override async *read(context: StreamContext, run: StreamRun): AsyncGenerator<StreamItem> {
-    const saved = (savedProgress(run)?.created_by_parent ?? {}) as Record<string, unknown>;
+    const progress = savedProgress(run);
+    this.#defaultCursor = cursorSeconds(progress?.created);
+    const saved = (progress?.created_by_parent ?? {}) as Record<string, unknown>;
     for (const [id, value] of Object.entries(saved)) {
       const cursor = cursorSeconds(value);
       if (cursor !== undefined) run.parentCursors[id] = cursor;
@@ -123,6 +128,9 @@ export abstract class ParentDeliveriesStream extends ChildStream {
       const cursor = run.parentCursors[String(parent.id)];
       if (cursor !== undefined) current[String(parent.id)] = cursor;
     }
-    run.state = { created_by_parent: current };
+    run.state = {
+      ...(this.#defaultCursor === undefined ? {} : { created: this.#defaultCursor }),
+      created_by_parent: current,
+    };
   }
 }

@@ -31,8 +31,13 @@ export class MessagesStream extends Stream {
   override readonly pageSize = DELIVERY_PAGE_SIZE;
 
   override async slices(context: StreamContext, _parent?: unknown, run?: StreamRun): Promise<Slice[]> {
-    const floor = readFrom(context, await earliestMessageParent(context));
-    const from = windowStart(floor, cursorSeconds(savedProgress(run)?.created), lookback(context, run));
+    const previous = cursorSeconds(savedProgress(run)?.created);
+    // With a cursor there is no need to look for the oldest parent: the cursor bounds the read.
+    const floor =
+      previous === undefined
+        ? readFrom(context, await earliestMessageParent(context))
+        : (context.config.startDate ?? 0);
+    const from = windowStart(floor, previous, lookback(context, run));
     const incremental = run?.syncMode === 'incremental';
     return deliveryWindows(from, context.now, DELIVERY_WINDOW_SECONDS, context.config.messageTypes, (end) => {
       if (run !== undefined) run.state = incremental ? { created: end } : { resume: { created: end } };
