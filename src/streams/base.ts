@@ -72,6 +72,8 @@ export abstract class Stream {
   abstract readonly primaryKey: string[][];
   /** Set where the records carry a time to sync incrementally on; the API cannot filter on it (see read). */
   readonly cursorField: string | undefined = undefined;
+  /** A full refresh that checkpoints its progress, so a retried attempt resumes (see read). */
+  readonly resumableFullRefresh: boolean = false;
   /** Client-side cursors re-read this many seconds before the cursor, for writes that landed late. */
   readonly cursorLookbackSeconds: number = 3600;
   readonly method: 'GET' | 'POST' = 'GET';
@@ -90,14 +92,17 @@ export abstract class Stream {
   }
 
   asAirbyteStream(): AirbyteStream {
+    const incremental =
+      this.cursorField === undefined
+        ? {}
+        : { source_defined_cursor: true, default_cursor_field: [this.cursorField] };
     return {
       name: this.name,
       json_schema: this.jsonSchema,
       supported_sync_modes: this.supportedSyncModes,
       source_defined_primary_key: this.primaryKey,
-      ...(this.cursorField === undefined
-        ? {}
-        : { source_defined_cursor: true, default_cursor_field: [this.cursorField], is_resumable: true }),
+      ...incremental,
+      ...(this.cursorField !== undefined || this.resumableFullRefresh ? { is_resumable: true } : {}),
     };
   }
 

@@ -21,6 +21,7 @@ export class CustomersStream extends Stream {
   readonly path = '/v1/customers/attributes';
   readonly envelopeKey = 'customers';
   readonly primaryKey = [['cio_id']];
+  override readonly resumableFullRefresh = true;
 
   /**
    * Search pages are taken one at a time (their people hydrated several batches at once), so that after each

@@ -11,6 +11,7 @@ export class SegmentMembershipStream extends ChildStream {
   readonly path = '/v1/segments/{id}/membership';
   readonly envelopeKey = 'identifiers';
   readonly primaryKey = [['segment_id'], ['cio_id']];
+  override readonly resumableFullRefresh = true;
   readonly parent = new SegmentsStream();
   readonly parentFields = { segment_id: 'id' };
   // The documented maximum: most segments come back in one request.
