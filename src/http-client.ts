@@ -25,6 +25,8 @@ export interface RetryNotice {
   /** Why the request is retried, without secrets: e.g. "HTTP 503" or "connection reset (ECONNRESET)". */
   reason: string;
   rateLimited: boolean;
+  /** A 429 without Retry-After: a daily quota rather than the per-second limit, so the wait is long. */
+  quotaExhausted: boolean;
   path: string;
 }
 
@@ -241,6 +243,9 @@ export class CustomerIoClient {
       delayMs: this.#lastDelays.get(error) ?? this.#computeDelay(attempt, error),
       reason: describeFailure(error),
       rateLimited: error.response?.status === 429,
+      quotaExhausted:
+        error.response?.status === 429 &&
+        parseRetryAfter(error.response.headers['retry-after']) === undefined,
       path: config.url ?? '',
     };
     for (const listener of this.#retryListeners) await listener(notice);

@@ -103,8 +103,9 @@ function reportRetries(
   client.onRetry(async (notice) => {
     const seconds = (notice.delayMs / 1000).toFixed(1);
     const stream = currentStream();
-    const quota =
-      notice.rateLimited && notice.delayMs >= 30_000 ? ' (no Retry-After: likely the daily quota)' : '';
+    const quota = notice.quotaExhausted
+      ? " without Retry-After (likely the workspace's daily request quota: waiting longer)"
+      : '';
     await emitter.log(
       'WARN',
       `${stream ?? 'request'}: ${notice.reason} on ${notice.path}${quota}; retry ${notice.attempt} of ${notice.maxRetries} in ${seconds} s.`,
