@@ -1,6 +1,8 @@
 // Runs the simulator standalone:
 //   tsx integration_tests/simulator/main.ts --port 8080 [--rps 10|0] [--latency-ms 0] [--seed N] [--api-key K]
-// --rps 0 turns rate limiting off. Writes only to stderr; stdout stays free.
+//     [--campaigns N] [--max-actions N] [--people N] [--deliveries N]
+// --rps 0 turns rate limiting off. Writes only to stderr; stdout stays free. GET /__simulator/stats answers the
+// request counters (no auth, not rate limited).
 
 import { parseArgs } from 'node:util';
 import { startSimulator } from './server.js';
@@ -19,16 +21,27 @@ async function main(): Promise<void> {
       'latency-ms': { type: 'string', default: '0' },
       seed: { type: 'string' },
       'api-key': { type: 'string' },
+      campaigns: { type: 'string' },
+      'max-actions': { type: 'string' },
+      people: { type: 'string' },
+      deliveries: { type: 'string' },
     },
     strict: true,
   });
   const rps = integerOption('rps', values.rps) ?? 10;
-  const seed = integerOption('seed', values.seed);
+  const sizes = {
+    seed: integerOption('seed', values.seed),
+    campaigns: integerOption('campaigns', values.campaigns),
+    maxActionsPerCampaign: integerOption('max-actions', values['max-actions']),
+    people: integerOption('people', values.people),
+    deliveries: integerOption('deliveries', values.deliveries),
+  };
+  const workspace = Object.fromEntries(Object.entries(sizes).filter(([, value]) => value !== undefined));
   const simulator = await startSimulator({
     port: integerOption('port', values.port) ?? 8080,
     requestsPerSecond: rps === 0 ? null : rps,
     latencyMs: integerOption('latency-ms', values['latency-ms']) ?? 0,
-    ...(seed === undefined ? {} : { workspace: { seed } }),
+    workspace,
     ...(values['api-key'] === undefined ? {} : { apiKey: values['api-key'] }),
   });
   process.stderr.write(

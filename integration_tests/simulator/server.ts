@@ -22,6 +22,7 @@ import {
   internalError,
   methodNotAllowed,
   notFound,
+  ok,
   rateLimited,
   serviceUnavailable,
   unauthorized,
@@ -234,6 +235,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Out of band for a simulator run as its own process (benchmarks): counters only, never rate limited.
+    if (req.url === '/__simulator/stats') {
+      const { log: _log, ...counters } = stats;
+      writeDelivery(res, jsonDelivery(ok(counters)));
+      return;
+    }
     const at = performance.now() - startedAt;
     stats.requests += 1;
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');

@@ -1,0 +1,41 @@
+/**
+ * The benchmark's baseline: fetch and parse the same /v1/messages pages as the connector, with the same HTTP
+ * client, and do nothing else (no records, no state, no stdout). Prints `{records, requests, ms}` on stderr.
+ *   tsx integration_tests/bench-minimal-loop.ts <base_url> <api_key>
+ */
+import { performance } from 'node:perf_hooks';
+import { CustomerIoClient } from '../src/http-client.js';
+import { createdAt, DELIVERY_WINDOW_SECONDS, timeWindows } from '../src/streams/windows.js';
+
+const [baseUrl = '', apiKey = ''] = process.argv.slice(2);
+const client = new CustomerIoClient({ baseUrl, apiKey, requestsPerSecond: 1000 });
+const started = performance.now();
+let earliest = Number.POSITIVE_INFINITY;
+for (const [path, key] of [
+  ['/v1/campaigns', 'campaigns'],
+  ['/v1/broadcasts', 'broadcasts'],
+  ['/v1/newsletters', 'newsletters'],
+  ['/v1/transactional', 'messages'],
+] as const) {
+  for await (const page of client.pages({
+    path,
+    envelopeKey: key,
+    ...(key === 'newsletters' ? { pageSize: 100 } : {}),
+  })) {
+    for (const record of page.records) earliest = Math.min(earliest, createdAt(record) ?? earliest);
+  }
+}
+let records = 0;
+const now = Math.floor(Date.now() / 1000);
+for (const { start, end } of timeWindows(earliest, now, DELIVERY_WINDOW_SECONDS)) {
+  const request = {
+    path: '/v1/messages',
+    envelopeKey: 'messages',
+    pageSize: 1000,
+    params: { start_ts: start, end_ts: end },
+  };
+  for await (const page of client.pages(request)) records += page.records.length;
+}
+process.stderr.write(
+  `${JSON.stringify({ records, requests: client.requestCount, ms: performance.now() - started })}\n`,
+);

@@ -1,0 +1,285 @@
+/**
+ * `npm run bench`: runs the built connector as a child process against the simulator (itself a separate
+ * process) in four scenarios, prints a table and writes it to BENCHMARKS.md. Speed goals are checked here, as
+ * ratios within one run, never in a timed test.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { JsonObject } from '../src/protocol.js';
+import { CONNECTOR, configuredCatalog, ROOT } from './harness.js';
+import { WORKSPACE_NOW } from './simulator/time.js';
+
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+const API_KEY = 'bench-app-api-key-0123456789';
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+interface SimulatorProcess {
+  url: string;
+  stats: () => Promise<{ requests: number; rateLimited: number }>;
+  stop: () => void;
+}
+
+async function startSimulatorProcess(args: string[]): Promise<SimulatorProcess> {
+  const child = spawn(
+    TSX,
+    [join(ROOT, 'integration_tests/simulator/main.ts'), '--port', '0', '--api-key', API_KEY, ...args],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      text += chunk;
+      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once('exit', () => reject(new Error(`simulator exited: ${text}`)));
+  });
+  return {
+    url,
+    stats: async () =>
+      (await (await fetch(`${url}/__simulator/stats`)).json()) as { requests: number; rateLimited: number },
+    stop: () => child.kill('SIGTERM'),
+  };
+}
+
+function rssMb(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+interface ReadResult {
+  ms: number;
+  records: number;
+  exitCode: number | null;
+  peakRssMb: number;
+  rssAtMb: Map<number, number>;
+}
+
+/** Runs `read`, counting RECORD lines as they stream and sampling the connector's RSS. */
+async function measuredRead(
+  config: JsonObject,
+  catalog: JsonObject,
+  state?: unknown,
+  rssMarks: number[] = [],
+): Promise<ReadResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'cio-bench-'));
+  const write = (name: string, value: unknown) => {
+    writeFileSync(join(dir, name), JSON.stringify(value));
+    return join(dir, name);
+  };
+  const args = [
+    CONNECTOR,
+    'read',
+    '--config',
+    write('config.json', config),
+    '--catalog',
+    write('catalog.json', catalog),
+  ];
+  if (state !== undefined) args.push('--state', write('state.json', state));
+  const started = performance.now();
+  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+  let records = 0;
+  let carry = '';
+  let peakRssMb = 0;
+  const rssAtMb = new Map<number, number>();
+  const marks = [...rssMarks];
+  const sampler = setInterval(() => {
+    peakRssMb = Math.max(peakRssMb, rssMb(child.pid ?? 0));
+  }, 25);
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    const lines = (carry + chunk).split('\n');
+    carry = lines.pop() ?? '';
+    for (const line of lines) if (line.startsWith('{"type":"RECORD"')) records += 1;
+    while (marks.length > 0 && records >= (marks[0] ?? 0)) {
+      const rss = rssMb(child.pid ?? 0);
+      rssAtMb.set(marks.shift() ?? 0, rss);
+      peakRssMb = Math.max(peakRssMb, rss);
+    }
+  });
+  const exitCode = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  clearInterval(sampler);
+  return { ms: performance.now() - started, records, exitCode, peakRssMb, rssAtMb };
+}
+
+async function minimalLoop(url: string): Promise<{ records: number; requests: number; ms: number }> {
+  const child = spawn(TSX, [join(ROOT, 'integration_tests/bench-minimal-loop.ts'), url, API_KEY], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let text = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    text += chunk;
+  });
+  await new Promise((resolve) => child.once('close', resolve));
+  return JSON.parse(text.trim().split('\n').at(-1) ?? '{}') as {
+    records: number;
+    requests: number;
+    ms: number;
+  };
+}
+
+const rows: string[][] = [];
+const row = (scenario: string, metric: string, value: string, goal: string, met: boolean | undefined) => {
+  rows.push([scenario, metric, value, goal, met === undefined ? '' : met ? 'met' : '**not met**']);
+  out(
+    `${scenario.padEnd(22)} ${metric.padEnd(48)} ${value.padStart(14)}  ${goal} ${met === undefined ? '' : met ? '✔' : '✘'}`,
+  );
+};
+const config = (url: string, extra: JsonObject = {}) => ({ app_api_key: API_KEY, base_url: url, ...extra });
+
+// 1. At the limit: 10 requests/second, 250 ms of latency, 300 campaigns with actions and metrics.
+{
+  const sim = await startSimulatorProcess(['--rps', '10', '--latency-ms', '250', '--campaigns', '300']);
+  const result = await measuredRead(
+    config(sim.url),
+    configuredCatalog(['campaigns', 'campaign_actions', 'campaign_metrics']),
+  );
+  const stats = await sim.stats();
+  sim.stop();
+  const seconds = result.ms / 1000;
+  const rps = stats.requests / seconds;
+  const share429 = stats.rateLimited / stats.requests;
+  row('1 at the limit', 'requests (all answered)', String(stats.requests), '', undefined);
+  row('1 at the limit', 'records', String(result.records), `exit ${result.exitCode}`, result.exitCode === 0);
+  row('1 at the limit', 'sustained requests/second', rps.toFixed(2), '≥ 9.5', rps >= 9.5);
+  row(
+    '1 at the limit',
+    'answered 429',
+    `${stats.rateLimited} (${(share429 * 100).toFixed(2)}%)`,
+    '< 1%',
+    share429 < 0.01,
+  );
+  row('1 at the limit', 'wall time (s)', seconds.toFixed(1), '', undefined);
+  row(
+    '1 at the limit',
+    'wall time ÷ (requests ÷ 10)',
+    (seconds / (stats.requests / 10)).toFixed(3),
+    '1.0 is the floor',
+    undefined,
+  );
+}
+
+// 2 and 3. Throughput and memory: 1,000,000 deliveries, unlimited simulator, pages of 1000.
+let fullMessagesRequests = 0;
+{
+  const sim = await startSimulatorProcess(['--rps', '0', '--deliveries', '1000000']);
+  const before = (await sim.stats()).requests;
+  const result = await measuredRead(
+    config(sim.url, { requests_per_second: 1000 }),
+    configuredCatalog(['messages'], 'incremental'),
+    undefined,
+    [100_000, 1_000_000],
+  );
+  fullMessagesRequests = (await sim.stats()).requests - before;
+  const baseline = await minimalLoop(sim.url);
+  const perSecond = result.records / (result.ms / 1000);
+  const ratio = result.ms / baseline.ms;
+  row(
+    '2 throughput',
+    'records',
+    String(result.records),
+    `exit ${result.exitCode}`,
+    result.records === 1_000_000,
+  );
+  row(
+    '2 throughput',
+    'connector: records/second (end to end)',
+    Math.round(perSecond).toLocaleString('en'),
+    '≥ 50,000',
+    perSecond >= 50_000,
+  );
+  row('2 throughput', 'connector wall time (s)', (result.ms / 1000).toFixed(1), '', undefined);
+  row(
+    '2 throughput',
+    'minimal fetch+parse loop (s)',
+    (baseline.ms / 1000).toFixed(1),
+    `${baseline.records} records`,
+    undefined,
+  );
+  row('2 throughput', 'connector ÷ minimal loop', ratio.toFixed(2), '≤ 2', ratio <= 2);
+  const at100k = result.rssAtMb.get(100_000) ?? 0;
+  const at1m = result.rssAtMb.get(1_000_000) ?? 0;
+  row('3 memory', 'RSS at 100k records (MB)', at100k.toFixed(0), '', undefined);
+  row('3 memory', 'RSS at 1M records (MB)', at1m.toFixed(0), 'flat', at1m < at100k * 1.5);
+  row('3 memory', 'peak RSS (MB)', result.peakRssMb.toFixed(0), '< 200', result.peakRssMb < 200);
+
+  // 4b. A daily incremental sync of the same 400-day history.
+  const middle = (await sim.stats()).requests;
+  const yesterday = [
+    {
+      type: 'STREAM',
+      stream: { stream_descriptor: { name: 'messages' }, stream_state: { created: WORKSPACE_NOW - 86_400 } },
+    },
+  ];
+  const daily = await measuredRead(
+    config(sim.url, { requests_per_second: 1000 }),
+    configuredCatalog(['messages'], 'incremental'),
+    yesterday,
+  );
+  const dailyRequests = (await sim.stats()).requests - middle;
+  sim.stop();
+  row('4 requests per record', 'messages full read: requests', String(fullMessagesRequests), '', undefined);
+  row(
+    '4 requests per record',
+    'messages daily incremental: requests',
+    `${dailyRequests} (${daily.records} records)`,
+    'small fraction',
+    dailyRequests / fullMessagesRequests < 0.2,
+  );
+}
+
+// 4a. Requests per record: customers for 100,000 people.
+{
+  const people = 100_000;
+  const sim = await startSimulatorProcess(['--rps', '0', '--people', String(people)]);
+  const result = await measuredRead(
+    config(sim.url, { requests_per_second: 1000 }),
+    configuredCatalog(['customers']),
+  );
+  const stats = await sim.stats();
+  sim.stop();
+  const floor = Math.ceil(people / 1000) + Math.ceil(people / 100);
+  row(
+    '4 requests per record',
+    'customers: records',
+    String(result.records),
+    `exit ${result.exitCode}`,
+    result.exitCode === 0,
+  );
+  row(
+    '4 requests per record',
+    'customers: requests (floor: search + batches of 100)',
+    `${stats.requests} (floor ${floor})`,
+    '= floor',
+    stats.requests <= floor + 1,
+  );
+  row('4 requests per record', 'customers: wall time (s)', (result.ms / 1000).toFixed(1), '', undefined);
+}
+
+const table = [
+  '| scenario | metric | value | goal | |',
+  '|---|---|---|---|---|',
+  ...rows.map((cells) => `| ${cells.join(' | ')} |`),
+].join('\n');
+const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+const previous = (() => {
+  try {
+    return readFileSync(join(ROOT, 'BENCHMARKS.md'), 'utf8');
+  } catch {
+    return '';
+  }
+})();
+const notes = previous.includes('## Notes') ? previous.slice(previous.indexOf('## Notes')) : '## Notes\n';
+writeFileSync(
+  join(ROOT, 'BENCHMARKS.md'),
+  `# Benchmarks\n\nWritten by \`npm run bench\` on ${machine}.\n\n${table}\n\n${notes}`,
+);
+out(`\nWritten to BENCHMARKS.md (${machine}).`);
