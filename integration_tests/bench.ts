@@ -13,6 +13,7 @@ import { CONNECTOR, configuredCatalog, ROOT } from './harness.js';
 import { WORKSPACE_NOW } from './simulator/time.js';
 
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+const RECORD_MARK = Buffer.from('{"type":"RECORD"');
 const API_KEY = 'bench-app-api-key-0123456789';
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -88,17 +89,24 @@ async function measuredRead(
   const started = performance.now();
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
   let records = 0;
-  let carry = '';
+  let carry: Buffer = Buffer.alloc(0);
   let peakRssMb = 0;
   const rssAtMb = new Map<number, number>();
   const marks = [...rssMarks];
   const sampler = setInterval(() => {
     peakRssMb = Math.max(peakRssMb, rssMb(child.pid ?? 0));
   }, 25);
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    const lines = (carry + chunk).split('\n');
-    carry = lines.pop() ?? '';
-    for (const line of lines) if (line.startsWith('{"type":"RECORD"')) records += 1;
+  // Counted on raw bytes, so the consumer costs the machine as little CPU as possible.
+  child.stdout?.on('data', (chunk: Buffer) => {
+    const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+    let at = data.indexOf(RECORD_MARK);
+    let last = 0;
+    while (at !== -1) {
+      records += 1;
+      last = at + RECORD_MARK.length;
+      at = data.indexOf(RECORD_MARK, last);
+    }
+    carry = data.subarray(Math.max(last, data.length - RECORD_MARK.length + 1));
     while (marks.length > 0 && records >= (marks[0] ?? 0)) {
       const rss = rssMb(child.pid ?? 0);
       rssAtMb.set(marks.shift() ?? 0, rss);
@@ -246,7 +254,8 @@ let fullMessagesRequests = 0;
   );
   const stats = await sim.stats();
   sim.stop();
-  const floor = Math.ceil(people / 1000) + Math.ceil(people / 100);
+  // The floor for the people the search finds (the simulator's deleted people are not found).
+  const floor = Math.ceil(result.records / 1000) + Math.ceil(result.records / 100);
   row(
     '4 requests per record',
     'customers: records',
@@ -259,7 +268,7 @@ let fullMessagesRequests = 0;
     'customers: requests (floor: search + batches of 100)',
     `${stats.requests} (floor ${floor})`,
     '= floor',
-    stats.requests <= floor + 1,
+    stats.requests <= floor,
   );
   row('4 requests per record', 'customers: wall time (s)', (result.ms / 1000).toFixed(1), '', undefined);
 }

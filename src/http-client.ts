@@ -56,6 +56,8 @@ export interface PageRequest {
   pagination?: 'cursor' | 'offset';
   /** The `start` token of the first page, to resume a read where a previous one stopped. */
   start?: string;
+  /** Request each next page while the current one is being processed (long reads). */
+  prefetch?: boolean;
 }
 
 export interface RequestOptions {
@@ -162,39 +164,50 @@ export class CustomerIoClient {
     return this.request(path, params === undefined ? {} : { params });
   }
 
-  /** Follows `next` tokens (sent back as `start`) until one is empty, null or absent. */
+  /**
+   * Follows `next` tokens (sent back as `start`) until one is empty, null or absent. With `prefetch`, the next
+   * page is requested as soon as its token is known, while the caller works through the current one.
+   */
   async *pages(request: PageRequest): AsyncGenerator<Page> {
     if (request.pagination === 'offset') {
       yield* this.#offsetPages(request);
       return;
     }
     const seen = new Set<string>();
-    let start: string | undefined = request.start;
-    do {
-      const params = {
-        ...request.params,
-        ...(request.pageSize === undefined ? {} : { limit: request.pageSize }),
-        ...(start === undefined ? {} : { start }),
-      };
-      const body = await this.request(request.path, {
-        params,
-        method: request.method ?? 'GET',
-        ...(request.body === undefined ? {} : { body: request.body }),
-      });
-      const page = {
-        records: extractRecords(body, request.envelopeKey, request.path),
-        next: nextToken(body),
-        body,
-      };
-      yield page;
-      if (page.next !== undefined && seen.has(page.next)) {
-        throw new UnexpectedResponseError(
-          `Customer.io returned the same page token twice for ${request.path}; stopping to avoid an endless loop.`,
-        );
+    let pending: Promise<Page> | undefined = this.#page(request, request.start);
+    while (pending !== undefined) {
+      const page: Page = await pending;
+      pending = undefined;
+      if (page.next !== undefined) {
+        if (seen.has(page.next)) {
+          throw new UnexpectedResponseError(
+            `Customer.io returned the same page token twice for ${request.path}; stopping to avoid an endless loop.`,
+          );
+        }
+        seen.add(page.next);
+        if (request.prefetch === true) {
+          pending = this.#page(request, page.next);
+          // Awaited on the next turn; this only keeps an early stop from leaving an unhandled rejection.
+          pending.catch(() => undefined);
+        }
       }
-      if (page.next !== undefined) seen.add(page.next);
-      start = page.next;
-    } while (start !== undefined);
+      yield page;
+      if (request.prefetch !== true && page.next !== undefined) pending = this.#page(request, page.next);
+    }
+  }
+
+  async #page(request: PageRequest, start: string | undefined): Promise<Page> {
+    const params = {
+      ...request.params,
+      ...(request.pageSize === undefined ? {} : { limit: request.pageSize }),
+      ...(start === undefined ? {} : { start }),
+    };
+    const body = await this.request(request.path, {
+      params,
+      method: request.method ?? 'GET',
+      ...(request.body === undefined ? {} : { body: request.body }),
+    });
+    return { records: extractRecords(body, request.envelopeKey, request.path), next: nextToken(body), body };
   }
 
   async *#offsetPages(request: PageRequest): AsyncGenerator<Page> {

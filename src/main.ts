@@ -88,6 +88,8 @@ async function run(
   } catch (error) {
     const failure = asConnectorError(error);
     await fail(failure, failure instanceof UsageError ? 2 : 1);
+  } finally {
+    await emitter.flush();
   }
 }
 

@@ -89,14 +89,21 @@ export type TraceMessage =
     };
 
 const MASK = '****';
+/** Records are written in chunks of about this size: one write per record would cost a system call each. */
+const FLUSH_BYTES = 64 * 1024;
+/** Buffered records never wait longer than this for a chunk to fill (a slow, rate-limited read). */
+const FLUSH_DELAY_MS = 200;
 
 /**
- * The only writer of stdout: one JSON message per line, honouring backpressure, with every
- * registered secret masked out of every line whatever produced it.
+ * The only writer of stdout: one JSON message per line, honouring backpressure, with every registered secret
+ * masked out of everything written, whatever produced it. Records are buffered into chunks; every other
+ * message flushes at once, after the records before it.
  */
 export class Emitter {
   readonly #out: Writable;
   readonly #secrets: string[] = [];
+  #buffer = '';
+  #timer: NodeJS.Timeout | undefined;
 
   constructor(out: Writable = process.stdout) {
     this.#out = out;
@@ -115,12 +122,29 @@ export class Emitter {
   }
 
   async emit(message: AirbyteMessage): Promise<void> {
-    const line = `${this.mask(JSON.stringify(message))}\n`;
-    if (!this.#out.write(line)) await once(this.#out, 'drain');
+    this.#buffer += `${JSON.stringify(message)}\n`;
+    await this.flush();
   }
 
-  record(stream: string, data: JsonObject): Promise<void> {
-    return this.emit({ type: 'RECORD', record: { stream, data, emitted_at: Date.now() } });
+  /** Resolves once everything emitted so far is handed to stdout (waiting for it to drain when it is full). */
+  async flush(): Promise<void> {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    if (this.#buffer === '') return;
+    const chunk = this.mask(this.#buffer);
+    this.#buffer = '';
+    if (!this.#out.write(chunk)) await once(this.#out, 'drain');
+  }
+
+  /** Returns a promise only when the caller must wait (a chunk is being written); undefined otherwise. */
+  record(stream: string, data: JsonObject): Promise<void> | undefined {
+    const message: AirbyteMessage = { type: 'RECORD', record: { stream, data, emitted_at: Date.now() } };
+    this.#buffer += `${JSON.stringify(message)}\n`;
+    if (this.#buffer.length >= FLUSH_BYTES) return this.flush();
+    this.#timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
+    return undefined;
   }
 
   log(level: LogLevel, message: string): Promise<void> {

@@ -56,7 +56,8 @@ export async function readStreams(
         if (total === 0) await emitter.streamStatus(stream.name, 'RUNNING');
         total += 1;
         sinceState += 1;
-        await emitter.record(stream.name, item);
+        const writing = emitter.record(stream.name, item);
+        if (writing !== undefined) await writing;
       }
       recorder?.complete();
       if (lastState === undefined || sinceState > 0 || JSON.stringify(run.state) !== lastState)

@@ -80,6 +80,8 @@ export abstract class Stream {
   /** Sent as `limit` on each page where the endpoint pages. */
   readonly pageSize: number | undefined = undefined;
   readonly pagination: 'cursor' | 'offset' = 'cursor';
+  /** Long paged reads request the next page while the current one is emitted. */
+  readonly prefetch: boolean = false;
   /** The fields a child stream needs from this stream's records when it reads them as partitions. */
   readonly partitionFields: readonly string[] = ['id'];
 
@@ -129,6 +131,7 @@ export abstract class Stream {
       method: this.method,
       params: { ...this.params(context), ...slice.params },
       pagination: this.pagination,
+      ...(this.prefetch ? { prefetch: true } : {}),
       ...(body === undefined ? {} : { body }),
       ...(this.pageSize === undefined ? {} : { pageSize: this.pageSize }),
     };

@@ -28,6 +28,7 @@ export class CustomerMessagesStream extends PersonStream {
   readonly primaryKey = [['id']];
   override readonly cursorField = 'created';
   override readonly pageSize = DELIVERY_PAGE_SIZE;
+  override readonly prefetch = true;
   #from = 0;
 
   override slices(context: StreamContext, _person: JsonObject): Slice[] {

@@ -83,6 +83,7 @@ export abstract class ParentDeliveriesStream extends ChildStream {
   readonly primaryKey = [['id']];
   override readonly cursorField = 'created';
   override readonly pageSize = DELIVERY_PAGE_SIZE;
+  override readonly prefetch = true;
 
   /** A cursor for every parent without its own (a state written by hand, or migrated). */
   #defaultCursor: number | undefined;

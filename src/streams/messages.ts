@@ -29,6 +29,7 @@ export class MessagesStream extends Stream {
   readonly primaryKey = [['id']];
   override readonly cursorField = 'created';
   override readonly pageSize = DELIVERY_PAGE_SIZE;
+  override readonly prefetch = true;
 
   override async slices(context: StreamContext, _parent?: unknown, run?: StreamRun): Promise<Slice[]> {
     const previous = cursorSeconds(savedProgress(run)?.created);

@@ -13,6 +13,7 @@ export class PeopleStream extends Stream {
   readonly primaryKey = [['cio_id']];
   override readonly method = 'POST';
   override readonly pageSize = 1000;
+  override readonly prefetch = true;
   override readonly partitionFields = ['cio_id'];
 
   override slices(context: StreamContext): Array<{ body: JsonObject }> {

@@ -16,6 +16,7 @@ export class SegmentMembershipStream extends ChildStream {
   readonly parentFields = { segment_id: 'id' };
   // The documented maximum: most segments come back in one request.
   override readonly pageSize = 30_000;
+  override readonly prefetch = true;
   #completed: number[] = [];
 
   override slices(_context: StreamContext, segment: JsonObject): Slice[] {
