@@ -14,7 +14,7 @@ describe('Emitter', () => {
     out.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
     const emitter = new Emitter(out);
     emitter.addSecret('super-secret-key');
-    emitter.record('campaigns', { id: 1, note: 'x super-secret-key y' });
+    await emitter.record('campaigns', { id: 1, note: 'x super-secret-key y' });
     await emitter.log('ERROR', 'request with super-secret-key failed');
     const lines = chunks.join('').trimEnd().split('\n');
     expect(lines).toHaveLength(2);
