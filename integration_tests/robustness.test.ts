@@ -141,6 +141,34 @@ describe('faults', () => {
   });
 });
 
+describe('a failed stream', () => {
+  test('stops its other requests: nothing of it keeps retrying once it has failed', async () => {
+    const sim = await startSimulator({ requestsPerSecond: null });
+    try {
+      const [first, ...others] = sim.workspace.campaigns;
+      sim.injectFaults('http_500', 1000, new RegExp(`^/v1/campaigns/${first?.id}/actions$`));
+      for (const campaign of others) {
+        sim.injectFaults('http_429_no_retry_after', 50, new RegExp(`^/v1/campaigns/${campaign.id}/actions$`));
+      }
+      const started = Date.now();
+      const result = await runConnector('read', {
+        config: simulatorConfig(sim, { requests_per_second: 1000 }),
+        catalog: configuredCatalog(['campaign_actions', 'segments']),
+        env: { CIO_RETRY_BASE_MS: '10', CIO_MAX_RETRIES: '2', CIO_QUOTA_BACKOFF_MS: '20000' },
+      });
+      expect(result.exitCode).toBe(1);
+      // Without cancellation the other campaigns' quota back-offs (20 s each) would keep the process alive.
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(statusesOf(result.messages, 'segments')).toEqual(['STARTED', 'RUNNING', 'COMPLETE']);
+      const ended = result.lines.findIndex((line) => line.includes('"INCOMPLETE"'));
+      const afterwards = result.lines.slice(ended + 2).filter((line) => /\/actions|RATE_LIMITED/.test(line));
+      expect(afterwards).toEqual([]);
+    } finally {
+      await sim.close();
+    }
+  }, 30_000);
+});
+
 describe('bad input: one line naming the field and the fix, the right failure type and exit code', () => {
   let sim: Simulator;
   beforeAll(async () => {

@@ -81,6 +81,7 @@ export class CustomerIoClient {
   readonly #limiter: RateLimiter;
   readonly #options: Required<Omit<ClientOptions, 'apiKey'>>;
   readonly #lastDelays = new WeakMap<AxiosError, number>();
+  #signal: AbortSignal | undefined;
   #retryListeners: Array<(notice: RetryNotice) => void | Promise<void>> = [];
   requestCount = 0;
 
@@ -128,6 +129,14 @@ export class CustomerIoClient {
     });
   }
 
+  /**
+   * Requests sent from now on are cancelled, retries included, when `signal` aborts: the read loop aborts a
+   * stream's requests when the stream ends, so a failed stream's other partitions stop spending the budget.
+   */
+  useSignal(signal: AbortSignal | undefined): void {
+    this.#signal = signal;
+  }
+
   /** Called before each retry wait, so the read loop can keep the platform informed. */
   onRetry(listener: (notice: RetryNotice) => void | Promise<void>): void {
     this.#retryListeners.push(listener);
@@ -154,6 +163,7 @@ export class CustomerIoClient {
         method: options.method ?? 'GET',
         params: options.params,
         data: options.body,
+        ...(this.#signal === undefined ? {} : { signal: this.#signal }),
       });
     } catch (error) {
       throw toConnectorError(error, options.method ?? 'GET', path, this.#options);

@@ -42,15 +42,17 @@ export async function readStreams(
     const emitState = async () => {
       const snapshot = JSON.stringify(run.state);
       // Never the same state twice in a row: an unchanged state says nothing new about progress.
-      if (snapshot === lastState && sinceState === 0) return;
+      if (snapshot === lastState) return;
       await emitter.state(stream.name, run.state, sinceState);
       lastState = snapshot;
       sinceState = 0;
     };
+    const requests = new AbortController();
+    base.client.useSignal(requests.signal);
     try {
       for await (const item of stream.read(context, run, recorder?.add)) {
         if (item === CHECKPOINT) {
-          if (JSON.stringify(run.state) !== lastState) await emitState();
+          await emitState();
           continue;
         }
         if (total === 0) await emitter.streamStatus(stream.name, 'RUNNING');
@@ -60,8 +62,7 @@ export async function readStreams(
         if (writing !== undefined) await writing;
       }
       recorder?.complete();
-      if (lastState === undefined || sinceState > 0 || JSON.stringify(run.state) !== lastState)
-        await emitState();
+      await emitState();
       await emitter.streamStatus(stream.name, 'COMPLETE');
       await emitter.log('INFO', `${stream.name}: read ${total} records.`);
     } catch (error) {
@@ -72,6 +73,9 @@ export async function readStreams(
         internal: failure.internalMessage,
         stream: stream.name,
       });
+    } finally {
+      // Whatever this stream still has in flight (other partitions, a prefetched page) is of no use now.
+      requests.abort();
     }
   }
   current = undefined;

@@ -5,7 +5,13 @@ import { CustomersStream } from '../src/streams/customers.js';
 import { deliveryWindows, windowStart } from '../src/streams/deliveries.js';
 import { dailyMetricRecords, easternDay } from '../src/streams/metrics.js';
 import { withoutCredentials } from '../src/streams/reporting-webhooks.js';
-import { DELIVERY_WINDOW_SECONDS, filterSlices, readFrom, timeWindows } from '../src/streams/windows.js';
+import {
+  CUSTOMER_IO_EPOCH,
+  DELIVERY_WINDOW_SECONDS,
+  filterSlices,
+  readFrom,
+  timeWindows,
+} from '../src/streams/windows.js';
 
 const DAY = 86_400;
 const JAN_1 = Date.parse('2026-01-01T00:00:00Z') / 1000;
@@ -39,7 +45,8 @@ describe('time windows', () => {
   test('a read starts at the later of start_date and what the data cannot predate', () => {
     expect(readFrom(contextWith(), JAN_1)).toBe(JAN_1);
     expect(readFrom(contextWith({ start_date: '2026-03-01T00:00:00Z' }), JAN_1)).toBe(JAN_1 + 59 * DAY);
-    expect(readFrom(contextWith(), undefined)).toBe(JAN_1 + 365 * DAY - DELIVERY_WINDOW_SECONDS);
+    expect(readFrom(contextWith(), undefined)).toBe(CUSTOMER_IO_EPOCH);
+    expect(readFrom(contextWith({ start_date: '2026-03-01T00:00:00Z' }), undefined)).toBe(JAN_1 + 59 * DAY);
   });
 
   test('list filters multiply the windows, one request sequence per value', () => {
@@ -92,7 +99,9 @@ describe('daily metrics', () => {
 });
 
 describe('customers', () => {
+  // Looked up by cio_id, the item's own `id` is that cio_id: it must not become the person's id.
   const person = {
+    id: 'a1',
     identifiers: { cio_id: 'a1', email: 'ann@example.com', id: null },
     attributes: { cio_id: 'a1', email: 'ann@example.com', plan: 'pro', city: 'Oslo' },
     timestamps: { plan: 1 },

@@ -2,6 +2,7 @@ import type { PageRequest } from '../http-client.js';
 import type { JsonObject } from '../protocol.js';
 import {
   cursorSeconds,
+  laterOf,
   type Params,
   type Slice,
   Stream,
@@ -15,10 +16,14 @@ import { DAY_SECONDS, filterSlices } from './windows.js';
 const RETENTION_SECONDS = 30 * DAY_SECONDS;
 const ACTIVITY_LOOKBACK_SECONDS = 3600;
 
-/** Where an incremental activity read may stop: the cursor minus the lookback. */
-export function activitiesSince(run: StreamRun | undefined): number | undefined {
-  const previous = run?.syncMode === 'incremental' ? cursorSeconds(run.input?.timestamp) : undefined;
-  return previous === undefined ? undefined : previous - ACTIVITY_LOOKBACK_SECONDS;
+/** Where an incremental activity read may stop: the cursor minus the lookback, or start_date. */
+export function activitiesSince(context: StreamContext, run: StreamRun | undefined): number | undefined {
+  if (run?.syncMode !== 'incremental') return undefined;
+  const previous = cursorSeconds(run.input?.timestamp);
+  return laterOf(
+    previous === undefined ? undefined : previous - ACTIVITY_LOOKBACK_SECONDS,
+    context.config.startDate,
+  );
 }
 
 /**
@@ -82,7 +87,7 @@ export class ActivitiesStream extends Stream {
     _parent?: JsonObject,
     run?: StreamRun,
   ): AsyncGenerator<JsonObject> {
-    return activityPages(context, this.pageRequest(context, slice), activitiesSince(run));
+    return activityPages(context, this.pageRequest(context, slice), activitiesSince(context, run));
   }
 
   override async *read(

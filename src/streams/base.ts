@@ -39,6 +39,12 @@ export function newRun(syncMode: SyncMode, input?: JsonObject): StreamRun {
   return { syncMode, input, state: {}, parentCursors: {} };
 }
 
+/** The later of two optional bounds. */
+export function laterOf(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  return b === undefined ? a : Math.max(a, b);
+}
+
 /** A cursor value as epoch seconds: numbers as they are, RFC 3339 strings parsed (as hand-made states use). */
 export function cursorSeconds(value: unknown): number | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
@@ -175,7 +181,10 @@ export abstract class Stream {
   ): AsyncGenerator<StreamItem> {
     const field = this.cursorField;
     const previous = field === undefined ? undefined : cursorSeconds(run.input?.[field]);
-    const since = previous === undefined ? undefined : previous - this.cursorLookbackSeconds;
+    const since = laterOf(
+      previous === undefined ? undefined : previous - this.cursorLookbackSeconds,
+      run.syncMode === 'incremental' ? context.config.startDate : undefined,
+    );
     let newest = previous;
     for await (const item of this.readRecords(context, run)) {
       if (item === CHECKPOINT || field === undefined || run.syncMode !== 'incremental') {

@@ -22,7 +22,7 @@ export class CustomerActivitiesStream extends PersonStream {
     _parent?: JsonObject,
     run?: StreamRun,
   ): AsyncGenerator<JsonObject> {
-    return activityPages(context, this.pageRequest(context, slice), activitiesSince(run));
+    return activityPages(context, this.pageRequest(context, slice), activitiesSince(context, run));
   }
 
   override async *read(

@@ -30,10 +30,20 @@ export class CustomersStream extends Stream {
    */
   override async *read(context: StreamContext, run: StreamRun): AsyncGenerator<StreamItem> {
     const resumeFrom = (run.input?.resume as JsonObject | undefined)?.next;
+    let resumed = false;
     try {
-      yield* this.#readFrom(context, run, typeof resumeFrom === 'string' ? resumeFrom : undefined);
+      for await (const item of this.#readFrom(
+        context,
+        run,
+        typeof resumeFrom === 'string' ? resumeFrom : undefined,
+      )) {
+        resumed = true;
+        yield item;
+      }
     } catch (error) {
-      if (typeof resumeFrom !== 'string' || !(error instanceof UnexpectedResponseError)) throw error;
+      // Only a refused saved token starts over; a failure later in the read is a failure.
+      if (resumed || typeof resumeFrom !== 'string' || !(error instanceof UnexpectedResponseError))
+        throw error;
       await context.log(
         'WARN',
         `customers: the saved search position was refused (${error.message}); starting over.`,
@@ -83,7 +93,8 @@ export class CustomersStream extends Stream {
     const attributes = (person.attributes ?? {}) as JsonObject;
     return {
       cio_id: identifiers.cio_id ?? attributes.cio_id,
-      id: identifiers.id ?? person.id ?? null,
+      // Not `person.id`: looked up by cio_id, that is the cio_id, even for people who have no id.
+      id: identifiers.id ?? attributes.id ?? null,
       email: identifiers.email ?? attributes.email ?? null,
       identifiers: person.identifiers ?? null,
       attributes: keepAttributes(attributes, context.config.customerAttributes),

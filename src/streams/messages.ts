@@ -7,19 +7,12 @@ import {
   type StreamItem,
   type StreamRun,
 } from './base.js';
-import {
-  DELIVERY_PAGE_SIZE,
-  deliveryWindows,
-  earliestMessageParent,
-  lookback,
-  savedProgress,
-  windowStart,
-} from './deliveries.js';
+import { DELIVERY_PAGE_SIZE, deliveryWindows, lookback, savedProgress, windowStart } from './deliveries.js';
 import { DELIVERY_WINDOW_SECONDS, readFrom } from './windows.js';
 
 /**
- * Every delivery of the workspace (GET /v1/messages), in windows of 180 days oldest first, from the oldest
- * campaign/broadcast/newsletter/transactional message (or start_date), or from the cursor minus the lookback.
+ * Every delivery of the workspace (GET /v1/messages), in windows of 180 days oldest first, from start_date (or
+ * 2012, before any Customer.io data), or from the cursor minus the lookback.
  * The state moves after each window: `{created}` in incremental, a `{resume}` marker in full refresh.
  */
 export class MessagesStream extends Stream {
@@ -33,11 +26,9 @@ export class MessagesStream extends Stream {
 
   override async slices(context: StreamContext, _parent?: unknown, run?: StreamRun): Promise<Slice[]> {
     const previous = cursorSeconds(savedProgress(run)?.created);
-    // With a cursor there is no need to look for the oldest parent: the cursor bounds the read.
-    const floor =
-      previous === undefined
-        ? readFrom(context, await earliestMessageParent(context))
-        : (context.config.startDate ?? 0);
+    // A first read starts at start_date or Customer.io's beginning, not at the oldest campaign still there:
+    // deliveries of deleted campaigns must not be missed. About 30 empty windows, once.
+    const floor = readFrom(context, undefined);
     const from = windowStart(floor, previous, lookback(context, run));
     const incremental = run?.syncMode === 'incremental';
     return deliveryWindows(from, context.now, DELIVERY_WINDOW_SECONDS, context.config.messageTypes, (end) => {

@@ -4,6 +4,7 @@ import {
   ChildStream,
   cursorSeconds,
   FULL_REFRESH_COMPLETE_STATE,
+  laterOf,
   type Slice,
   type StreamContext,
   type StreamItem,
@@ -101,7 +102,7 @@ export abstract class MetricsStream extends ChildStream {
 
   override slices(context: StreamContext, parent: JsonObject): Slice[] {
     if (this.version === 1) return [{ params: { period: 'days', steps: V1_MAX_DAYS } }];
-    const from = dayOf(Math.max(readFrom(context, createdAt(parent) ?? context.now), this.#since ?? 0));
+    const from = dayOf(Math.max(readFrom(context, createdAt(parent)), this.#since ?? 0));
     return timeWindows(from, context.now, V2_MAX_WINDOW_SECONDS).map(({ start, end }) => ({
       params: { version: 2, res: 'days', start, end },
     }));
@@ -109,7 +110,10 @@ export abstract class MetricsStream extends ChildStream {
 
   override async *read(context: StreamContext, run: StreamRun): AsyncGenerator<StreamItem> {
     const previous = run.syncMode === 'incremental' ? cursorSeconds(run.input?.day) : undefined;
-    this.#since = previous === undefined ? undefined : previous - context.config.messagesLookbackSeconds;
+    this.#since = laterOf(
+      previous === undefined ? undefined : previous - context.config.messagesLookbackSeconds,
+      run.syncMode === 'incremental' ? context.config.startDate : undefined,
+    );
     let newest = previous;
     for await (const item of this.readRecords(context, run)) {
       if (item !== CHECKPOINT) {

@@ -4,8 +4,8 @@ import type { Slice, StreamContext } from './base.js';
 export const DAY_SECONDS = 86_400;
 /** GET /v1/messages and /v1/customers/{id}/messages cover at most six months of creation time per request. */
 export const DELIVERY_WINDOW_SECONDS = 180 * DAY_SECONDS;
-/** The per-campaign, broadcast, newsletter and transactional delivery lists cover up to twelve months. */
-export const PARENT_DELIVERY_WINDOW_SECONDS = 365 * DAY_SECONDS;
+/** Customer.io was founded in 2012: no data predates this, so a read with no better bound starts here. */
+export const CUSTOMER_IO_EPOCH = Date.UTC(2012, 0, 1) / 1000;
 
 /** Consecutive [start, end] windows (both inclusive), oldest first, covering `from`..`to`. */
 export function timeWindows(from: number, to: number, size: number): Array<{ start: number; end: number }> {
@@ -22,7 +22,7 @@ export function createdAt(record: JsonObject): number | undefined {
 
 /** Where a windowed read starts: the later of start_date and `earliest` (what the data cannot predate). */
 export function readFrom(context: StreamContext, earliest: number | undefined): number {
-  const floor = earliest ?? context.now - DELIVERY_WINDOW_SECONDS;
+  const floor = earliest ?? CUSTOMER_IO_EPOCH;
   return context.config.startDate === undefined ? floor : Math.max(floor, context.config.startDate);
 }
 
