@@ -5,29 +5,15 @@
  */
 import { performance } from 'node:perf_hooks';
 import { CustomerIoClient } from '../src/http-client.js';
-import { createdAt, DELIVERY_WINDOW_SECONDS, timeWindows } from '../src/streams/windows.js';
+import { CUSTOMER_IO_EPOCH, DELIVERY_WINDOW_SECONDS, timeWindows } from '../src/streams/windows.js';
 
 const [baseUrl = '', apiKey = ''] = process.argv.slice(2);
 const client = new CustomerIoClient({ baseUrl, apiKey, requestsPerSecond: 1000 });
 const started = performance.now();
-let earliest = Number.POSITIVE_INFINITY;
-for (const [path, key] of [
-  ['/v1/campaigns', 'campaigns'],
-  ['/v1/broadcasts', 'broadcasts'],
-  ['/v1/newsletters', 'newsletters'],
-  ['/v1/transactional', 'messages'],
-] as const) {
-  for await (const page of client.pages({
-    path,
-    envelopeKey: key,
-    ...(key === 'newsletters' ? { pageSize: 100 } : {}),
-  })) {
-    for (const record of page.records) earliest = Math.min(earliest, createdAt(record) ?? earliest);
-  }
-}
 let records = 0;
 const now = Math.floor(Date.now() / 1000);
-for (const { start, end } of timeWindows(earliest, now, DELIVERY_WINDOW_SECONDS)) {
+// The same windows as the connector's first read: from 2012 (no start_date) to now.
+for (const { start, end } of timeWindows(CUSTOMER_IO_EPOCH, now, DELIVERY_WINDOW_SECONDS)) {
   const request = {
     path: '/v1/messages',
     envelopeKey: 'messages',
