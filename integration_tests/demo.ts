@@ -57,13 +57,16 @@ try {
   out(
     `read      → exit ${read.exitCode} in ${seconds.toFixed(1)} s, ${sim.stats.requests} requests to the simulator`,
   );
-  out(`\n${'stream'.padEnd(34)}${'records'.padStart(8)}  statuses → state recordCount`);
+  out(
+    `\n${'stream'.padEnd(34)}${'records'.padStart(8)}  statuses; STATE messages and the records they count`,
+  );
   for (const { name } of streams) {
     const records = recordsOf(read.messages, name);
-    const state = statesOf(read.messages, name).at(-1)?.state;
+    const states = statesOf(read.messages, name);
+    const counted = states.reduce((sum, message) => sum + (message.state.sourceStats?.recordCount ?? 0), 0);
     const statuses = [...new Set(statusesOf(read.messages, name))].join(' → ');
     out(
-      `${name.padEnd(34)}${String(records.length).padStart(8)}  ${statuses} → ${state?.sourceStats?.recordCount}`,
+      `${name.padEnd(34)}${String(records.length).padStart(8)}  ${statuses}; ${states.length} states counting ${counted}`,
     );
     out(`  e.g. ${sample(records[0])}`);
   }
