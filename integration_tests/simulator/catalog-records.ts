@@ -1,11 +1,13 @@
 // Wire shapes of broadcast and newsletter children, objects and workspace reference data (reference
 // §5.2, §5.3, §5.9–5.12 and the official docs). Timestamps are integer epoch seconds.
 
+import type { ActionContent } from './records.js';
+
 /**
  * A broadcast action. Like campaign actions, `id` is a JSON string on the wire; `broadcast_id` is
  * declared by the spec but left out on some actions, as live action objects do.
  */
-export interface BroadcastAction {
+export interface BroadcastAction extends ActionContent {
   id: string;
   broadcast_id?: number;
   deduplicate_id: string;
@@ -16,32 +18,6 @@ export interface BroadcastAction {
   updated: number;
   sending_state: 'automatic' | 'draft' | 'off';
   language: string;
-  editor?: string;
-  layout?: string;
-  preprocessor?: string;
-  subject?: string;
-  preheader_text?: string;
-  body?: string;
-  body_amp?: string;
-  body_plain?: string;
-  body_json?: string;
-  from?: string;
-  from_id?: number;
-  reply_to?: string;
-  reply_to_id?: number | null;
-  recipient?: string;
-  bcc?: string;
-  cc?: string;
-  fake_bcc?: boolean;
-  headers?: string;
-  send_to_unsubscribed?: boolean;
-  tracked?: boolean;
-  sender_identity_id?: number;
-  recipient_environment_id?: number;
-  image_url?: string;
-  url?: string;
-  method?: string;
-  request_method?: string;
 }
 
 export interface BroadcastTrigger {

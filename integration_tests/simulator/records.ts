@@ -68,19 +68,8 @@ export interface Campaign {
 export type ActionType = 'email' | 'webhook' | 'twilio' | 'push' | 'attribute_update';
 export type SendingState = 'automatic' | 'draft' | 'off';
 
-export interface CampaignAction {
-  /** A JSON string on the wire (live quirk), while `Campaign.actions[].id` is an integer. */
-  id: string;
-  campaign_id: number;
-  deduplicate_id: string;
-  name: string;
-  type: ActionType;
-  created: number;
-  updated: number;
-  sending_state: SendingState;
-  language: string;
-  parent_action_id?: number;
-  multi_language_branch_action_id?: number;
+/** The message fields every action carries, in campaigns and broadcasts alike; each variant leaves some out. */
+export interface ActionContent {
   editor?: string;
   layout?: string;
   preprocessor?: string;
@@ -107,6 +96,21 @@ export interface CampaignAction {
   url?: string;
   method?: string;
   request_method?: string;
+}
+
+export interface CampaignAction extends ActionContent {
+  /** A JSON string on the wire (live quirk), while `Campaign.actions[].id` is an integer. */
+  id: string;
+  campaign_id: number;
+  deduplicate_id: string;
+  name: string;
+  type: ActionType;
+  created: number;
+  updated: number;
+  sending_state: SendingState;
+  language: string;
+  parent_action_id?: number;
+  multi_language_branch_action_id?: number;
 }
 
 export interface Broadcast {
