@@ -308,6 +308,31 @@ describe('state edge cases', () => {
     expect(dailyRequests / fullRequests).toBeLessThan(0.2);
   });
 
+  test('activities stop paging at the first page older than the cursor', async () => {
+    const busy = await startSimulator({ requestsPerSecond: null, workspace: { activities: 1000 } });
+    try {
+      const newest = busy.workspace.activities[0]?.timestamp ?? 0;
+      const state = [
+        {
+          type: 'STREAM',
+          stream: { stream_descriptor: { name: 'activities' }, stream_state: { timestamp: newest } },
+        },
+      ];
+      const result = await runConnector('read', {
+        config: simulatorConfig(busy, { requests_per_second: 1000 }),
+        catalog: configuredCatalog(['activities'], 'incremental'),
+        state,
+      });
+      const pages = busy.stats.log.filter((entry) => entry.path === '/v1/activities');
+      expect(pages.length).toBeLessThanOrEqual(2);
+      const records = recordsOf(result.messages, 'activities');
+      expect(records.length).toBeGreaterThan(0);
+      expect(records.every((record) => (record.timestamp as number) >= newest - 3600)).toBe(true);
+    } finally {
+      await busy.close();
+    }
+  });
+
   test('an activities state older than the 30-day retention warns that history may be lost', async () => {
     const result = await runConnector('read', {
       config: config(),
@@ -323,7 +348,9 @@ describe('state edge cases', () => {
       ],
     });
     const warnings = ofType(result.messages, 'LOG').filter((message) => message.log.level === 'WARN');
-    expect(warnings.map((message) => message.log.message).join('\n')).toMatch(/30 days of activity/);
+    expect(warnings.map((message) => message.log.message).join('\n')).toMatch(
+      /more than 30 days old .* may be lost/,
+    );
   });
 });
 

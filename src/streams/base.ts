@@ -80,6 +80,10 @@ export abstract class Stream {
   readonly cursorField: string | undefined = undefined;
   /** A full refresh that checkpoints its progress, so a retried attempt resumes (see read). */
   readonly resumableFullRefresh: boolean = false;
+  /** Pages come newest first by the cursor: an incremental read stops at the first page entirely older than it. */
+  readonly newestFirst: boolean = false;
+  /** How long the API keeps records (it forgets older ones): a state older than this gets a warning. */
+  readonly retentionSeconds: number | undefined = undefined;
   /** Client-side cursors re-read this many seconds before the cursor, for writes that landed late. */
   readonly cursorLookbackSeconds: number = 3600;
   readonly method: 'GET' | 'POST' = 'GET';
@@ -147,14 +151,34 @@ export abstract class Stream {
     context: StreamContext,
     slice: Slice,
     _parent?: JsonObject,
-    _run?: StreamRun,
+    run?: StreamRun,
   ): AsyncGenerator<JsonObject> {
+    const stopBefore = this.newestFirst ? this.cursorSince(context, run) : undefined;
     for await (const page of context.client.pages(this.pageRequest(context, slice))) {
       for (const item of page.records) {
         const record = this.transform(item, context);
         yield slice.fields === undefined ? record : { ...record, ...slice.fields };
       }
+      if (this.newestFirst && this.#isLastPage(page.records, stopBefore)) return;
     }
+  }
+
+  /** Newest-first pages end at an empty page (even one that still carries a token) or one older than the cursor. */
+  #isLastPage(records: JsonObject[], stopBefore: number | undefined): boolean {
+    if (records.length === 0) return true;
+    if (stopBefore === undefined || this.cursorField === undefined) return false;
+    const field = this.cursorField;
+    return records.every((record) => (cursorSeconds(record[field]) ?? 0) < stopBefore);
+  }
+
+  /** In incremental syncs, the oldest cursor value still emitted: the cursor minus the lookback, or start_date. */
+  cursorSince(context: StreamContext, run: StreamRun | undefined): number | undefined {
+    if (run?.syncMode !== 'incremental' || this.cursorField === undefined) return undefined;
+    const previous = cursorSeconds(run.input?.[this.cursorField]);
+    return laterOf(
+      previous === undefined ? undefined : previous - this.cursorLookbackSeconds,
+      context.config.startDate,
+    );
   }
 
   /** Every record of the stream, with CHECKPOINTs after slices that move the state. */
@@ -181,10 +205,19 @@ export abstract class Stream {
   ): AsyncGenerator<StreamItem> {
     const field = this.cursorField;
     const previous = field === undefined ? undefined : cursorSeconds(run.input?.[field]);
-    const since = laterOf(
-      previous === undefined ? undefined : previous - this.cursorLookbackSeconds,
-      run.syncMode === 'incremental' ? context.config.startDate : undefined,
-    );
+    const since = this.cursorSince(context, run);
+    if (
+      run.syncMode === 'incremental' &&
+      this.retentionSeconds !== undefined &&
+      previous !== undefined &&
+      previous < context.now - this.retentionSeconds
+    ) {
+      const days = Math.round(this.retentionSeconds / 86_400);
+      await context.log(
+        'WARN',
+        `${this.name}: the last sync is more than ${days} days old and Customer.io keeps about ${days} days of this history, so some may be lost. Sync more often.`,
+      );
+    }
     let newest = previous;
     for await (const item of this.readRecords(context, run)) {
       if (item === CHECKPOINT || field === undefined || run.syncMode !== 'incremental') {
