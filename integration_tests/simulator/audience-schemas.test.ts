@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,6 +8,7 @@ import {
   withSimulator,
 } from './audience-test-helpers.js';
 import { allPeople, type Simulator, startSimulator, WORKSPACE_NOW } from './index.js';
+import { expectAirbyteSchemaRules, loadSchema, walk } from './test-support.js';
 
 // Every record the people, delivery and activity endpoints serve, mapped to the record the connector
 // emits (plan), must validate against its schema with ajv strict types and top-level
@@ -45,34 +45,11 @@ describe('schemas of the people, delivery and activity streams', () => {
     transactional_message_variants: ['transactional_message_id', 'id'],
   };
 
-  function loadSchema(stream: AudienceStream): JsonObject {
-    return JSON.parse(
-      readFileSync(new URL(`../../schemas/${stream}.json`, import.meta.url), 'utf8'),
-    ) as JsonObject;
-  }
-
-  function walk(value: unknown, visit: (node: unknown, key: string) => void, key = ''): void {
-    visit(value, key);
-    if (Array.isArray(value)) for (const item of value) walk(item, visit, key);
-    else if (value !== null && typeof value === 'object') {
-      for (const [childKey, child] of Object.entries(value)) walk(child, visit, childKey);
-    }
-  }
-
   it('are draft-07 objects with non-nullable primary keys and no combinators', () => {
     const delivery = JSON.stringify((loadSchema('messages') as { properties: unknown }).properties);
     for (const stream of AUDIENCE_STREAMS) {
       const schema = loadSchema(stream);
-      expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
-      expect([schema.type, schema.additionalProperties, typeof schema.description]).toEqual([
-        'object',
-        true,
-        'string',
-      ]);
-      walk(schema, (node, key) => {
-        expect(['$ref', 'allOf', 'anyOf', 'oneOf', 'not']).not.toContain(key);
-        if (key === 'additionalProperties') expect(node).toBe(true);
-      });
+      expectAirbyteSchemaRules(schema);
       const properties = schema.properties as Record<string, { type: unknown }>;
       for (const key of PRIMARY_KEYS[stream]) {
         expect(['string', 'integer']).toContain(properties[key]?.type);

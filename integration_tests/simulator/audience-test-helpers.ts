@@ -2,7 +2,9 @@
 // to the records the connector emits (plan).
 
 import { expect } from 'vitest';
-import { type Simulator, type SimulatorOptions, startSimulator } from './index.js';
+import type { Simulator } from './index.js';
+
+export { withSimulator } from './test-support.js';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -73,18 +75,6 @@ export async function readAll(
   body?: unknown,
 ): Promise<JsonObject[]> {
   return (await readPages(simulator, path, key, params, body)).flat();
-}
-
-export async function withSimulator(
-  options: SimulatorOptions,
-  run: (simulator: Simulator) => Promise<void>,
-): Promise<void> {
-  const simulator = await startSimulator(options);
-  try {
-    await run(simulator);
-  } finally {
-    await simulator.close();
-  }
 }
 
 export function roundTrip<T>(value: T): JsonObject[] {

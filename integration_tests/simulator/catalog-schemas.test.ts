@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +22,7 @@ import {
   startSimulator,
   WORKSPACE_NOW,
 } from './index.js';
+import { expectAirbyteSchemaRules, loadSchema, walk } from './test-support.js';
 
 // Every record each catalog endpoint serves, mapped to the record the connector emits (plan), must
 // validate against its schema with ajv strict types and top-level additionalProperties false.
@@ -68,12 +68,6 @@ const STREAM_NAMES = Object.keys(STREAMS) as Stream[];
 const NEVER_SENT: Partial<Record<Stream, string[]>> = {
   broadcast_actions: ['parent_action_id', 'multi_language_branch_action_id'],
 };
-
-function loadSchema(stream: Stream): JsonObject {
-  return JSON.parse(
-    readFileSync(new URL(`../../schemas/${stream}.json`, import.meta.url), 'utf8'),
-  ) as JsonObject;
-}
 
 function metricRecords(ids: JsonObject, series: Series, days: string[]): JsonObject[] {
   const documented = new Set<string>(METRIC_SERIES_KEYS);
@@ -211,27 +205,10 @@ async function emittedRecords(source: Simulator): Promise<Record<Stream, JsonObj
 }
 
 describe('schemas of the catalog streams', () => {
-  function walk(value: unknown, visit: (node: unknown, key: string) => void, key = ''): void {
-    visit(value, key);
-    if (Array.isArray(value)) for (const item of value) walk(item, visit, key);
-    else if (value !== null && typeof value === 'object') {
-      for (const [childKey, child] of Object.entries(value)) walk(child, visit, childKey);
-    }
-  }
-
   it('are draft-07 objects that Airbyte accepts, with non-null primary keys', () => {
     for (const stream of STREAM_NAMES) {
       const schema = loadSchema(stream);
-      expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
-      expect([schema.type, schema.additionalProperties, typeof schema.description]).toEqual([
-        'object',
-        true,
-        'string',
-      ]);
-      walk(schema, (node, key) => {
-        expect(['$ref', 'allOf', 'anyOf', 'oneOf', 'not']).not.toContain(key);
-        if (key === 'additionalProperties') expect(node).toBe(true);
-      });
+      expectAirbyteSchemaRules(schema);
       const properties = schema.properties as Record<string, JsonObject>;
       for (const key of STREAMS[stream])
         expect(['integer', 'string'], `${stream}.${key}`).toContain(properties[key]?.type);

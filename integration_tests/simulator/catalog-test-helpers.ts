@@ -7,10 +7,10 @@ import {
   type MetricRef,
   metricsFor,
   type Simulator,
-  type SimulatorOptions,
-  startSimulator,
   type Workspace,
 } from './index.js';
+
+export { withSimulator } from './test-support.js';
 
 export type JsonObject = Record<string, unknown>;
 export type Series = Record<string, number[]>;
@@ -58,18 +58,6 @@ export function seriesOf(body: JsonObject): Series {
 
 export function roundTrip<T>(value: T): unknown {
   return JSON.parse(JSON.stringify(value));
-}
-
-export async function withSimulator(
-  options: SimulatorOptions,
-  run: (simulator: Simulator) => Promise<void>,
-): Promise<void> {
-  const simulator = await startSimulator(options);
-  try {
-    await run(simulator);
-  } finally {
-    await simulator.close();
-  }
 }
 
 export function v2Path(base: string, start: number, end: number, extra = ''): string {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -6,10 +5,11 @@ import {
   type FaultKind,
   generateWorkspace,
   type Simulator,
-  type SimulatorOptions,
   startSimulator,
   type Workspace,
 } from './index.js';
+
+import { expectAirbyteSchemaRules, loadSchema, walk, withSimulator } from './test-support.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -54,18 +54,6 @@ async function readAllPages(
     if (start === '') return pages;
   }
   throw new Error(`pagination of ${path} did not end`);
-}
-
-async function withSimulator(
-  options: SimulatorOptions,
-  run: (simulator: Simulator) => Promise<void>,
-): Promise<void> {
-  const simulator = await startSimulator(options);
-  try {
-    await run(simulator);
-  } finally {
-    await simulator.close();
-  }
 }
 
 function roundTrip<T>(value: T): JsonObject {
@@ -416,25 +404,10 @@ describe('schemas', () => {
   const streams = ['campaigns', 'campaign_actions', 'broadcasts', 'newsletters', 'segments'] as const;
   type Stream = (typeof streams)[number];
 
-  function loadSchema(stream: Stream): JsonObject {
-    return JSON.parse(
-      readFileSync(new URL(`../../schemas/${stream}.json`, import.meta.url), 'utf8'),
-    ) as JsonObject;
-  }
-
   /** As Airbyte's acceptance tests do with fail_on_extra_columns: no undeclared top-level field. */
   function strictValidator(stream: Stream) {
     const ajv = new Ajv({ strict: true, allErrors: true });
     return ajv.compile({ ...loadSchema(stream), additionalProperties: false });
-  }
-
-  function walk(value: unknown, visit: (node: unknown, key: string) => void, key = ''): void {
-    visit(value, key);
-    if (Array.isArray(value)) {
-      for (const item of value) walk(item, visit, key);
-    } else if (value !== null && typeof value === 'object') {
-      for (const [childKey, child] of Object.entries(value)) walk(child, visit, childKey);
-    }
   }
 
   async function servedRecords(source: Simulator): Promise<Record<Stream, JsonObject[]>> {
@@ -454,16 +427,7 @@ describe('schemas', () => {
   it('are draft-07 objects that Airbyte accepts', () => {
     for (const stream of streams) {
       const schema = loadSchema(stream);
-      expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
-      expect([schema.type, schema.additionalProperties, typeof schema.description]).toEqual([
-        'object',
-        true,
-        'string',
-      ]);
-      walk(schema, (node, key) => {
-        expect(['$ref', 'allOf', 'anyOf', 'oneOf', 'not']).not.toContain(key);
-        if (key === 'additionalProperties') expect(node).toBe(true);
-      });
+      expectAirbyteSchemaRules(schema);
     }
     const idType = (stream: Stream, field: string) =>
       (loadSchema(stream).properties as Record<string, JsonObject>)[field]?.type;
