@@ -28,6 +28,25 @@ export interface RetryNotice {
   /** A 429 without Retry-After: a daily quota rather than the per-second limit, so the wait is long. */
   quotaExhausted: boolean;
   path: string;
+  /** The stream whose request is retried, when it was sent through a scoped view. */
+  stream: string | undefined;
+}
+
+/** What a stream's requests share: cancellation when the stream ends, and its name for notices. */
+export interface RequestScope {
+  signal: AbortSignal;
+  stream: string;
+}
+
+/** What streams use: one client's budget and retries, seen through a stream's scope. */
+export interface ApiClient {
+  request(path: string, options?: RequestOptions): Promise<JsonObject>;
+  get(path: string, params?: PageRequest['params']): Promise<JsonObject>;
+  requestWithServerTime(
+    path: string,
+    options?: RequestOptions,
+  ): Promise<{ body: JsonObject; serverTime: number | undefined }>;
+  pages(request: PageRequest): AsyncGenerator<Page>;
 }
 
 export interface ClientOptions {
@@ -72,16 +91,17 @@ export interface Page {
   body: JsonObject;
 }
 
+/** The scope a request was sent under, carried on its axios config for retry notices. */
+const SCOPE = Symbol('cio-scope');
 const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504, 522, 524]);
 const INVALID_BODY = 'ERR_INVALID_BODY';
 
 /** Customer.io App API client: auth, base URL, shared rate limit, retries with backoff, pagination. */
-export class CustomerIoClient {
+export class CustomerIoClient implements ApiClient {
   readonly #http: AxiosInstance;
   readonly #limiter: RateLimiter;
   readonly #options: Required<Omit<ClientOptions, 'apiKey'>>;
   readonly #lastDelays = new WeakMap<AxiosError, number>();
-  #signal: AbortSignal | undefined;
   #retryListeners: Array<(notice: RetryNotice) => void | Promise<void>> = [];
   requestCount = 0;
 
@@ -130,11 +150,12 @@ export class CustomerIoClient {
   }
 
   /**
-   * Requests sent from now on are cancelled, retries included, when `signal` aborts: the read loop aborts a
-   * stream's requests when the stream ends, so a failed stream's other partitions stop spending the budget.
+   * A view of this client for one stream's read: its requests are cancelled, retries included, when `signal`
+   * aborts (the read loop aborts a stream's requests when the stream ends, so a failed stream's other
+   * partitions stop spending the budget), and retry notices name the stream. The budget stays shared.
    */
-  useSignal(signal: AbortSignal | undefined): void {
-    this.#signal = signal;
+  scoped(scope: RequestScope): ApiClient {
+    return new ScopedClient(this, scope);
   }
 
   /** Called before each retry wait, so the read loop can keep the platform informed. */
@@ -143,7 +164,7 @@ export class CustomerIoClient {
   }
 
   async request(path: string, options: RequestOptions = {}): Promise<JsonObject> {
-    return (await this.#send(path, options)).data;
+    return (await this.send(path, options)).data;
   }
 
   /** The body and the server's clock (its `Date` header), for answers whose meaning depends on "today". */
@@ -151,19 +172,22 @@ export class CustomerIoClient {
     path: string,
     options: RequestOptions = {},
   ): Promise<{ body: JsonObject; serverTime: number | undefined }> {
-    const response = await this.#send(path, options);
-    const date = Date.parse(String(response.headers.date ?? ''));
-    return { body: response.data, serverTime: Number.isNaN(date) ? undefined : Math.floor(date / 1000) };
+    return withServerTime(await this.send(path, options));
   }
 
-  async #send(path: string, options: RequestOptions): Promise<AxiosResponse<JsonObject>> {
+  /** @internal The one place a request is sent; scoped views pass their signal and stream. */
+  async send(
+    path: string,
+    options: RequestOptions,
+    scope?: RequestScope,
+  ): Promise<AxiosResponse<JsonObject>> {
     try {
       return await this.#http.request<JsonObject>({
         url: path,
         method: options.method ?? 'GET',
         params: options.params,
         data: options.body,
-        ...(this.#signal === undefined ? {} : { signal: this.#signal }),
+        ...(scope === undefined ? {} : { signal: scope.signal, [SCOPE]: scope }),
       });
     } catch (error) {
       throw toConnectorError(error, options.method ?? 'GET', path, this.#options);
@@ -178,13 +202,13 @@ export class CustomerIoClient {
    * Follows `next` tokens (sent back as `start`) until one is empty, null or absent. With `prefetch`, the next
    * page is requested as soon as its token is known, while the caller works through the current one.
    */
-  async *pages(request: PageRequest): AsyncGenerator<Page> {
+  async *pages(request: PageRequest, scope?: RequestScope): AsyncGenerator<Page> {
     if (request.pagination === 'offset') {
-      yield* this.#offsetPages(request);
+      yield* this.#offsetPages(request, scope);
       return;
     }
     const seen = new Set<string>();
-    let pending: Promise<Page> | undefined = this.#page(request, request.start);
+    let pending: Promise<Page> | undefined = this.#page(request, request.start, scope);
     while (pending !== undefined) {
       const page: Page = await pending;
       pending = undefined;
@@ -196,38 +220,47 @@ export class CustomerIoClient {
         }
         seen.add(page.next);
         if (request.prefetch === true) {
-          pending = this.#page(request, page.next);
+          pending = this.#page(request, page.next, scope);
           // Awaited on the next turn; this only keeps an early stop from leaving an unhandled rejection.
           pending.catch(() => undefined);
         }
       }
       yield page;
-      if (request.prefetch !== true && page.next !== undefined) pending = this.#page(request, page.next);
+      if (request.prefetch !== true && page.next !== undefined)
+        pending = this.#page(request, page.next, scope);
     }
   }
 
-  async #page(request: PageRequest, start: string | undefined): Promise<Page> {
+  async #page(request: PageRequest, start: string | undefined, scope?: RequestScope): Promise<Page> {
     const params = {
       ...request.params,
       ...(request.pageSize === undefined ? {} : { limit: request.pageSize }),
       ...(start === undefined ? {} : { start }),
     };
-    const body = await this.request(request.path, {
-      params,
-      method: request.method ?? 'GET',
-      ...(request.body === undefined ? {} : { body: request.body }),
-    });
+    const { data: body } = await this.send(
+      request.path,
+      {
+        params,
+        method: request.method ?? 'GET',
+        ...(request.body === undefined ? {} : { body: request.body }),
+      },
+      scope,
+    );
     return { records: extractRecords(body, request.envelopeKey, request.path), next: nextToken(body), body };
   }
 
-  async *#offsetPages(request: PageRequest): AsyncGenerator<Page> {
+  async *#offsetPages(request: PageRequest, scope?: RequestScope): AsyncGenerator<Page> {
     const limit = request.pageSize ?? 100;
     for (let offset = 0; ; offset += limit) {
-      const body = await this.request(request.path, {
-        params: { ...request.params, limit, offset },
-        method: request.method ?? 'GET',
-        ...(request.body === undefined ? {} : { body: request.body }),
-      });
+      const { data: body } = await this.send(
+        request.path,
+        {
+          params: { ...request.params, limit, offset },
+          method: request.method ?? 'GET',
+          ...(request.body === undefined ? {} : { body: request.body }),
+        },
+        scope,
+      );
       const records = extractRecords(body, request.envelopeKey, request.path);
       yield { records, next: undefined, body };
       if (records.length < limit) return;
@@ -258,7 +291,7 @@ export class CustomerIoClient {
   async #notifyRetry(
     attempt: number,
     error: AxiosError,
-    config: { url?: string | undefined },
+    config: { url?: string | undefined; [SCOPE]?: RequestScope },
   ): Promise<void> {
     const notice: RetryNotice = {
       attempt,
@@ -270,9 +303,47 @@ export class CustomerIoClient {
         error.response?.status === 429 &&
         parseRetryAfter(error.response.headers['retry-after']) === undefined,
       path: config.url ?? '',
+      stream: config[SCOPE]?.stream,
     };
     for (const listener of this.#retryListeners) await listener(notice);
   }
+}
+
+class ScopedClient implements ApiClient {
+  readonly #client: CustomerIoClient;
+  readonly #scope: RequestScope;
+
+  constructor(client: CustomerIoClient, scope: RequestScope) {
+    this.#client = client;
+    this.#scope = scope;
+  }
+
+  async request(path: string, options: RequestOptions = {}): Promise<JsonObject> {
+    return (await this.#client.send(path, options, this.#scope)).data;
+  }
+
+  get(path: string, params?: PageRequest['params']): Promise<JsonObject> {
+    return this.request(path, params === undefined ? {} : { params });
+  }
+
+  async requestWithServerTime(
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<{ body: JsonObject; serverTime: number | undefined }> {
+    return withServerTime(await this.#client.send(path, options, this.#scope));
+  }
+
+  pages(request: PageRequest): AsyncGenerator<Page> {
+    return this.#client.pages(request, this.#scope);
+  }
+}
+
+function withServerTime(response: AxiosResponse<JsonObject>): {
+  body: JsonObject;
+  serverTime: number | undefined;
+} {
+  const date = Date.parse(String(response.headers.date ?? ''));
+  return { body: response.data, serverTime: Number.isNaN(date) ? undefined : Math.floor(date / 1000) };
 }
 
 function parseJsonBody(response: AxiosResponse): AxiosResponse {

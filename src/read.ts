@@ -3,6 +3,7 @@ import { asConnectorError } from './errors.js';
 import type { CustomerIoClient } from './http-client.js';
 import { PartitionCache } from './partitions.js';
 import type { Emitter } from './protocol.js';
+import { reportRetries } from './retry-reporting.js';
 import { StateManager } from './state.js';
 import { CHECKPOINT, ChildStream, newRun, type Stream, type StreamContext } from './streams/base.js';
 
@@ -14,12 +15,11 @@ import { CHECKPOINT, ChildStream, newRun, type Stream, type StreamContext } from
  */
 export async function readStreams(
   configured: readonly ConfiguredStream[],
-  base: Omit<StreamContext, 'log' | 'partitions'>,
+  base: Omit<StreamContext, 'log' | 'partitions' | 'client'> & { client: CustomerIoClient },
   emitter: Emitter,
   states: StateManager = new StateManager(),
 ): Promise<boolean> {
-  let current: string | undefined;
-  reportRetries(base.client, emitter, () => current);
+  reportRetries(base.client, emitter);
   const cache = new PartitionCache();
   const context: StreamContext = {
     ...base,
@@ -32,7 +32,6 @@ export async function readStreams(
   );
   const failed: string[] = [];
   for (const { stream, syncMode } of ordered) {
-    current = stream.name;
     const recorder = parentsNeeded.has(stream.name) ? cache.recorder(stream) : undefined;
     const run = newRun(syncMode, states.get(stream.name));
     await emitter.streamStatus(stream.name, 'STARTED');
@@ -48,9 +47,12 @@ export async function readStreams(
       sinceState = 0;
     };
     const requests = new AbortController();
-    base.client.useSignal(requests.signal);
+    const streamContext: StreamContext = {
+      ...context,
+      client: base.client.scoped({ signal: requests.signal, stream: stream.name }),
+    };
     try {
-      for await (const item of stream.read(context, run, recorder?.add)) {
+      for await (const item of stream.read(streamContext, run, recorder?.add)) {
         if (item === CHECKPOINT) {
           await emitState();
           continue;
@@ -78,7 +80,6 @@ export async function readStreams(
       requests.abort();
     }
   }
-  current = undefined;
   if (failed.length > 0) {
     await emitter.log(
       'ERROR',
@@ -98,27 +99,4 @@ function parentsFirst(configured: readonly ConfiguredStream[]): ConfiguredStream
     .map((entry, index) => ({ entry, index, depth: ancestors(entry.stream).length }))
     .sort((a, b) => a.depth - b.depth || a.index - b.index)
     .map(({ entry }) => entry);
-}
-
-function reportRetries(
-  client: CustomerIoClient,
-  emitter: Emitter,
-  currentStream: () => string | undefined,
-): void {
-  client.onRetry(async (notice) => {
-    const seconds = (notice.delayMs / 1000).toFixed(1);
-    const stream = currentStream();
-    const quota = notice.quotaExhausted
-      ? " without Retry-After (likely the workspace's daily request quota: waiting longer)"
-      : '';
-    await emitter.log(
-      'WARN',
-      `${stream ?? 'request'}: ${notice.reason} on ${notice.path}${quota}; retry ${notice.attempt} of ${notice.maxRetries} in ${seconds} s.`,
-    );
-    if (notice.rateLimited && stream !== undefined) {
-      await emitter.streamStatus(stream, 'RUNNING', [
-        { type: 'RATE_LIMITED', rate_limited: { quota_reset: Date.now() + Math.round(notice.delayMs) } },
-      ]);
-    }
-  });
 }

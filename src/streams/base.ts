@@ -1,7 +1,7 @@
 import { mergeConcurrent } from '../concurrency.js';
 import type { SourceConfig } from '../config.js';
 import { NotFoundError } from '../errors.js';
-import type { CustomerIoClient, PageRequest } from '../http-client.js';
+import type { ApiClient, PageRequest } from '../http-client.js';
 import type { AirbyteStream, JsonObject, LogLevel, SyncMode } from '../protocol.js';
 import { loadSchema } from '../schemas.js';
 
@@ -55,7 +55,7 @@ export function cursorSeconds(value: unknown): number | undefined {
 }
 
 export interface StreamContext {
-  client: CustomerIoClient;
+  client: ApiClient;
   config: SourceConfig;
   log: (level: LogLevel, message: string) => Promise<void>;
   /** How many parents a child stream reads at once; the client's rate limiter still caps requests/second. */
