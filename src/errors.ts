@@ -66,6 +66,22 @@ export class UnexpectedResponseError extends ConnectorError {
   }
 }
 
+/** A 200 without the list (or object) the endpoint answers with: reading on would report no data as "empty". */
+export class MissingEnvelopeError extends UnexpectedResponseError {
+  constructor(message: string, options: { internal?: string } = {}) {
+    super(message, options);
+    this.name = 'MissingEnvelopeError';
+  }
+}
+
+/** Paging that would never end: a token followed before, or a page repeating the one before it. */
+export class PaginationLoopError extends UnexpectedResponseError {
+  constructor(message: string, options: { internal?: string } = {}) {
+    super(message, options);
+    this.name = 'PaginationLoopError';
+  }
+}
+
 /** A usage mistake on the command line (unknown command, missing file). */
 export class UsageError extends ConnectorError {
   constructor(message: string) {

@@ -15,6 +15,7 @@ import {
   TransientApiError,
   UnexpectedResponseError,
 } from './errors.js';
+import { extractRecords, nextToken, PageLoopGuard } from './pagination.js';
 import type { JsonObject } from './protocol.js';
 import { RateLimiter } from './rate-limiter.js';
 
@@ -207,18 +208,13 @@ export class CustomerIoClient implements ApiClient {
       yield* this.#offsetPages(request, scope);
       return;
     }
-    const seen = new Set<string>();
+    const guard = new PageLoopGuard(request.path);
     let pending: Promise<Page> | undefined = this.#page(request, request.start, scope);
     while (pending !== undefined) {
       const page: Page = await pending;
       pending = undefined;
+      guard.check(page.records, page.next);
       if (page.next !== undefined) {
-        if (seen.has(page.next)) {
-          throw new UnexpectedResponseError(
-            `Customer.io returned the same page token twice for ${request.path}; stopping to avoid an endless loop.`,
-          );
-        }
-        seen.add(page.next);
         if (request.prefetch === true) {
           pending = this.#page(request, page.next, scope);
           // Awaited on the next turn; this only keeps an early stop from leaving an unhandled rejection.
@@ -251,6 +247,7 @@ export class CustomerIoClient implements ApiClient {
 
   async *#offsetPages(request: PageRequest, scope?: RequestScope): AsyncGenerator<Page> {
     const limit = request.pageSize ?? 100;
+    const guard = new PageLoopGuard(request.path);
     for (let offset = 0; ; offset += limit) {
       const { data: body } = await this.send(
         request.path,
@@ -262,6 +259,7 @@ export class CustomerIoClient implements ApiClient {
         scope,
       );
       const records = extractRecords(body, request.envelopeKey, request.path);
+      guard.check(records, undefined);
       yield { records, next: undefined, body };
       if (records.length < limit) return;
     }
@@ -450,17 +448,5 @@ export function toConnectorError(
   });
 }
 
-export function extractRecords(body: JsonObject, envelopeKey: string, path: string): JsonObject[] {
-  const list = body[envelopeKey];
-  if (list === null || list === undefined) return [];
-  if (!Array.isArray(list)) {
-    throw new UnexpectedResponseError(`Customer.io's answer to ${path} has no "${envelopeKey}" list.`);
-  }
-  return list as JsonObject[];
-}
-
-function nextToken(body: JsonObject): string | undefined {
-  const next = body.next;
-  if (typeof next === 'number') return String(next);
-  return typeof next === 'string' && next !== '' ? next : undefined;
-}
+/** Kept here for callers that read one list outside pages (customers' attribute batches). */
+export { extractRecords } from './pagination.js';

@@ -1,6 +1,7 @@
 import type { ConfiguredStream } from './catalog.js';
 import { asConnectorError } from './errors.js';
 import type { CustomerIoClient } from './http-client.js';
+import { RecordNormalizer } from './normalize.js';
 import { PartitionCache } from './partitions.js';
 import type { Emitter } from './protocol.js';
 import { reportRetries } from './retry-reporting.js';
@@ -51,6 +52,8 @@ export async function readStreams(
       ...context,
       client: base.client.scoped({ signal: requests.signal, stream: stream.name }),
     };
+    const warnings: string[] = [];
+    const normalizer = new RecordNormalizer(stream.name, stream.jsonSchema, (text) => warnings.push(text));
     try {
       for await (const item of stream.read(streamContext, run, recorder?.add)) {
         if (item === CHECKPOINT) {
@@ -60,7 +63,9 @@ export async function readStreams(
         if (total === 0) await emitter.streamStatus(stream.name, 'RUNNING');
         total += 1;
         sinceState += 1;
-        const writing = emitter.record(stream.name, item);
+        const record = normalizer.normalize(item);
+        if (warnings.length > 0) for (const message of warnings.splice(0)) await emitter.log('WARN', message);
+        const writing = emitter.record(stream.name, record);
         if (writing !== undefined) await writing;
       }
       recorder?.complete();

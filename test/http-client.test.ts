@@ -181,7 +181,7 @@ describe('pagination', () => {
     nock(BASE)
       .get('/v1/newsletters')
       .query({ limit: 2, start: 'Mg+/=' })
-      .reply(200, { newsletters: null, next: '' });
+      .reply(200, { newsletters: [], next: '' });
     const ids: unknown[] = [];
     for await (const page of client().pages({
       path: '/v1/newsletters',

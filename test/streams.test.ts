@@ -46,7 +46,7 @@ test('campaign actions: every page of every campaign, with campaign_id injected 
     .get('/v1/campaigns/1/actions')
     .query({ start: 'MQ==' })
     .reply(200, { actions: [{ id: '11', campaign_id: 1 }], next: '' });
-  nock(BASE).get('/v1/campaigns/2/actions').reply(200, { actions: null, next: '' });
+  nock(BASE).get('/v1/campaigns/2/actions').reply(200, { actions: [], next: '' });
   const records = await collect(new CampaignActionsStream().readRecords(context()));
   expect(records).toEqual([
     { id: '10', campaign_id: 1 },

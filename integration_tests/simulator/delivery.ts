@@ -39,6 +39,28 @@ export function truncatedBody(delivery: Delivery): Delivery {
   return delivery.kind === 'complete' ? { ...delivery, kind: 'truncated' } : delivery;
 }
 
+type JsonBody = Record<string, unknown>;
+
+/** A complete JSON answer with its body rewritten; anything else (an error page, a reset) as it is. */
+export function rewriteJson(delivery: Delivery, rewrite: (body: JsonBody) => JsonBody): Delivery {
+  if (delivery.kind !== 'complete' || delivery.status !== 200) return delivery;
+  const body = JSON.parse(delivery.body) as unknown;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return delivery;
+  return { ...delivery, body: JSON.stringify(rewrite(body as JsonBody)) };
+}
+
+/** The body without its top-level lists. */
+export function listsDropped(body: JsonBody): JsonBody {
+  return Object.fromEntries(Object.entries(body).filter(([, value]) => !Array.isArray(value)));
+}
+
+/** The body with its top-level lists replaced by null. */
+export function listsNulled(body: JsonBody): JsonBody {
+  return Object.fromEntries(
+    Object.entries(body).map(([key, value]) => [key, Array.isArray(value) ? null : value]),
+  );
+}
+
 export function writeDelivery(res: ServerResponse, delivery: Delivery): void {
   if (res.destroyed || res.socket?.destroyed) return;
   if (delivery.kind === 'reset') {

@@ -12,7 +12,24 @@ export const FAULT_KINDS = [
   'slow',
 ] as const;
 
-export type FaultKind = (typeof FAULT_KINDS)[number];
+/**
+ * Answers that are well-formed 200s but wrong, which no retry fixes: the connector must fail the stream, not
+ * read them as empty or page forever. Not in FAULT_KINDS, whose faults a read is expected to survive.
+ */
+export const BROKEN_ANSWER_KINDS = [
+  /** The normal answer without its lists (every array-valued top-level key dropped). */
+  'missing_list',
+  /** `{"errors": [...]}` with status 200. */
+  'errors_200',
+  /** The normal answer with its lists replaced by null. */
+  'null_list',
+  /** The first page whatever `start` says, with a fresh `next` token every time. */
+  'looping_token',
+  /** The first page whatever `offset` says. */
+  'ignored_offset',
+] as const;
+
+export type FaultKind = (typeof FAULT_KINDS)[number] | (typeof BROKEN_ANSWER_KINDS)[number];
 
 export interface RandomFaults {
   /** Probability in [0, 1] that an admitted request matching `path` fails. */

@@ -8,6 +8,9 @@ import {
   halfBody,
   htmlDelivery,
   jsonDelivery,
+  listsDropped,
+  listsNulled,
+  rewriteJson,
   truncatedBody,
   writeDelivery,
 } from './delivery.js';
@@ -124,6 +127,14 @@ function parseJsonBody(raw: string): { ok: true; value: unknown } | { ok: false 
   }
 }
 
+/** The same request for its first page: no `start` token, no `offset`. */
+function withoutPaging(url: URL): URL {
+  const first = new URL(url);
+  first.searchParams.delete('start');
+  first.searchParams.delete('offset');
+  return first;
+}
+
 function emptyStats(): SimulatorStats {
   return { requests: 0, byStatus: {}, rateLimited: 0, faultsInjected: 0, log: [] };
 }
@@ -149,6 +160,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const startedAt = performance.now();
   const stats = emptyStats();
   let latencyMs = checkDelay('latencyMs', options.latencyMs ?? 0);
+  let loopingTokens = 0;
 
   /** Waits unless the simulator closes or the client leaves first; resolves to whether it waited in full. */
   async function pause(ms: number, clientGone: AbortSignal): Promise<boolean> {
@@ -192,6 +204,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     kind: FaultKind,
     normal: () => Delivery,
     clientGone: AbortSignal,
+    firstPage: () => Delivery,
   ): Promise<Delivery> {
     switch (kind) {
       case 'http_500':
@@ -212,6 +225,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return halfBody(normal());
       case 'slow':
         return (await pause(slowFaultMs, clientGone)) ? normal() : { kind: 'reset' };
+      case 'missing_list':
+        return rewriteJson(normal(), listsDropped);
+      case 'errors_200':
+        return jsonDelivery(ok({ errors: [{ detail: 'the list could not be loaded' }] }));
+      case 'null_list':
+        return rewriteJson(normal(), listsNulled);
+      case 'looping_token':
+        loopingTokens += 1;
+        return rewriteJson(firstPage(), (body) => ({ ...body, next: `loop-${loopingTokens}` }));
+      case 'ignored_offset':
+        return firstPage();
     }
   }
 
@@ -231,7 +255,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const fault = faults.next(url.pathname);
     if (fault === undefined) return normal();
     stats.faultsInjected += 1;
-    return faultDelivery(fault, normal, clientGone);
+    const firstPage = (): Delivery => jsonDelivery(routeResponse(match, withoutPaging(url), rawBody));
+    return faultDelivery(fault, normal, clientGone, firstPage);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,3 +1,4 @@
+import { expectObject } from '../pagination.js';
 import type { JsonObject } from '../protocol.js';
 import {
   CHECKPOINT,
@@ -136,6 +137,7 @@ export abstract class MetricsStream extends ChildStream {
     const { body, serverTime } = await context.client.requestWithServerTime(slice.path ?? this.path, {
       params,
     });
+    expectObject(body, ['metric', 'series'], slice.path ?? this.path);
     const firstDay =
       this.version === 1
         ? easternDay(serverTime ?? context.now) - (seriesLength(body) - 1) * DAY_SECONDS

@@ -1,0 +1,144 @@
+import { MissingEnvelopeError, PaginationLoopError } from './errors.js';
+import type { JsonObject } from './protocol.js';
+
+/**
+ * Where Customer.io documents `null` for an empty list (reference §3: membership `identifiers`, message lists
+ * `messages`, suppressions `suppressions`). Anywhere else a null list is not known to mean "nothing", so it is
+ * an error rather than an empty page.
+ */
+const NULL_MEANS_EMPTY: ReadonlyArray<{ key: string; path: RegExp }> = [
+  { key: 'messages', path: /^\/v1\/messages$/ },
+  {
+    key: 'messages',
+    path: /^\/v1\/(campaigns|broadcasts|newsletters|transactional|customers)\/[^/]+\/messages$/,
+  },
+  { key: 'identifiers', path: /^\/v1\/segments\/[^/]+\/membership$/ },
+  { key: 'suppressions', path: /^\/v1\/esp\/suppression\/[^/]+$/ },
+];
+
+export function nullMeansEmpty(path: string, envelopeKey: string): boolean {
+  return NULL_MEANS_EMPTY.some((quirk) => quirk.key === envelopeKey && quirk.path.test(path));
+}
+
+/**
+ * The records of a 200: the list under `envelopeKey`. A documented `null` is an empty page; a missing key,
+ * an undocumented `null` or anything but a list is an error, since treating it as empty would end the stream
+ * COMPLETE with nothing (and a full-refresh overwrite would empty the table).
+ */
+export function extractRecords(body: unknown, envelopeKey: string, path: string): JsonObject[] {
+  const list = isObject(body) ? body[envelopeKey] : undefined;
+  if (Array.isArray(list)) return list as JsonObject[];
+  if (list === null && nullMeansEmpty(path, envelopeKey)) return [];
+  throw missingEnvelope(body, envelopeKey, path, 'list');
+}
+
+/** The object at `keys` in a body read outside pages (e.g. `metric.series`), or an error naming what came instead. */
+export function expectObject(body: unknown, keys: readonly string[], path: string): JsonObject {
+  let current: unknown = body;
+  for (const key of keys) {
+    const next = isObject(current) ? current[key] : undefined;
+    if (!isObject(next)) throw missingEnvelope(body, keys.join('.'), path, 'object');
+    current = next;
+  }
+  return current as JsonObject;
+}
+
+/** The token of the next page: a non-empty string, or a number (broadcast trigger errors); none ends the read. */
+export function nextToken(body: JsonObject): string | undefined {
+  const next = body.next;
+  if (typeof next === 'number') return String(next);
+  return typeof next === 'string' && next !== '' ? next : undefined;
+}
+
+/**
+ * Stops a read whose server would keep it going forever: a `next` token followed before, or a non-empty
+ * page with the same records as the page before it (a fresh token on the same page, or an ignored
+ * `offset`). Empty pages never count as repeats: on cursor endpoints an empty page with a token is not
+ * necessarily the end, and offset paging stops at the first short page anyway.
+ */
+export class PageLoopGuard {
+  readonly #path: string;
+  readonly #tokens = new Set<string>();
+  #previous: string | undefined;
+
+  constructor(path: string) {
+    this.#path = path;
+  }
+
+  /** Throws when `records` repeat the previous page's or `next` was already followed; remembers both. */
+  check(records: readonly JsonObject[], next: string | undefined): void {
+    const fingerprint = pageFingerprint(records);
+    if (fingerprint !== undefined && fingerprint === this.#previous) {
+      throw new PaginationLoopError(
+        `Customer.io answered ${this.#path} with the same page of ${records.length} records twice in a row; stopping rather than emitting duplicates forever.`,
+      );
+    }
+    this.#previous = fingerprint;
+    if (next === undefined) return;
+    if (this.#tokens.has(next)) {
+      throw new PaginationLoopError(
+        `Customer.io returned the same page token twice for ${this.#path}; stopping to avoid an endless loop.`,
+      );
+    }
+    this.#tokens.add(next);
+  }
+}
+
+/**
+ * What identifies a page cheaply: its length and its first and last records. Two consecutive pages of a
+ * working endpoint never share both ends, since no record is on two pages.
+ */
+export function pageFingerprint(records: readonly JsonObject[]): string | undefined {
+  if (records.length === 0) return undefined;
+  return `${records.length}|${JSON.stringify(records[0])}|${JSON.stringify(records[records.length - 1])}`;
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function missingEnvelope(body: unknown, key: string, path: string, what: 'list' | 'object'): Error {
+  return new MissingEnvelopeError(
+    `Customer.io answered ${path} with 200 but no "${key}" ${what} (${describeBody(body, key)}); stopping rather than reading it as empty.`,
+  );
+}
+
+/** What came back instead, without values that could be personal data: shapes, key names, the API's error detail. */
+export function describeBody(body: unknown, key: string): string {
+  if (!isObject(body)) return `the body is ${kindOf(body)}`;
+  const parts = key.split('.');
+  let holder = body;
+  for (const [index, part] of parts.entries()) {
+    if (!(part in holder)) return `${keysOf(holder, parts.slice(0, index).join('.'))}${errorDetail(body)}`;
+    const value = holder[part];
+    if (index === parts.length - 1 || !isObject(value))
+      return `"${parts.slice(0, index + 1).join('.')}" is ${kindOf(value)}`;
+    holder = value;
+  }
+  return 'an unexpected shape';
+}
+
+function keysOf(holder: JsonObject, name: string): string {
+  const keys = Object.keys(holder);
+  if (keys.length === 0) return name === '' ? 'an empty object' : `"${name}" is an empty object`;
+  const shown = keys.slice(0, 8).map((key) => key.slice(0, 40));
+  const more = keys.length > shown.length ? `, and ${keys.length - shown.length} more` : '';
+  return `${name === '' ? 'top-level keys' : `keys of "${name}"`}: ${shown.join(', ')}${more}`;
+}
+
+function errorDetail(body: JsonObject): string {
+  const errors = body.errors;
+  const first: unknown = Array.isArray(errors) ? errors[0] : undefined;
+  const detail = isObject(first) ? first.detail : undefined;
+  return typeof detail === 'string' ? `; error: ${detail.slice(0, 200)}` : '';
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return 'a string';
+  if (typeof value === 'number') return 'a number';
+  if (typeof value === 'boolean') return 'a boolean';
+  return 'missing';
+}
