@@ -4,8 +4,9 @@
  *   tsx integration_tests/bench-minimal-loop.ts <base_url> <api_key>
  */
 import { performance } from 'node:perf_hooks';
+import { timeWindows } from '../src/cursors.js';
 import { CustomerIoClient } from '../src/http-client.js';
-import { CUSTOMER_IO_EPOCH, DELIVERY_WINDOW_SECONDS, timeWindows } from '../src/streams/windows.js';
+import { CUSTOMER_IO_EPOCH, DELIVERY_WINDOW_SECONDS } from '../src/streams/windows.js';
 
 const [baseUrl = '', apiKey = ''] = process.argv.slice(2);
 const client = new CustomerIoClient({ baseUrl, apiKey, requestsPerSecond: 1000 });

@@ -98,3 +98,61 @@ export function asConnectorError(error: unknown): ConnectorError {
     cause: error,
   });
 }
+
+/** A child endpoint answering 404 for most of its parents: the endpoint is wrong or unavailable, not a deletion. */
+export class ChildEndpointNotFoundError extends ConnectorError {
+  constructor(message: string) {
+    super(message, 'system_error');
+    this.name = 'ChildEndpointNotFoundError';
+  }
+}
+
+/** A child stream whose parent stream already failed in this sync: it fails at once, with the parent's cause. */
+export class ParentStreamFailedError extends ConnectorError {
+  constructor(parent: string, cause: ConnectorError) {
+    super(`its parent stream ${parent} failed earlier in this sync: ${cause.message}`, cause.failureType, {
+      internal: cause.internalMessage,
+      cause,
+    });
+    this.name = 'ParentStreamFailedError';
+  }
+}
+
+/** A request cancelled because its stream ended (failed, or stopped reading): not a failure of the request. */
+export class RequestCancelledError extends ConnectorError {
+  constructor(message: string) {
+    super(message, 'system_error');
+    this.name = 'RequestCancelledError';
+  }
+}
+
+/**
+ * Customer.io cannot be reached at all (connection refused, no such host, every request timing out) after a
+ * request used up its retries while no other request succeeded: no stream can make progress.
+ */
+export class SourceUnavailableError extends ConnectorError {
+  constructor(message: string, options: { internal?: string | undefined } = {}) {
+    super(message, 'transient_error', options);
+    this.name = 'SourceUnavailableError';
+  }
+}
+
+/** An answer larger than the connector accepts: downloading it again would only fail again. */
+export class ResponseTooLargeError extends ConnectorError {
+  constructor(message: string, options: { internal?: string | undefined } = {}) {
+    super(message, 'system_error', options);
+    this.name = 'ResponseTooLargeError';
+  }
+}
+
+/**
+ * Failures of the whole source (the key, the host): once one happens, no other stream can succeed either.
+ * An error caused by one (e.g. a child stream failing because its parent did) counts too.
+ */
+export function isSourceWide(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+    if (current instanceof AuthenticationError || current instanceof SourceUnavailableError) return true;
+    current = current.cause;
+  }
+  return false;
+}

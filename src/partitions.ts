@@ -1,3 +1,9 @@
+import {
+  asConnectorError,
+  type ConnectorError,
+  ParentStreamFailedError,
+  RequestCancelledError,
+} from './errors.js';
 import type { JsonObject } from './protocol.js';
 import { CHECKPOINT, type Stream, type StreamContext } from './streams/base.js';
 
@@ -7,29 +13,44 @@ function project(record: JsonObject, fields: readonly string[]): JsonObject {
   return projected;
 }
 
+export interface PartitionRecorder {
+  add: (record: JsonObject) => JsonObject;
+  complete: () => void;
+  fail: (error: unknown) => void;
+}
+
 /**
  * Parent records, read once per run and shared by every child stream (and by the parent's own read when it
- * is in the catalog). Only each parent's partitionFields are kept, so memory stays small.
+ * is in the catalog). Only each parent's partitionFields are kept, so memory stays small. A parent whose read
+ * failed is remembered: its children fail at once with its error instead of reading it again.
  */
 export class PartitionCache {
   readonly #complete = new Map<string, JsonObject[]>();
+  readonly #failed = new Map<string, ConnectorError>();
 
   /** The parent's records: from memory when already read in this run, otherwise read now and remembered. */
   async *partitions(stream: Stream, context: StreamContext): AsyncGenerator<JsonObject> {
+    const failure = this.#failed.get(stream.name);
+    if (failure !== undefined) throw new ParentStreamFailedError(stream.name, failure);
     const cached = this.#complete.get(stream.name);
     if (cached !== undefined) {
       yield* cached;
       return;
     }
     const recorder = this.recorder(stream);
-    for await (const item of stream.readRecords(context)) {
-      if (item !== CHECKPOINT) yield recorder.add(item);
+    try {
+      for await (const item of stream.readRecords(context)) {
+        if (item !== CHECKPOINT) yield recorder.add(item);
+      }
+    } catch (error) {
+      recorder.fail(error);
+      throw error;
     }
     recorder.complete();
   }
 
   /** Lets the read loop remember a parent stream's records while it emits them. */
-  recorder(stream: Stream): { add: (record: JsonObject) => JsonObject; complete: () => void } {
+  recorder(stream: Stream): PartitionRecorder {
     const kept: JsonObject[] = [];
     return {
       add: (record) => {
@@ -40,10 +61,11 @@ export class PartitionCache {
       complete: () => {
         this.#complete.set(stream.name, kept);
       },
+      fail: (error) => {
+        // A read cancelled because the stream reading it ended says nothing about the parent.
+        if (error instanceof RequestCancelledError) return;
+        this.#failed.set(stream.name, asConnectorError(error));
+      },
     };
-  }
-
-  has(stream: Stream): boolean {
-    return this.#complete.has(stream.name);
   }
 }

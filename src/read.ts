@@ -1,18 +1,27 @@
 import type { ConfiguredStream } from './catalog.js';
-import { asConnectorError } from './errors.js';
+import { asConnectorError, type ConnectorError, isSourceWide } from './errors.js';
 import type { CustomerIoClient } from './http-client.js';
 import { RecordNormalizer } from './normalize.js';
-import { PartitionCache } from './partitions.js';
+import { PartitionCache, type PartitionRecorder } from './partitions.js';
 import type { Emitter } from './protocol.js';
 import { reportRetries } from './retry-reporting.js';
 import { StateManager } from './state.js';
-import { CHECKPOINT, ChildStream, newRun, type Stream, type StreamContext } from './streams/base.js';
+import {
+  CHECKPOINT,
+  ChildStream,
+  newRun,
+  type Stream,
+  type StreamContext,
+  type StreamRun,
+} from './streams/base.js';
 
 /**
  * Reads the configured streams one after another. Each gets STARTED, RUNNING at its first record, a STATE
  * at each checkpoint where its state moved and one at the end (each counting the records since the
  * previous one), then COMPLETE; a stream that fails gets INCOMPLETE and an ERROR trace, keeps the last state
- * it emitted, and the others still run. Returns whether every stream completed.
+ * it emitted, and the others still run, unless the failure is the whole source's (a rejected key, a host that
+ * cannot be reached): then the remaining streams end INCOMPLETE at once, under that one error. Returns whether
+ * every stream completed.
  */
 export async function readStreams(
   configured: readonly ConfiguredStream[],
@@ -22,76 +31,99 @@ export async function readStreams(
 ): Promise<boolean> {
   reportRetries(base.client, emitter);
   const cache = new PartitionCache();
-  const context: StreamContext = {
-    ...base,
-    log: (level, message) => emitter.log(level, message),
-    partitions: (stream) => cache.partitions(stream, context),
-  };
   const ordered = parentsFirst(configured);
   const parentsNeeded = new Set(
     ordered.flatMap(({ stream }) => ancestors(stream).map((parent) => parent.name)),
   );
   const failed: string[] = [];
+  let sourceFailure: ConnectorError | undefined;
   for (const { stream, syncMode } of ordered) {
-    const recorder = parentsNeeded.has(stream.name) ? cache.recorder(stream) : undefined;
-    const run = newRun(syncMode, states.get(stream.name));
-    await emitter.streamStatus(stream.name, 'STARTED');
-    let total = 0;
-    let sinceState = 0;
-    let lastState: string | undefined;
-    const emitState = async () => {
-      const snapshot = JSON.stringify(run.state);
-      // Never the same state twice in a row: an unchanged state says nothing new about progress.
-      if (snapshot === lastState) return;
-      await emitter.state(stream.name, run.state, sinceState);
-      lastState = snapshot;
-      sinceState = 0;
-    };
+    if (sourceFailure !== undefined) {
+      failed.push(stream.name);
+      await emitter.streamStatus(stream.name, 'STARTED');
+      await emitter.streamStatus(stream.name, 'INCOMPLETE');
+      continue;
+    }
     const requests = new AbortController();
-    const streamContext: StreamContext = {
-      ...context,
+    const context: StreamContext = {
+      ...base,
       client: base.client.scoped({ signal: requests.signal, stream: stream.name }),
+      log: (level, message) => emitter.log(level, message),
+      // Parents read for this stream go through its scope: cancelled with it, counted under its name.
+      partitions: (parent) => cache.partitions(parent, context),
     };
-    const warnings: string[] = [];
-    const normalizer = new RecordNormalizer(stream.name, stream.jsonSchema, (text) => warnings.push(text));
+    const recorder = parentsNeeded.has(stream.name) ? cache.recorder(stream) : undefined;
+    const run = newRun(syncMode, states.get(stream.name), base.now);
     try {
-      for await (const item of stream.read(streamContext, run, recorder?.add)) {
-        if (item === CHECKPOINT) {
-          await emitState();
-          continue;
-        }
-        if (total === 0) await emitter.streamStatus(stream.name, 'RUNNING');
-        total += 1;
-        sinceState += 1;
-        const record = normalizer.normalize(item);
-        if (warnings.length > 0) for (const message of warnings.splice(0)) await emitter.log('WARN', message);
-        const writing = emitter.record(stream.name, record);
-        if (writing !== undefined) await writing;
-      }
-      recorder?.complete();
-      await emitState();
-      await emitter.streamStatus(stream.name, 'COMPLETE');
-      await emitter.log('INFO', `${stream.name}: read ${total} records.`);
+      await readStream(stream, run, context, emitter, recorder);
     } catch (error) {
       const failure = asConnectorError(error);
+      recorder?.fail(failure);
       failed.push(stream.name);
       await emitter.streamStatus(stream.name, 'INCOMPLETE');
       await emitter.error(`${stream.name}: ${failure.message}`, failure.failureType, {
         internal: failure.internalMessage,
         stream: stream.name,
       });
+      if (isSourceWide(failure)) sourceFailure = failure;
     } finally {
       // Whatever this stream still has in flight (other partitions, a prefetched page) is of no use now.
       requests.abort();
     }
   }
-  if (failed.length > 0) {
+  if (sourceFailure !== undefined) {
+    await emitter.log(
+      'ERROR',
+      `Stopped the sync: ${sourceFailure.message} These streams did not finish: ${failed.join(', ')}.`,
+    );
+  } else if (failed.length > 0) {
     await emitter.log(
       'ERROR',
       `These streams did not finish: ${failed.join(', ')}. The other streams completed.`,
     );
   }
   return failed.length === 0;
+}
+
+/** One stream's read: statuses, records, and its state at each checkpoint where it moved and at the end. */
+async function readStream(
+  stream: Stream,
+  run: StreamRun,
+  context: StreamContext,
+  emitter: Emitter,
+  recorder: PartitionRecorder | undefined,
+): Promise<void> {
+  await emitter.streamStatus(stream.name, 'STARTED');
+  let total = 0;
+  let sinceState = 0;
+  let lastState: string | undefined;
+  const emitState = async () => {
+    const snapshot = JSON.stringify(run.state);
+    // Never the same state twice in a row: an unchanged state says nothing new about progress.
+    if (snapshot === lastState) return;
+    await emitter.state(stream.name, run.state, sinceState);
+    lastState = snapshot;
+    sinceState = 0;
+  };
+  const warnings: string[] = [];
+  const normalizer = new RecordNormalizer(stream.name, stream.jsonSchema, (text) => warnings.push(text));
+  for await (const item of stream.read(context, run, recorder?.add)) {
+    if (item === CHECKPOINT) {
+      await emitState();
+      continue;
+    }
+    if (total === 0) await emitter.streamStatus(stream.name, 'RUNNING');
+    total += 1;
+    sinceState += 1;
+    const record = normalizer.normalize(item);
+    if (warnings.length > 0) for (const message of warnings.splice(0)) await emitter.log('WARN', message);
+    const writing = emitter.record(stream.name, record);
+    if (writing !== undefined) await writing;
+  }
+  recorder?.complete();
+  await emitState();
+  await emitter.streamStatus(stream.name, 'COMPLETE');
+  await emitter.log('INFO', `${stream.name}: read ${total} records.`);
 }
 
 function ancestors(stream: Stream): Stream[] {

@@ -68,7 +68,7 @@ test('a campaign deleted during the sync (404) is skipped with a warning, the ot
   const records = await collect(new CampaignActionsStream().readRecords(context(logs)));
   expect(records).toEqual([{ id: '20', campaign_id: 2 }]);
   expect(logs).toEqual([
-    'WARN campaign_actions: campaigns /v1/campaigns/1/actions no longer exists (404), deleted during the sync; skipped.',
+    'WARN campaign_actions: campaigns /v1/campaigns/1/actions answered 404, taken for deleted during the sync; skipped.',
   ]);
 });
 

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { parseConfig } from '../src/config.js';
+import { timeWindows, windowStart } from '../src/cursors.js';
 import type { StreamContext } from '../src/streams/base.js';
 import { CustomersStream } from '../src/streams/customers.js';
-import { deliveryWindows, windowStart } from '../src/streams/deliveries.js';
 import { dailyMetricRecords, easternDay } from '../src/streams/metrics.js';
 import { withoutCredentials } from '../src/streams/reporting-webhooks.js';
 import {
@@ -10,7 +10,7 @@ import {
   DELIVERY_WINDOW_SECONDS,
   filterSlices,
   readFrom,
-  timeWindows,
+  windowSlices,
 } from '../src/streams/windows.js';
 
 const DAY = 86_400;
@@ -52,12 +52,10 @@ describe('time windows', () => {
   test('list filters multiply the windows, one request sequence per value', () => {
     expect(filterSlices('type', [])).toEqual([{}]);
     const done: number[] = [];
-    const slices = deliveryWindows(
-      0,
-      DELIVERY_WINDOW_SECONDS + 1,
-      DELIVERY_WINDOW_SECONDS,
+    const slices = windowSlices(
+      timeWindows(0, DELIVERY_WINDOW_SECONDS + 1, DELIVERY_WINDOW_SECONDS),
       ['email', 'push'],
-      (end) => done.push(end),
+      (window) => done.push(window.end),
     );
     expect(slices.map((slice) => slice.params)).toEqual([
       { type: 'email', start_ts: 0, end_ts: DELIVERY_WINDOW_SECONDS - 1 },

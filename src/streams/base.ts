@@ -1,6 +1,13 @@
 import { mergeConcurrent } from '../concurrency.js';
 import type { SourceConfig } from '../config.js';
-import { NotFoundError } from '../errors.js';
+import {
+  ClientSideCursor,
+  type Cursor,
+  type CursorInput,
+  cursorSeconds,
+  FullRefreshCursor,
+} from '../cursors.js';
+import { ChildEndpointNotFoundError, NotFoundError } from '../errors.js';
 import type { ApiClient, PageRequest } from '../http-client.js';
 import type { AirbyteStream, JsonObject, LogLevel, SyncMode } from '../protocol.js';
 import { loadSchema } from '../schemas.js';
@@ -14,7 +21,7 @@ export interface Slice {
   body?: JsonObject;
   /** Added to every record of the slice, e.g. the suppression type a path stands for. */
   fields?: JsonObject;
-  /** Run once every record of the slice has been emitted, to move the stream's state; a checkpoint follows. */
+  /** Run once every record of the slice has been emitted, to move the cursor; a checkpoint follows. */
   done?: () => void;
 }
 
@@ -22,36 +29,14 @@ export interface Slice {
 export const CHECKPOINT = Symbol('checkpoint');
 export type StreamItem = JsonObject | typeof CHECKPOINT;
 
-/** State a full-refresh stream ends with: it has no cursor, the next sync reads everything again. */
-export const FULL_REFRESH_COMPLETE_STATE: JsonObject = { __ab_no_cursor_state_message: true };
-
-/** One stream's read in one sync: its mode, the state passed in, and the state it has reached. */
-export interface StreamRun {
-  readonly syncMode: SyncMode;
-  readonly input: JsonObject | undefined;
+/** One stream's read in one sync: its mode, the state passed in, the sync's start, and the state reached. */
+export interface StreamRun extends CursorInput {
   /** Emitted by the read loop at each CHECKPOINT and at the end. */
   state: JsonObject;
-  /** Cursors of child streams that keep one per parent, by parent id. */
-  readonly parentCursors: Record<string, number>;
 }
 
-export function newRun(syncMode: SyncMode, input?: JsonObject): StreamRun {
-  return { syncMode, input, state: {}, parentCursors: {} };
-}
-
-/** The later of two optional bounds. */
-export function laterOf(a: number | undefined, b: number | undefined): number | undefined {
-  if (a === undefined) return b;
-  return b === undefined ? a : Math.max(a, b);
-}
-
-/** A cursor value as epoch seconds: numbers as they are, RFC 3339 strings parsed (as hand-made states use). */
-export function cursorSeconds(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value !== 'string' || value.trim() === '') return undefined;
-  if (/^\d+$/.test(value)) return Number(value);
-  const millis = Date.parse(value);
-  return Number.isNaN(millis) ? undefined : Math.floor(millis / 1000);
+export function newRun(syncMode: SyncMode, saved: JsonObject | undefined, syncStart: number): StreamRun {
+  return { syncMode, saved, syncStart, state: {} };
 }
 
 export interface StreamContext {
@@ -118,19 +103,37 @@ export abstract class Stream {
     };
   }
 
+  /** The cursor strategy of one read: a client-side cursor on `cursorField` in incremental syncs by default. */
+  createCursor(context: StreamContext, run: CursorInput): Cursor {
+    if (run.syncMode !== 'incremental' || this.cursorField === undefined) return new FullRefreshCursor();
+    return new ClientSideCursor(this.cursorField, run, {
+      lookbackSeconds: this.cursorLookbackSeconds,
+      startDate: context.config.startDate,
+    });
+  }
+
   /** Query parameters sent with every request of the stream. */
   params(_context: StreamContext): Params {
     return {};
   }
 
-  /** The request sequences to read; one by default. */
-  slices(_context: StreamContext, _parent?: JsonObject, _run?: StreamRun): Slice[] | Promise<Slice[]> {
+  /** The request sequences to read (of one parent, for child streams); one by default. */
+  slices(
+    _context: StreamContext,
+    _parent: JsonObject | undefined,
+    _cursor: Cursor,
+  ): Slice[] | Promise<Slice[]> {
     return [{}];
   }
 
   /** Turns one item of the API's list into the record emitted. */
   transform(item: unknown, _context: StreamContext): JsonObject {
     return item as JsonObject;
+  }
+
+  /** Whether a record read is one of the stream's (a filter the API cannot apply); all by default. */
+  keeps(_record: JsonObject, _context: StreamContext): boolean {
+    return true;
   }
 
   pageRequest(context: StreamContext, slice: Slice): PageRequest {
@@ -150,16 +153,15 @@ export abstract class Stream {
   async *readSlice(
     context: StreamContext,
     slice: Slice,
-    _parent?: JsonObject,
-    run?: StreamRun,
+    _parent: JsonObject | undefined,
+    cursor: Cursor,
   ): AsyncGenerator<JsonObject> {
-    const stopBefore = this.newestFirst ? this.cursorSince(context, run) : undefined;
     for await (const page of context.client.pages(this.pageRequest(context, slice))) {
       for (const item of page.records) {
         const record = this.transform(item, context);
         yield slice.fields === undefined ? record : { ...record, ...slice.fields };
       }
-      if (this.newestFirst && this.#isLastPage(page.records, stopBefore)) return;
+      if (this.newestFirst && this.#isLastPage(page.records, cursor.since)) return;
     }
   }
 
@@ -171,20 +173,24 @@ export abstract class Stream {
     return records.every((record) => (cursorSeconds(record[field]) ?? 0) < stopBefore);
   }
 
-  /** In incremental syncs, the oldest cursor value still emitted: the cursor minus the lookback, or start_date. */
-  cursorSince(context: StreamContext, run: StreamRun | undefined): number | undefined {
-    if (run?.syncMode !== 'incremental' || this.cursorField === undefined) return undefined;
-    const previous = cursorSeconds(run.input?.[this.cursorField]);
-    return laterOf(
-      previous === undefined ? undefined : previous - this.cursorLookbackSeconds,
-      context.config.startDate,
-    );
+  /** Every record of the stream, with CHECKPOINTs after slices that move the cursor. */
+  async *readRecords(
+    context: StreamContext,
+    cursor: Cursor = new FullRefreshCursor(),
+  ): AsyncGenerator<StreamItem> {
+    yield* this.readSlices(context, undefined, cursor);
   }
 
-  /** Every record of the stream, with CHECKPOINTs after slices that move the state. */
-  async *readRecords(context: StreamContext, run?: StreamRun): AsyncGenerator<StreamItem> {
-    for (const slice of await this.slices(context, undefined, run)) {
-      yield* this.readSlice(context, slice, undefined, run);
+  /** The slices of the stream (or of one parent), each followed by a CHECKPOINT where it moves the cursor. */
+  protected async *readSlices(
+    context: StreamContext,
+    parent: JsonObject | undefined,
+    cursor: Cursor,
+    path?: string,
+  ): AsyncGenerator<StreamItem> {
+    for (const slice of await this.slices(context, parent, cursor)) {
+      const withPath = path === undefined || slice.path !== undefined ? slice : { ...slice, path };
+      yield* this.readSlice(context, withPath, parent, cursor);
       if (slice.done !== undefined) {
         slice.done();
         yield CHECKPOINT;
@@ -193,53 +199,57 @@ export abstract class Stream {
   }
 
   /**
-   * The read in a sync: records, CHECKPOINTs, and `run.state` at the end. Full refresh reads everything.
-   * Incremental with a client-side cursor still reads the whole list (the API cannot filter) and emits the
-   * records at or after the cursor minus the lookback; the cursor moves to the newest value seen, at the end
-   * only, since lists come unsorted. `observe` sees every record read, emitted or not.
+   * The read in a sync: records and CHECKPOINTs, with `run.state` kept at the cursor's checkpoint and set to
+   * its final state at the end. `observe` sees every record read, emitted or not (children need every parent).
    */
   async *read(
     context: StreamContext,
     run: StreamRun,
     observe?: (record: JsonObject) => void,
   ): AsyncGenerator<StreamItem> {
-    const field = this.cursorField;
-    const previous = field === undefined ? undefined : cursorSeconds(run.input?.[field]);
-    const since = this.cursorSince(context, run);
-    if (
-      run.syncMode === 'incremental' &&
-      this.retentionSeconds !== undefined &&
-      previous !== undefined &&
-      previous < context.now - this.retentionSeconds
-    ) {
-      const days = Math.round(this.retentionSeconds / 86_400);
-      await context.log(
-        'WARN',
-        `${this.name}: the last sync is more than ${days} days old and Customer.io keeps about ${days} days of this history, so some may be lost. Sync more often.`,
-      );
-    }
-    let newest = previous;
-    for await (const item of this.readRecords(context, run)) {
-      if (item === CHECKPOINT || field === undefined || run.syncMode !== 'incremental') {
-        if (item !== CHECKPOINT) observe?.(item);
+    const cursor = this.createCursor(context, run);
+    await this.#warnBeyondRetention(context, run);
+    run.state = cursor.checkpoint();
+    for await (const item of this.readRecords(context, cursor)) {
+      if (item === CHECKPOINT) {
+        run.state = cursor.checkpoint();
         yield item;
         continue;
       }
       observe?.(item);
-      const value = cursorSeconds(item[field]);
-      if (since !== undefined && value !== undefined && value < since) continue;
-      if (value !== undefined && (newest === undefined || value > newest)) newest = value;
-      yield item;
+      if (this.keeps(item, context) && cursor.accept(item)) yield item;
     }
-    if (run.syncMode !== 'incremental' || field === undefined) run.state = FULL_REFRESH_COMPLETE_STATE;
-    else run.state = newest === undefined ? {} : { [field]: newest };
+    run.state = await cursor.final();
+    for (const notice of cursor.notices()) await context.log('WARN', `${this.name}: ${notice}`);
+  }
+
+  async #warnBeyondRetention(context: StreamContext, run: StreamRun): Promise<void> {
+    if (
+      run.syncMode !== 'incremental' ||
+      this.retentionSeconds === undefined ||
+      this.cursorField === undefined
+    )
+      return;
+    const previous = cursorSeconds(run.saved?.[this.cursorField]);
+    if (previous === undefined || previous >= context.now - this.retentionSeconds) return;
+    const days = Math.round(this.retentionSeconds / 86_400);
+    await context.log(
+      'WARN',
+      `${this.name}: the last sync is more than ${days} days old and Customer.io keeps about ${days} days of this history, so some may be lost. Sync more often.`,
+    );
   }
 }
+
+/** A parent answering 404 is taken for one deleted during the sync only while most parents answer. */
+const MAX_MISSING_PARENT_SHARE = 0.5;
+/** Warnings for single missing parents stop here; the total comes at the end. */
+const MISSING_PARENT_WARNINGS = 5;
 
 /**
  * A stream read once per record of a parent stream, several parents at once. `path` holds `{field}`
  * placeholders filled from the parent record; `parentFields` (child field → parent field) are added to
- * each record that lacks them. A parent deleted during the sync (404) is skipped with a warning.
+ * each record that lacks them. A parent deleted during the sync (404) is skipped with a warning, but when
+ * most parents answer 404 the endpoint itself is wrong or unavailable, and the stream fails.
  */
 export abstract class ChildStream extends Stream {
   abstract readonly parent: Stream;
@@ -251,34 +261,52 @@ export abstract class ChildStream extends Stream {
     );
   }
 
-  override async *readRecords(context: StreamContext, run?: StreamRun): AsyncGenerator<StreamItem> {
-    yield* mergeConcurrent(context.partitions(this.parent), context.partitionConcurrency, (parent) =>
-      this.readPartition(context, parent, run),
-    );
+  /** The parents to read; the parent stream's records by default. */
+  partitionSource(context: StreamContext, _cursor: Cursor): AsyncIterable<JsonObject> {
+    return context.partitions(this.parent);
   }
 
-  async *readPartition(
+  override async *readRecords(
+    context: StreamContext,
+    cursor: Cursor = new FullRefreshCursor(),
+  ): AsyncGenerator<StreamItem> {
+    const tally = { parents: 0, missing: 0 };
+    yield* mergeConcurrent(this.partitionSource(context, cursor), context.partitionConcurrency, (parent) =>
+      this.#readPartition(context, parent, cursor, tally),
+    );
+    if (tally.missing > 0 && tally.missing > tally.parents * MAX_MISSING_PARENT_SHARE) {
+      throw new ChildEndpointNotFoundError(
+        `${this.name}: Customer.io answered 404 for ${tally.missing} of ${tally.parents} ${this.parent.name} at ${this.path}: the endpoint is wrong or unavailable for this workspace, not a few deletions. No records of this stream were lost silently; retry later or report it.`,
+      );
+    }
+    if (tally.missing > MISSING_PARENT_WARNINGS) {
+      await context.log(
+        'WARN',
+        `${this.name}: ${tally.missing} of ${tally.parents} ${this.parent.name} no longer existed (404) and were skipped.`,
+      );
+    }
+  }
+
+  async *#readPartition(
     context: StreamContext,
     parent: JsonObject,
-    run?: StreamRun,
+    cursor: Cursor,
+    tally: { parents: number; missing: number },
   ): AsyncGenerator<StreamItem> {
+    tally.parents += 1;
     try {
-      for (const slice of await this.slices(context, parent, run)) {
-        const withPath = { path: this.pathFor(parent), ...slice };
-        for await (const record of this.readSlice(context, withPath, parent, run)) {
-          yield this.withParent(record, parent);
-        }
-        if (slice.done !== undefined) {
-          slice.done();
-          yield CHECKPOINT;
-        }
+      for await (const item of this.readSlices(context, parent, cursor, this.pathFor(parent))) {
+        yield item === CHECKPOINT ? item : this.withParent(item, parent);
       }
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
-      await context.log(
-        'WARN',
-        `${this.name}: ${this.parent.name} ${this.pathFor(parent)} no longer exists (404), deleted during the sync; skipped.`,
-      );
+      tally.missing += 1;
+      if (tally.missing <= MISSING_PARENT_WARNINGS) {
+        await context.log(
+          'WARN',
+          `${this.name}: ${this.parent.name} ${this.pathFor(parent)} answered 404, taken for deleted during the sync; skipped.`,
+        );
+      }
     }
   }
 
@@ -289,14 +317,4 @@ export abstract class ChildStream extends Stream {
     }
     return result;
   }
-}
-
-/** Reads one object per request (no list, no paging): the stream turns the body into records. */
-export async function* singleBody(
-  context: StreamContext,
-  path: string,
-  params: Params,
-  toRecords: (body: JsonObject) => Iterable<JsonObject>,
-): AsyncGenerator<JsonObject> {
-  yield* toRecords(await context.client.get(path, params));
 }

@@ -1,25 +1,18 @@
+import { chunks } from '../concurrency.js';
+import { type CursorInput, WindowCursor } from '../cursors.js';
 import type { JsonObject } from '../protocol.js';
-import {
-  cursorSeconds,
-  FULL_REFRESH_COMPLETE_STATE,
-  type Slice,
-  type StreamContext,
-  type StreamItem,
-  type StreamRun,
-} from './base.js';
-import {
-  DELIVERY_PAGE_SIZE,
-  deliveryWindows,
-  earliestMessageParent,
-  lookback,
-  windowStart,
-} from './deliveries.js';
+import type { Slice, StreamContext } from './base.js';
+import { ATTRIBUTE_BATCH, firstSeen, readAttributes } from './customers.js';
+import { DELIVERY_PAGE_SIZE } from './deliveries.js';
 import { PersonStream } from './person-stream.js';
-import { DELIVERY_WINDOW_SECONDS, readFrom } from './windows.js';
+import { DELIVERY_WINDOW_SECONDS, readFrom, windowSlices } from './windows.js';
 
 /**
- * Each person's deliveries, in windows of 180 days. One cursor for all people (a cursor per person would make
- * the state as large as the audience), moved to the sync's start once every person has been read.
+ * Each person's deliveries, in windows of 180 days. A first read starts each person when they first existed
+ * (their `created_at` or earliest attribute timestamp, one attributes request per 100 people), never at the
+ * oldest campaign still there: deliveries of deleted campaigns stay with their people. One cursor for all
+ * people (a cursor per person would make the state as large as the audience), set to the sync's start once
+ * every person has been read.
  */
 export class CustomerMessagesStream extends PersonStream {
   readonly name = 'customer_messages';
@@ -29,24 +22,32 @@ export class CustomerMessagesStream extends PersonStream {
   override readonly cursorField = 'created';
   override readonly pageSize = DELIVERY_PAGE_SIZE;
   override readonly prefetch = true;
-  #from = 0;
 
-  override slices(context: StreamContext, _person: JsonObject): Slice[] {
-    return deliveryWindows(this.#from, context.now, DELIVERY_WINDOW_SECONDS, context.config.messageTypes);
+  override createCursor(context: StreamContext, run: CursorInput): WindowCursor {
+    return new WindowCursor('created', run, {
+      windowSeconds: DELIVERY_WINDOW_SECONDS,
+      lookbackSeconds: context.config.messagesLookbackSeconds,
+    });
   }
 
-  override async *read(context: StreamContext, run: StreamRun): AsyncGenerator<StreamItem> {
-    const incremental = run.syncMode === 'incremental';
-    const previous = incremental ? cursorSeconds(run.input?.created) : undefined;
-    const floor =
-      previous === undefined
-        ? readFrom(context, await earliestMessageParent(context))
-        : (context.config.startDate ?? 0);
-    this.#from = windowStart(floor, previous, lookback(context, run));
-    if (previous !== undefined) run.state = { created: previous };
-    yield* this.readRecords(context, run);
-    run.state = incremental
-      ? { created: Math.max(previous ?? context.now, context.now) }
-      : FULL_REFRESH_COMPLETE_STATE;
+  override async *partitionSource(context: StreamContext, cursor: WindowCursor): AsyncGenerator<JsonObject> {
+    const people = context.partitions(this.parent);
+    if (cursor.hasPosition) {
+      yield* people;
+      return;
+    }
+    for await (const batch of chunks(people, ATTRIBUTE_BATCH)) {
+      const attributes = await readAttributes(
+        context,
+        batch.map((person) => String(person.cio_id)),
+      );
+      const since = new Map(attributes.map((person) => [String(person.cio_id), firstSeen(person)]));
+      for (const person of batch) yield { ...person, first_seen: since.get(String(person.cio_id)) ?? null };
+    }
+  }
+
+  override slices(context: StreamContext, person: JsonObject, cursor: WindowCursor): Slice[] {
+    const firstSeenAt = typeof person.first_seen === 'number' ? person.first_seen : undefined;
+    return windowSlices(cursor.windows(readFrom(context, firstSeenAt)), context.config.messageTypes);
   }
 }

@@ -1,66 +1,83 @@
 import { chunks, mergeConcurrent } from '../concurrency.js';
+import { type CursorInput, cursorSeconds, ResumeTokenCursor } from '../cursors.js';
 import { UnexpectedResponseError } from '../errors.js';
 import { extractRecords } from '../http-client.js';
 import type { JsonObject } from '../protocol.js';
-import {
-  CHECKPOINT,
-  FULL_REFRESH_COMPLETE_STATE,
-  Stream,
-  type StreamContext,
-  type StreamItem,
-  type StreamRun,
-} from './base.js';
+import { CHECKPOINT, Stream, type StreamContext, type StreamItem } from './base.js';
 import { PEOPLE } from './people.js';
 
 /** The attributes endpoint takes at most 100 ids per request. */
-const ATTRIBUTE_BATCH = 100;
+export const ATTRIBUTE_BATCH = 100;
+const ATTRIBUTES_PATH = '/v1/customers/attributes';
+
+/** The attributes of up to 100 people, by cio_id, as the API answers them (unwrapped from {"customer": ...}). */
+export async function readAttributes(context: StreamContext, cioIds: string[]): Promise<JsonObject[]> {
+  const body = await context.client.request(ATTRIBUTES_PATH, {
+    method: 'POST',
+    params: { id_type: 'cio_id' },
+    body: { ids: cioIds },
+  });
+  // The spec wraps each person in {"customer": ...}; the live API does not.
+  return extractRecords(body, 'customers', ATTRIBUTES_PATH).map(
+    (item) => ((item as JsonObject).customer ?? item) as JsonObject,
+  );
+}
+
+/**
+ * When a person first existed, as far as their attributes tell: the earlier of their `created_at` attribute and
+ * their oldest attribute timestamp (created_at is the app's to set, and may be later than the person).
+ */
+export function firstSeen(person: JsonObject): number | undefined {
+  const attributes = (person.attributes ?? {}) as JsonObject;
+  const timestamps = Object.values((person.timestamps ?? {}) as JsonObject);
+  const candidates = [attributes.created_at, ...timestamps]
+    .map((value) => cursorSeconds(value))
+    .filter((value): value is number => value !== undefined && value > 0)
+    .map((value) => (value > 100_000_000_000 ? Math.floor(value / 1000) : value));
+  return candidates.length === 0 ? undefined : Math.min(...candidates);
+}
 
 /** Everyone matching `customers_filter`: search for cio_ids, then fetch attributes 100 people at a time. */
 export class CustomersStream extends Stream {
   readonly name = 'customers';
-  readonly path = '/v1/customers/attributes';
+  readonly path = ATTRIBUTES_PATH;
   readonly envelopeKey = 'customers';
   readonly primaryKey = [['cio_id']];
   override readonly resumableFullRefresh = true;
 
+  override createCursor(_context: StreamContext, run: CursorInput): ResumeTokenCursor {
+    return new ResumeTokenCursor(run);
+  }
+
   /**
    * Search pages are taken one at a time (their people hydrated several batches at once), so that after each
    * page the next page's token is a resume point: a long full refresh checkpoints it, and a retried attempt
-   * resumes there. The completed stream resets it.
+   * resumes there. Only a saved token the API refuses starts over; a failure later in the read is a failure.
    */
-  override async *read(context: StreamContext, run: StreamRun): AsyncGenerator<StreamItem> {
-    const resumeFrom = (run.input?.resume as JsonObject | undefined)?.next;
+  override async *readRecords(
+    context: StreamContext,
+    cursor?: ResumeTokenCursor,
+  ): AsyncGenerator<StreamItem> {
+    const saved = cursor?.savedToken;
     let resumed = false;
     try {
-      for await (const item of this.#readFrom(
-        context,
-        run,
-        typeof resumeFrom === 'string' ? resumeFrom : undefined,
-      )) {
+      for await (const item of this.#readFrom(context, cursor, saved)) {
         resumed = true;
         yield item;
       }
     } catch (error) {
-      // Only a refused saved token starts over; a failure later in the read is a failure.
-      if (resumed || typeof resumeFrom !== 'string' || !(error instanceof UnexpectedResponseError))
-        throw error;
+      if (resumed || saved === undefined || !(error instanceof UnexpectedResponseError)) throw error;
       await context.log(
         'WARN',
         `customers: the saved search position was refused (${error.message}); starting over.`,
       );
-      yield* this.#readFrom(context, run, undefined);
+      yield* this.#readFrom(context, cursor, undefined);
     }
-    run.state = FULL_REFRESH_COMPLETE_STATE;
-  }
-
-  /** Every customer, for callers that want records only. */
-  override async *readRecords(context: StreamContext): AsyncGenerator<StreamItem> {
-    yield* this.#readFrom(context, undefined, undefined);
   }
 
   async *#readFrom(
     context: StreamContext,
-    run: StreamRun | undefined,
+    cursor: ResumeTokenCursor | undefined,
     start: string | undefined,
   ): AsyncGenerator<StreamItem> {
     const [slice = {}] = PEOPLE.slices(context);
@@ -70,24 +87,22 @@ export class CustomersStream extends Stream {
       yield* mergeConcurrent(batches, context.partitionConcurrency, (people) =>
         this.#readBatch(context, people),
       );
-      if (run !== undefined && page.next !== undefined) {
-        run.state = { resume: { next: page.next } };
+      if (cursor !== undefined && page.next !== undefined) {
+        cursor.advance(page.next);
         yield CHECKPOINT;
       }
     }
   }
 
   async *#readBatch(context: StreamContext, people: JsonObject[]): AsyncGenerator<JsonObject> {
-    const body = await context.client.request(this.path, {
-      method: 'POST',
-      params: { id_type: 'cio_id' },
-      body: { ids: people.map((person) => person.cio_id) },
-    });
-    for (const item of extractRecords(body, this.envelopeKey, this.path)) yield this.transform(item, context);
+    const attributes = await readAttributes(
+      context,
+      people.map((person) => String(person.cio_id)),
+    );
+    for (const person of attributes) yield this.transform(person, context);
   }
 
   override transform(item: unknown, context: StreamContext): JsonObject {
-    // The spec wraps each person in {"customer": ...}; the live API does not.
     const person = ((item as JsonObject).customer ?? item) as JsonObject;
     const identifiers = (person.identifiers ?? {}) as JsonObject;
     const attributes = (person.attributes ?? {}) as JsonObject;

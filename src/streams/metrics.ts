@@ -1,17 +1,14 @@
+import {
+  ClientSideCursor,
+  type Cursor,
+  type CursorInput,
+  FullRefreshCursor,
+  timeWindows,
+} from '../cursors.js';
 import { expectObject } from '../pagination.js';
 import type { JsonObject } from '../protocol.js';
-import {
-  CHECKPOINT,
-  ChildStream,
-  cursorSeconds,
-  FULL_REFRESH_COMPLETE_STATE,
-  laterOf,
-  type Slice,
-  type StreamContext,
-  type StreamItem,
-  type StreamRun,
-} from './base.js';
-import { createdAt, DAY_SECONDS, readFrom, timeWindows } from './windows.js';
+import { ChildStream, type Slice, type StreamContext } from './base.js';
+import { createdAt, DAY_SECONDS, readFrom } from './windows.js';
 
 /** Series the API documents; anything else it sends goes to `additional_metrics`, so nothing is dropped. */
 export const METRIC_NAMES = new Set([
@@ -98,40 +95,29 @@ export abstract class MetricsStream extends ChildStream {
   readonly envelopeKey = 'metric';
   override readonly cursorField = 'day';
   abstract readonly version: 1 | 2;
-  /** In incremental syncs, the first day read again: the cursor minus the lookback (counts keep changing). */
-  #since: number | undefined;
 
-  override slices(context: StreamContext, parent: JsonObject): Slice[] {
+  /** Daily counts keep changing for a while: incremental syncs re-read the days within the lookback. */
+  override createCursor(context: StreamContext, run: CursorInput): Cursor {
+    if (run.syncMode !== 'incremental') return new FullRefreshCursor();
+    return new ClientSideCursor('day', run, {
+      lookbackSeconds: context.config.messagesLookbackSeconds,
+      startDate: context.config.startDate,
+      format: isoDay,
+    });
+  }
+
+  override slices(context: StreamContext, parent: JsonObject, cursor: Cursor): Slice[] {
     if (this.version === 1) return [{ params: { period: 'days', steps: V1_MAX_DAYS } }];
-    const from = dayOf(Math.max(readFrom(context, createdAt(parent)), this.#since ?? 0));
+    const from = dayOf(Math.max(readFrom(context, createdAt(parent)), cursor.since ?? 0));
     return timeWindows(from, context.now, V2_MAX_WINDOW_SECONDS).map(({ start, end }) => ({
       params: { version: 2, res: 'days', start, end },
     }));
   }
 
-  override async *read(context: StreamContext, run: StreamRun): AsyncGenerator<StreamItem> {
-    const previous = run.syncMode === 'incremental' ? cursorSeconds(run.input?.day) : undefined;
-    this.#since = laterOf(
-      previous === undefined ? undefined : previous - context.config.messagesLookbackSeconds,
-      run.syncMode === 'incremental' ? context.config.startDate : undefined,
-    );
-    let newest = previous;
-    for await (const item of this.readRecords(context, run)) {
-      if (item !== CHECKPOINT) {
-        const day = cursorSeconds(item.day) ?? 0;
-        if (this.#since !== undefined && day < this.#since) continue;
-        if (newest === undefined || day > newest) newest = day;
-      }
-      yield item;
-    }
-    if (run.syncMode !== 'incremental') run.state = FULL_REFRESH_COMPLETE_STATE;
-    else run.state = newest === undefined ? {} : { day: isoDay(newest) };
-  }
-
   override async *readSlice(
     context: StreamContext,
     slice: Slice,
-    parent?: JsonObject,
+    parent: JsonObject | undefined,
   ): AsyncGenerator<JsonObject> {
     const params = slice.params ?? {};
     const { body, serverTime } = await context.client.requestWithServerTime(slice.path ?? this.path, {

@@ -1,4 +1,5 @@
 import { mergeConcurrent } from '../concurrency.js';
+import type { Cursor } from '../cursors.js';
 import { NotFoundError } from '../errors.js';
 import type { JsonObject } from '../protocol.js';
 import { ChildStream, type Slice, type StreamContext } from './base.js';
@@ -24,10 +25,11 @@ export class ObjectsStream extends ChildStream {
   override async *readSlice(
     context: StreamContext,
     slice: Slice,
-    type?: JsonObject,
+    type: JsonObject | undefined,
+    cursor: Cursor,
   ): AsyncGenerator<JsonObject> {
     const typeId = String(type?.id);
-    const identifiers = super.readSlice(context, slice, type);
+    const identifiers = super.readSlice(context, slice, type, cursor);
     yield* mergeConcurrent(identifiers, context.partitionConcurrency, (identifier) =>
       this.#readObject(context, typeId, identifier),
     );

@@ -1,5 +1,6 @@
+import { CompletedPartitionsCursor, type CursorInput } from '../cursors.js';
 import type { JsonObject } from '../protocol.js';
-import { ChildStream, type Slice, type StreamContext, type StreamItem, type StreamRun } from './base.js';
+import { ChildStream, type Slice, type StreamContext } from './base.js';
 import { SegmentsStream } from './segments.js';
 
 /**
@@ -17,27 +18,19 @@ export class SegmentMembershipStream extends ChildStream {
   // The documented maximum: most segments come back in one request.
   override readonly pageSize = 30_000;
   override readonly prefetch = true;
-  #completed: number[] = [];
 
-  override slices(_context: StreamContext, segment: JsonObject): Slice[] {
+  override createCursor(_context: StreamContext, run: CursorInput): CompletedPartitionsCursor {
+    return new CompletedPartitionsCursor('completed_segments', run);
+  }
+
+  override slices(_context: StreamContext, segment: JsonObject, cursor: CompletedPartitionsCursor): Slice[] {
     const id = segment.id as number;
-    if (this.#completed.includes(id)) return [];
-    return [{ done: () => this.#completed.push(id) }];
+    if (cursor.isComplete(id)) return [];
+    return [{ done: () => cursor.complete(id) }];
   }
 
   override transform(item: unknown): JsonObject {
     const person = item as JsonObject;
     return { cio_id: person.cio_id, id: person.id ?? null, email: person.email ?? null };
-  }
-
-  override async *read(
-    context: StreamContext,
-    run: StreamRun,
-    observe?: (record: JsonObject) => void,
-  ): AsyncGenerator<StreamItem> {
-    const saved = (run.input?.resume as JsonObject | undefined)?.completed_segments;
-    this.#completed = Array.isArray(saved) ? saved.filter((id): id is number => typeof id === 'number') : [];
-    run.state = { resume: { completed_segments: this.#completed } };
-    yield* super.read(context, run, observe);
   }
 }

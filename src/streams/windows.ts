@@ -1,3 +1,4 @@
+import type { TimeWindow } from '../cursors.js';
 import type { JsonObject } from '../protocol.js';
 import type { Slice, StreamContext } from './base.js';
 
@@ -6,14 +7,6 @@ export const DAY_SECONDS = 86_400;
 export const DELIVERY_WINDOW_SECONDS = 180 * DAY_SECONDS;
 /** Customer.io was founded in 2012: no data predates this, so a read with no better bound starts here. */
 export const CUSTOMER_IO_EPOCH = Date.UTC(2012, 0, 1) / 1000;
-
-/** Consecutive [start, end] windows (both inclusive), oldest first, covering `from`..`to`. */
-export function timeWindows(from: number, to: number, size: number): Array<{ start: number; end: number }> {
-  const windows: Array<{ start: number; end: number }> = [];
-  for (let start = from; start <= to; start += size)
-    windows.push({ start, end: Math.min(start + size - 1, to) });
-  return windows;
-}
 
 export function createdAt(record: JsonObject): number | undefined {
   const created = record.created ?? record.created_at;
@@ -29,4 +22,24 @@ export function readFrom(context: StreamContext, earliest: number | undefined): 
 /** One slice per value of a list filter (e.g. `type`), or a single unfiltered slice when the list is empty. */
 export function filterSlices(param: string, values: readonly string[]): Slice[] {
   return values.length === 0 ? [{}] : values.map((value) => ({ params: { [param]: value } }));
+}
+
+/**
+ * Slices of `windows` (start_ts/end_ts), one per `types` value per window; once every slice of a window is
+ * read, `onWindowDone(window)` moves the cursor: everything created up to its end has been emitted.
+ */
+export function windowSlices(
+  windows: readonly TimeWindow[],
+  types: readonly string[],
+  onWindowDone?: (window: TimeWindow) => void,
+): Slice[] {
+  return windows.flatMap((window) => {
+    const filters = filterSlices('type', types);
+    return filters.map((filter, index) => ({
+      params: { ...filter.params, start_ts: window.start, end_ts: window.end },
+      ...(onWindowDone !== undefined && index === filters.length - 1
+        ? { done: () => onWindowDone(window) }
+        : {}),
+    }));
+  });
 }
