@@ -157,7 +157,7 @@ describe('paging that never ends is an error, not endless duplicates', () => {
     expectFailedWith(
       result,
       'esp_suppressions',
-      /Customer\.io answered \/v1\/esp\/suppression\/bounces with the same page of 1000 records twice/,
+      /Customer\.io answered \/v1\/esp\/suppression\/bounces with the same page of \d+ records twice/,
     );
     const keys = recordsOf(result.messages, 'esp_suppressions').map((record) =>
       JSON.stringify([record.suppression_type, record.email]),
