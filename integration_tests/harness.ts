@@ -86,6 +86,15 @@ function parseLine(line: string): AirbyteMessage {
   }
 }
 
+/**
+ * What a destination would have committed of a run that was killed: the messages up to its last STATE. Records
+ * after it were never acknowledged, so a resumed read must bring them again.
+ */
+export function committedPart(result: RunResult): AirbyteMessage[] {
+  const lastState = result.messages.findLastIndex((message) => message.type === 'STATE');
+  return result.messages.slice(0, lastState + 1);
+}
+
 export function simulatorConfig(sim: { url: string; apiKey: string }, extra: JsonObject = {}): JsonObject {
   return { app_api_key: sim.apiKey, base_url: sim.url, ...extra };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AirbyteMessage, AirbyteStream, JsonObject, StreamStateMessage } from '../src/protocol.js';
 import {
+  committedPart,
   configuredCatalog,
   errorsOf,
   ofType,
@@ -259,14 +260,16 @@ describe('state edge cases', () => {
       (line, index) => index > clean.lines.length / 2 && line.includes('"type":"RECORD"'),
     );
     expect(killAt).toBeGreaterThan(0);
-    const killed = await runConnector('read', { config: config(), catalog, killAfterLines: killAt + 3 });
-    const resumeFrom = finalStates(killed.messages);
+    const killed = committedPart(
+      await runConnector('read', { config: config(), catalog, killAfterLines: killAt + 3 }),
+    );
+    const resumeFrom = finalStates(killed);
     expect(resumeFrom).toHaveLength(1);
     expect(resumeFrom[0]?.stream.stream_state).not.toEqual({ __ab_no_cursor_state_message: true });
     const resumed = await runConnector('read', { config: config(), catalog, state: resumeFrom });
     expect(resumed.exitCode).toBe(0);
     const together = new Set([
-      ...ids(recordsOf(killed.messages, stream)),
+      ...ids(recordsOf(killed, stream)),
       ...ids(recordsOf(resumed.messages, stream)),
     ]);
     for (const id of cleanIds) expect(together.has(id), id).toBe(true);
@@ -380,13 +383,15 @@ describe('resumable full refresh', () => {
     const killAt = clean.lines.findIndex(
       (line, index) => index > clean.lines.length / 2 && line.includes('"type":"RECORD"'),
     );
-    const killed = await runConnector('read', { config: config(), catalog, killAfterLines: killAt });
-    const resumeFrom = finalStates(killed.messages);
+    const killed = committedPart(
+      await runConnector('read', { config: config(), catalog, killAfterLines: killAt }),
+    );
+    const resumeFrom = finalStates(killed);
     expect(resumeFrom[0]?.stream.stream_state?.resume).toBeDefined();
     const resumed = await runConnector('read', { config: config(), catalog, state: resumeFrom });
     expect(resumed.exitCode).toBe(0);
     const together = new Set(
-      [...recordsOf(killed.messages, stream), ...recordsOf(resumed.messages, stream)].map(keyOf),
+      [...recordsOf(killed, stream), ...recordsOf(resumed.messages, stream)].map(keyOf),
     );
     for (const cleanKey of cleanKeys) expect(together.has(cleanKey), cleanKey).toBe(true);
     // Search pages go in order, so the resumed customers read skips what was done; segments finish in any order.

@@ -197,7 +197,7 @@ describe('failures', () => {
     }
   });
 
-  test('a wrong key fails every stream with a config_error and never appears in any output', async () => {
+  test('a wrong key stops the sync at the first stream with one config_error, and never appears in any output', async () => {
     const key = 'wrong-app-api-key-7f3a9c';
     const result = await runConnector('read', {
       config: { ...simulatorConfig(sim), app_api_key: `  ${key}\n` },
@@ -206,7 +206,9 @@ describe('failures', () => {
     expect(result.exitCode).toBe(1);
     expect(protocolProblems(result)).toEqual([]);
     const errors = errorsOf(result.messages);
-    expect(errors.map((error) => error.failure_type)).toEqual(['config_error', 'config_error']);
+    // The key is the whole source's: the second stream is not tried (no request, no error of its own).
+    expect(errors.map((error) => error.failure_type)).toEqual(['config_error']);
+    expect(statusesOf(result.messages, 'campaign_actions')).toEqual(['STARTED', 'INCOMPLETE']);
     expect(errors[0]?.message).toMatch(/App API key \(not a Track API key\)/);
     expect(result.lines.join('\n') + result.stderr).not.toContain(key);
   });

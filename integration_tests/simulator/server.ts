@@ -56,6 +56,10 @@ export interface SimulatorOptions {
   faults?: RandomFaults | null;
   /** Requests whose path matches answer 403, as for a key without the scope. */
   forbiddenPaths?: RegExp[];
+  /** Requests whose path matches answer 404, as an endpoint this workspace does not have. */
+  notFoundPaths?: RegExp[];
+  /** Called as each request arrives, before it is answered: tests change the workspace mid-sync with it. */
+  onRequest?: (request: { method: string; path: string; query: URLSearchParams }) => void;
   /** How long a `slow` fault stalls before answering. Default 30 s. */
   slowFaultMs?: number;
   /** Default 0: an ephemeral port. The server binds 127.0.0.1 only. */
@@ -147,6 +151,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       : generateWorkspace(options.workspace);
   const pageSizes: PageSizes = { ...DEFAULT_PAGE_SIZES, ...options.pageSizes };
   const forbiddenPaths = options.forbiddenPaths ?? [];
+  const notFoundPaths = options.notFoundPaths ?? [];
   const slowFaultMs = checkDelay('slowFaultMs', options.slowFaultMs ?? DEFAULT_SLOW_FAULT_MS);
   const router = new Router(ROUTES);
   const limiter = new SlidingWindowRateLimiter(
@@ -250,6 +255,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (requiresAuth && req.headers.authorization !== `Bearer ${apiKey}`) return jsonDelivery(unauthorized());
     if (forbiddenPaths.some((pattern) => pathMatches(pattern, url.pathname)))
       return jsonDelivery(forbidden());
+    if (notFoundPaths.some((pattern) => pathMatches(pattern, url.pathname)))
+      return jsonDelivery(notFound(`no route for ${url.pathname}`));
+    options.onRequest?.({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams });
     const rawBody = await readBody(req);
     const normal = (): Delivery => jsonDelivery(routeResponse(match, url, rawBody));
     const fault = faults.next(url.pathname);

@@ -1,0 +1,232 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import type { AirbyteMessage, JsonObject, StreamStateMessage } from '../src/protocol.js';
+import {
+  configuredCatalog,
+  errorsOf,
+  FAST_RETRIES,
+  ofType,
+  protocolProblems,
+  recordsOf,
+  runConnector,
+  simulatorConfig,
+  statesOf,
+  statusesOf,
+} from './harness.js';
+import {
+  type Activity,
+  allPeople,
+  generateWorkspace,
+  personDeliveries,
+  type Simulator,
+  type SimulatorOptions,
+  startSimulator,
+  WORKSPACE_NOW,
+  type Workspace,
+} from './simulator/index.js';
+
+const HOUR = 3600;
+const DAY = 86_400;
+const FOREVER = 4_000_000_000;
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const ids = (records: readonly { id?: unknown }[]) => records.map((record) => String(record.id)).sort();
+
+let sim: Simulator | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+async function simulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  sim = await startSimulator({ requestsPerSecond: null, ...options });
+  return sim;
+}
+
+function read(target: Simulator, streams: string[], mode: string, state?: StreamStateMessage[]) {
+  return runConnector('read', {
+    config: simulatorConfig(target, { requests_per_second: 1000 }),
+    catalog: configuredCatalog(streams, mode),
+    env: FAST_RETRIES,
+    ...(state === undefined ? {} : { state }),
+  });
+}
+
+/** The state Airbyte would pass to the next sync: the last STATE of each stream. */
+function finalStates(messages: AirbyteMessage[]): StreamStateMessage[] {
+  const last = new Map<string, StreamStateMessage>();
+  for (const message of ofType(messages, 'STATE'))
+    last.set(message.state.stream.stream_descriptor.name, message.state);
+  return [...last.values()].map(({ type, stream }) => ({ type, stream }));
+}
+
+function activity(ws: Workspace, id: string, timestamp: number, cioId?: string): Activity {
+  const person = cioId === undefined ? allPeople(ws)[0] : allPeople(ws).find((p) => p.cio_id === cioId);
+  return {
+    id,
+    type: 'event',
+    name: 'purchase',
+    timestamp,
+    customer_id: person?.id ?? null,
+    customer_identifiers: person ? { cio_id: person.cio_id, email: person.email, id: person.id } : null,
+    data: { total: 1 },
+  };
+}
+
+function warnings(messages: AirbyteMessage[]): string[] {
+  return ofType(messages, 'LOG')
+    .filter((message) => message.log.level === 'WARN')
+    .map((message) => message.log.message);
+}
+
+describe('no cursor is saved past the sync start', () => {
+  test('a future-dated activity is emitted, but the activities that follow it are not skipped', async () => {
+    const target = await simulator();
+    const ws = target.workspace;
+    ws.activities.unshift(activity(ws, '01FUTURE', nowSeconds() + DAY));
+    const first = await read(target, ['activities'], 'incremental');
+    const firstEnded = nowSeconds();
+    expect(first.exitCode).toBe(0);
+    expect(ids(recordsOf(first.messages, 'activities'))).toContain('01FUTURE');
+    const saved = statesOf(first.messages, 'activities').at(-1)?.state.stream.stream_state as JsonObject;
+    expect(saved.timestamp as number).toBeLessThanOrEqual(firstEnded);
+    expect(warnings(first.messages).filter((text) => /later than the sync's start/.test(text))).toHaveLength(
+      1,
+    );
+
+    // Three activities arrive after the first sync, dated now: older than the future-dated one.
+    const arrived = nowSeconds();
+    const fresh = ['01FRESH1', '01FRESH2', '01FRESH3'];
+    ws.activities.splice(1, 0, ...fresh.map((id) => activity(ws, id, arrived)));
+    const second = await read(target, ['activities'], 'incremental', finalStates(first.messages));
+    expect(second.exitCode).toBe(0);
+    expect(ids(recordsOf(second.messages, 'activities'))).toEqual(expect.arrayContaining(fresh));
+  });
+
+  test('customer_activities: activity a person gets after being read, while later people are read, comes next sync', async () => {
+    let syncStart = 0;
+    const seen: string[] = [];
+    let late: { early: string; lateId: string } | undefined;
+    const target = await simulator({
+      onRequest: ({ path }) => {
+        const cioId = /^\/v1\/customers\/([^/]+)\/activities$/.exec(path)?.[1];
+        if (cioId === undefined || syncStart === 0 || seen.includes(cioId)) return;
+        seen.push(cioId);
+        if (seen.length !== 5 || late !== undefined) return;
+        // Hours into a long sync: the person read now has an activity from just now, and the first person
+        // read has since had one too, dated between the sync's start and now.
+        const [early = ''] = seen;
+        const ws = target.workspace;
+        ws.activities.unshift(activity(ws, '01LATEFORFIRST', syncStart + HOUR, early));
+        ws.activities.unshift(activity(ws, '01RECENTFORFIFTH', syncStart + 3 * HOUR, cioId));
+        late = { early, lateId: '01LATEFORFIRST' };
+      },
+    });
+    syncStart = nowSeconds();
+    const first = await read(target, ['customer_activities'], 'incremental');
+    expect(first.exitCode).toBe(0);
+    expect(late).toBeDefined();
+    const firstIds = ids(recordsOf(first.messages, 'customer_activities'));
+    expect(firstIds).toContain('01RECENTFORFIFTH');
+    expect(firstIds).not.toContain('01LATEFORFIRST');
+
+    const second = await read(target, ['customer_activities'], 'incremental', finalStates(first.messages));
+    expect(second.exitCode).toBe(0);
+    expect(ids(recordsOf(second.messages, 'customer_activities'))).toContain('01LATEFORFIRST');
+  });
+
+  test('with future-dated records in every client-side list, no stream saves a cursor beyond the sync', async () => {
+    const target = await simulator();
+    const ws = target.workspace;
+    const future = nowSeconds() + 30 * DAY;
+    const [campaign] = ws.campaigns;
+    if (campaign) campaign.updated = future;
+    const [segment] = ws.segments;
+    if (segment) segment.updated_at = future;
+    const [snippet] = ws.snippets;
+    if (snippet) snippet.updated_at = future;
+    ws.activities.unshift(activity(ws, '01FUTURE', future));
+    const streams = ['campaigns', 'segments', 'snippets', 'activities', 'messages', 'campaign_messages'];
+    const result = await read(target, streams, 'incremental');
+    const ended = nowSeconds();
+    expect(result.exitCode).toBe(0);
+    for (const state of finalStates(result.messages)) {
+      const numbers = JSON.stringify(state.stream.stream_state).match(/\d{9,}/g) ?? [];
+      for (const value of numbers)
+        expect(Number(value), state.stream.stream_descriptor.name).toBeLessThanOrEqual(ended);
+    }
+  });
+});
+
+test('customer_messages keeps the deliveries of deleted campaigns, broadcasts, newsletters and transactional messages', async () => {
+  const target = await simulator();
+  const ws = target.workspace;
+  const people = allPeople(ws);
+  const expected = ids(people.flatMap((person) => personDeliveries(ws, person, 0, FOREVER)));
+  // One recent campaign, broadcast, newsletter and transactional message survive; the rest were deleted.
+  const recent = WORKSPACE_NOW - 10 * DAY;
+  const survivor = <T extends object>(items: T[]): T[] =>
+    items.slice(0, 1).map((item) => ({ ...item, created: recent, created_at: recent, updated: recent }));
+  ws.campaigns = survivor(ws.campaigns);
+  ws.broadcasts = survivor(ws.broadcasts);
+  ws.newsletters = survivor(ws.newsletters);
+  ws.transactionalMessages = survivor(ws.transactionalMessages);
+  expect(expected.length).toBeGreaterThan(100);
+  const result = await read(target, ['customer_messages'], 'full_refresh');
+  expect(result.exitCode).toBe(0);
+  expect(ids(recordsOf(result.messages, 'customer_messages'))).toEqual(expected);
+});
+
+describe('a child endpoint that answers 404', () => {
+  test('for every parent fails the stream, naming the endpoint, instead of completing empty', async () => {
+    const target = await simulator({ notFoundPaths: [/^\/v1\/campaigns\/\d+\/actions$/] });
+    const result = await read(target, ['campaign_actions', 'segments'], 'full_refresh');
+    expect(result.exitCode).toBe(1);
+    expect(protocolProblems(result)).toEqual([]);
+    expect(statusesOf(result.messages, 'campaign_actions').at(-1)).toBe('INCOMPLETE');
+    expect(statusesOf(result.messages, 'segments').at(-1)).toBe('COMPLETE');
+    const campaigns = target.workspace.campaigns.length;
+    expect(errorsOf(result.messages)).toEqual([
+      expect.objectContaining({
+        failure_type: 'system_error',
+        message: expect.stringContaining(
+          `404 for ${campaigns} of ${campaigns} campaigns at /v1/campaigns/{id}/actions`,
+        ),
+      }),
+    ]);
+    // A few warnings, not one per parent.
+    expect(warnings(result.messages).length).toBeLessThanOrEqual(5);
+  });
+
+  test('for one parent (deleted during the sync) is skipped with a warning; the stream completes', async () => {
+    const workspace = generateWorkspace();
+    const gone = workspace.campaigns[0]?.id;
+    const target = await simulator({
+      workspace,
+      notFoundPaths: [new RegExp(`^/v1/campaigns/${gone}/actions$`)],
+    });
+    const result = await read(target, ['campaign_actions'], 'full_refresh');
+    expect(result.exitCode).toBe(0);
+    expect(statusesOf(result.messages, 'campaign_actions').at(-1)).toBe('COMPLETE');
+    expect(warnings(result.messages)).toEqual([
+      expect.stringMatching(new RegExp(`campaigns /v1/campaigns/${gone}/actions answered 404`)),
+    ]);
+    const records = recordsOf(result.messages, 'campaign_actions');
+    expect(records.some((record) => record.campaign_id === gone)).toBe(false);
+    expect(records.length).toBeGreaterThan(0);
+  });
+});
+
+test('a parent stream that failed is not read again by each child: they fail at once with its error', async () => {
+  const target = await simulator();
+  target.injectFaults('http_500', 1000, /^\/v1\/campaigns$/);
+  const children = ['campaign_actions', 'campaign_metrics', 'campaign_messages'];
+  const result = await read(target, ['campaigns', ...children], 'full_refresh');
+  expect(result.exitCode).toBe(1);
+  const campaignListReads = target.stats.log.filter((entry) => entry.path === '/v1/campaigns').length;
+  expect(campaignListReads).toBe(1 + Number(FAST_RETRIES.CIO_MAX_RETRIES));
+  for (const child of children) {
+    expect(statusesOf(result.messages, child)).toEqual(['STARTED', 'INCOMPLETE']);
+    const [error] = errorsOf(result.messages).filter((e) => e.stream_descriptor?.name === child);
+    expect(error?.message).toMatch(/parent stream campaigns failed earlier in this sync/);
+    expect(error?.failure_type).toBe('transient_error');
+  }
+});
