@@ -1,6 +1,6 @@
 import { chunks, mergeConcurrent } from '../concurrency.js';
 import { type CursorInput, cursorSeconds, ResumeTokenCursor } from '../cursors.js';
-import { UnexpectedResponseError } from '../errors.js';
+import { MissingEnvelopeError, PaginationLoopError, UnexpectedResponseError } from '../errors.js';
 import { extractRecords } from '../http-client.js';
 import type { JsonObject } from '../protocol.js';
 import { CHECKPOINT, Stream, type StreamContext, type StreamItem } from './base.js';
@@ -66,7 +66,7 @@ export class CustomersStream extends Stream {
         yield item;
       }
     } catch (error) {
-      if (resumed || saved === undefined || !(error instanceof UnexpectedResponseError)) throw error;
+      if (resumed || saved === undefined || !isRefusedToken(error)) throw error;
       await context.log(
         'WARN',
         `customers: the saved search position was refused (${error.message}); starting over.`,
@@ -118,6 +118,14 @@ export class CustomersStream extends Stream {
       devices: person.devices ?? [],
     };
   }
+}
+
+/** A saved search token the API no longer takes answers with an error status, not a malformed 200. */
+function isRefusedToken(error: unknown): error is UnexpectedResponseError {
+  return (
+    error instanceof UnexpectedResponseError &&
+    !(error instanceof MissingEnvelopeError || error instanceof PaginationLoopError)
+  );
 }
 
 async function* fromArray<T>(items: readonly T[]): AsyncGenerator<T> {

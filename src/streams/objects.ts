@@ -1,6 +1,7 @@
 import { mergeConcurrent } from '../concurrency.js';
 import type { Cursor } from '../cursors.js';
 import { NotFoundError } from '../errors.js';
+import { expectObject } from '../pagination.js';
 import type { JsonObject } from '../protocol.js';
 import { ChildStream, type Slice, type StreamContext } from './base.js';
 import { ObjectTypesStream } from './object-types.js';
@@ -53,7 +54,7 @@ export class ObjectsStream extends ChildStream {
       );
       return;
     }
-    const object = (body.object ?? {}) as JsonObject;
+    const object = expectObject(body, ['object'], path);
     const identifiers = (object.identifiers ?? identifier) as JsonObject;
     yield {
       object_type_id: String(object.object_type_id ?? typeId),

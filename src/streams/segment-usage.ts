@@ -1,3 +1,4 @@
+import { expectObject } from '../pagination.js';
 import type { JsonObject } from '../protocol.js';
 import { ChildStream, type Slice, type StreamContext } from './base.js';
 import { SegmentsStream } from './segments.js';
@@ -12,8 +13,9 @@ export class SegmentUsageStream extends ChildStream {
   readonly parentFields = { segment_id: 'id' };
 
   override async *readSlice(context: StreamContext, slice: Slice): AsyncGenerator<JsonObject> {
-    const body = await context.client.get(slice.path ?? this.path);
-    const usedBy = (body.used_by ?? {}) as JsonObject;
+    const path = slice.path ?? this.path;
+    const body = await context.client.get(path);
+    const usedBy = expectObject(body, ['used_by'], path);
     yield {
       segment_id: body.segment_id ?? null,
       campaigns: usedBy.campaigns ?? [],
