@@ -1,0 +1,182 @@
+import { describe, expect, test } from 'vitest';
+import {
+  ClientSideCursor,
+  CompletedPartitionsCursor,
+  type CursorInput,
+  FULL_REFRESH_COMPLETE_STATE,
+  FullRefreshCursor,
+  PerParentWindowCursor,
+  ResumeTokenCursor,
+  timeWindows,
+  WindowCursor,
+  windowStart,
+} from '../src/cursors.js';
+import type { JsonObject } from '../src/protocol.js';
+
+const START = 1_800_000_000;
+const DAY = 86_400;
+const incremental = (saved?: JsonObject): CursorInput => ({
+  syncMode: 'incremental',
+  saved,
+  syncStart: START,
+});
+const fullRefresh = (saved?: JsonObject): CursorInput => ({
+  syncMode: 'full_refresh',
+  saved,
+  syncStart: START,
+});
+
+async function* ids(...values: string[]): AsyncGenerator<string> {
+  yield* values;
+}
+
+describe('client-side cursor', () => {
+  const options = { lookbackSeconds: 3600, startDate: undefined };
+
+  test('emits from the saved cursor minus the lookback and saves the newest value emitted', () => {
+    const cursor = new ClientSideCursor('updated', incremental({ updated: START - DAY }), options);
+    expect(cursor.since).toBe(START - DAY - 3600);
+    expect(cursor.accept({ updated: START - DAY - 7200 })).toBe(false);
+    expect(cursor.accept({ updated: START - DAY - 10 })).toBe(true);
+    expect(cursor.accept({ updated: START - 60 })).toBe(true);
+    expect(cursor.accept({ name: 'no cursor value' })).toBe(true);
+    // Nothing moves mid-read: lists come unsorted.
+    expect(cursor.checkpoint()).toEqual({ updated: START - DAY });
+    expect(cursor.final()).toEqual({ updated: START - 60 });
+    expect(cursor.notices()).toEqual([]);
+  });
+
+  test('a record dated after the sync start is emitted but the cursor stops at the sync start, said once', () => {
+    const cursor = new ClientSideCursor('timestamp', incremental(), options);
+    expect(cursor.accept({ timestamp: START + DAY })).toBe(true);
+    expect(cursor.accept({ timestamp: START + 2 * DAY })).toBe(true);
+    expect(cursor.final()).toEqual({ timestamp: START });
+    expect(cursor.notices()).toHaveLength(1);
+    expect(cursor.notices()[0]).toMatch(/2 record\(s\) have a "timestamp" later than the sync's start/);
+  });
+
+  test('a saved cursor in the future (abnormal state) is brought back to the sync start', () => {
+    const cursor = new ClientSideCursor('updated', incremental({ updated: START + 100 * DAY }), options);
+    expect(cursor.accept({ updated: START - 5 })).toBe(false);
+    expect(cursor.final()).toEqual({ updated: START });
+  });
+
+  test('start_date bounds what is emitted; RFC 3339 cursors and formatted states are read and written', () => {
+    const cursor = new ClientSideCursor('day', incremental({ day: '2026-01-10' }), {
+      lookbackSeconds: 2 * DAY,
+      startDate: Date.parse('2026-01-09T00:00:00Z') / 1000,
+      format: (seconds) => new Date(seconds * 1000).toISOString().slice(0, 10),
+    });
+    expect(cursor.since).toBe(Date.parse('2026-01-09T00:00:00Z') / 1000);
+    expect(cursor.accept({ day: '2026-01-08' })).toBe(false);
+    expect(cursor.accept({ day: '2026-01-12' })).toBe(true);
+    expect(cursor.final()).toEqual({ day: '2026-01-12' });
+  });
+});
+
+describe('window cursor', () => {
+  const options = { windowSeconds: 10 * DAY, lookbackSeconds: 2 * DAY };
+
+  test('incremental windows start at the cursor minus the lookback and end at the sync start', () => {
+    const cursor = new WindowCursor('created', incremental({ created: START - 15 * DAY }), options);
+    expect(cursor.hasPosition).toBe(true);
+    const windows = cursor.windows(0);
+    expect(windows[0]?.start).toBe(START - 17 * DAY + 1);
+    expect(windows.at(-1)?.end).toBe(START);
+    expect(cursor.checkpoint()).toEqual({ created: START - 15 * DAY });
+    const [first] = windows;
+    if (first) cursor.close(first);
+    expect(cursor.checkpoint()).toEqual({ created: first?.end });
+    expect(cursor.final()).toEqual({ created: START });
+  });
+
+  test('a full refresh resumes its own progress without lookback and ends with the full-refresh state', () => {
+    const cursor = new WindowCursor(
+      'created',
+      fullRefresh({ resume: { created: START - 5 * DAY } }),
+      options,
+    );
+    expect(cursor.windows(0)[0]?.start).toBe(START - 5 * DAY + 1);
+    const fresh = new WindowCursor('created', fullRefresh(), options);
+    expect(fresh.hasPosition).toBe(false);
+    expect(fresh.checkpoint()).toEqual({});
+    const [first] = fresh.windows(START - 20 * DAY);
+    if (first) fresh.close(first);
+    expect(fresh.checkpoint()).toEqual({ resume: { created: first?.end } });
+    expect(fresh.final()).toEqual(FULL_REFRESH_COMPLETE_STATE);
+  });
+
+  test('a far-future saved position reads nothing and saves the sync start', () => {
+    const cursor = new WindowCursor('created', incremental({ created: START + 365 * DAY }), options);
+    expect(cursor.windows(0)).toEqual([]);
+    expect(cursor.checkpoint()).toEqual({ created: START });
+    expect(cursor.final()).toEqual({ created: START });
+  });
+});
+
+describe('per-parent window cursor', () => {
+  const options = (...current: string[]) => ({
+    windowSeconds: 10 * DAY,
+    lookbackSeconds: DAY,
+    currentParents: () => ids(...current),
+  });
+
+  test('each parent reads from its own position; the final state keeps the parents that still exist', async () => {
+    const saved = { created_by_parent: { '1': START - 3 * DAY, '2': START - 30 * DAY } };
+    const cursor = new PerParentWindowCursor(incremental(saved), options('1', '3'));
+    expect(cursor.windows('1', 0)[0]?.start).toBe(START - 4 * DAY + 1);
+    const windows = cursor.windows('3', START - 12 * DAY);
+    expect(windows.map((window) => window.start)).toEqual([START - 12 * DAY, START - 2 * DAY]);
+    for (const window of windows) cursor.close('3', window);
+    expect(cursor.checkpoint()).toEqual({
+      created_by_parent: { '1': START - 3 * DAY, '2': START - 30 * DAY, '3': START },
+    });
+    expect(await cursor.final()).toEqual({ created_by_parent: { '1': START - 3 * DAY, '3': START } });
+  });
+
+  test('a hand-made {created} applies to parents without their own position and is kept', async () => {
+    const cursor = new PerParentWindowCursor(incremental({ created: START - 2 * DAY }), options('9'));
+    expect(cursor.windows('9', 0)[0]?.start).toBe(START - 3 * DAY + 1);
+    expect(await cursor.final()).toEqual({ created: START - 2 * DAY, created_by_parent: {} });
+  });
+
+  test('a full refresh checkpoints under resume and ends with the full-refresh state', async () => {
+    const cursor = new PerParentWindowCursor(fullRefresh(), options('1'));
+    const [window] = cursor.windows('1', START - DAY);
+    if (window) cursor.close('1', window);
+    expect(cursor.checkpoint()).toEqual({ resume: { created_by_parent: { '1': START } } });
+    expect(await cursor.final()).toEqual(FULL_REFRESH_COMPLETE_STATE);
+  });
+});
+
+test('resumable full refreshes: completed partitions and a search token', () => {
+  const segments = new CompletedPartitionsCursor(
+    'completed_segments',
+    fullRefresh({ resume: { completed_segments: [3] } }),
+  );
+  expect(segments.isComplete(3)).toBe(true);
+  segments.complete(5);
+  expect(segments.checkpoint()).toEqual({ resume: { completed_segments: [3, 5] } });
+  expect(segments.final()).toEqual(FULL_REFRESH_COMPLETE_STATE);
+
+  const people = new ResumeTokenCursor(fullRefresh({ resume: { next: 'abc' } }));
+  expect(people.savedToken).toBe('abc');
+  people.advance('def');
+  expect(people.checkpoint()).toEqual({ resume: { next: 'def' } });
+  expect(people.final()).toEqual(FULL_REFRESH_COMPLETE_STATE);
+
+  const none = new FullRefreshCursor();
+  expect(none.accept()).toBe(true);
+  expect(none.final()).toEqual(FULL_REFRESH_COMPLETE_STATE);
+});
+
+test('window helpers', () => {
+  expect(timeWindows(0, 25, 10)).toEqual([
+    { start: 0, end: 9 },
+    { start: 10, end: 19 },
+    { start: 20, end: 25 },
+  ]);
+  expect(windowStart(100, undefined, 10)).toBe(100);
+  expect(windowStart(100, 500, 10)).toBe(491);
+  expect(windowStart(100, 50, 10)).toBe(100);
+});
