@@ -245,46 +245,84 @@ export class WindowCursor implements Cursor {
   }
 }
 
+/** Orders parent ids as numbers when both are numeric (campaign ids), as text otherwise. */
+export function compareIds(a: string, b: string): number {
+  const numeric = /^\d+$/;
+  if (numeric.test(a) && numeric.test(b)) return Number(a) - Number(b) || a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /**
- * Windows per parent (a campaign's deliveries...): a position per parent, `{created_by_parent: {id: end}}`,
- * moved after each of its windows. `created` is the position of parents without their own (a hand-made state).
- * The final state keeps only the parents that still exist.
+ * Windows per parent (a campaign's deliveries...), read as one sweep over the parents in id order toward a
+ * target time (the sync's start). The state stays small however many parents there are:
+ * `{created: W, sweep: {target: T, through: X}, created_by_parent: {...}}` means every parent is read up to W,
+ * the parents up to id X also up to T, and the few others listed (in progress, or finished out of order) up to
+ * their own value. A completed sweep leaves `{created: T}`. A killed sweep resumes toward its own target,
+ * skipping the parents it finished, so the cursor never passes the start of the sync that began the sweep.
+ * States written before sweeps existed (`created_by_parent` for every parent) are read as they are.
  */
 export class PerParentWindowCursor implements Cursor {
   readonly since = undefined;
   readonly #incremental: boolean;
-  readonly #syncStart: number;
+  readonly #target: number;
   readonly #lookback: number;
   readonly #windowSeconds: number;
-  readonly #defaultPosition: number | undefined;
-  readonly #positions: Record<string, number> = {};
-  readonly #currentParents: () => AsyncIterable<string>;
+  readonly #watermark: number | undefined;
+  readonly #resumedThrough: string | undefined;
+  readonly #positions = new Map<string, number>();
+  #order: string[] = [];
+  #frontier = 0;
+  #through: string | undefined;
+  readonly #finishedAhead = new Set<string>();
 
-  constructor(
-    input: CursorInput,
-    options: WindowCursorOptions & { currentParents: () => AsyncIterable<string> },
-  ) {
+  constructor(input: CursorInput, options: WindowCursorOptions) {
     this.#incremental = input.syncMode === 'incremental';
-    this.#syncStart = input.syncStart;
     this.#windowSeconds = options.windowSeconds;
     this.#lookback = this.#incremental ? options.lookbackSeconds : 0;
-    this.#currentParents = options.currentParents;
     const progress = this.#incremental ? input.saved : (input.saved?.resume as JsonObject | undefined);
-    this.#defaultPosition = cursorSeconds(progress?.created);
+    const sweep = (progress?.sweep ?? {}) as JsonObject;
+    const target = cursorSeconds(sweep.target);
+    this.#target = target === undefined ? input.syncStart : Math.min(target, input.syncStart);
+    this.#resumedThrough = typeof sweep.through === 'string' ? sweep.through : undefined;
+    this.#through = this.#resumedThrough;
+    const watermark = cursorSeconds(progress?.created);
+    this.#watermark = watermark === undefined ? undefined : Math.min(watermark, this.#target);
     const saved = (progress?.created_by_parent ?? {}) as Record<string, unknown>;
     for (const [id, value] of Object.entries(saved)) {
       const position = cursorSeconds(value);
-      if (position !== undefined) this.#positions[id] = position;
+      if (position !== undefined) this.#positions.set(id, Math.min(position, this.#target));
     }
   }
 
+  /** The parents of this read in the order they are read: sorted by id, so progress is one position. */
+  plan(ids: readonly string[]): string[] {
+    this.#order = [...ids].sort(compareIds);
+    return this.#order;
+  }
+
   windows(parentId: string, floor: number): TimeWindow[] {
-    const previous = this.#positions[parentId] ?? this.#defaultPosition;
-    return timeWindows(windowStart(floor, previous, this.#lookback), this.#syncStart, this.#windowSeconds);
+    if (this.#resumedThrough !== undefined && compareIds(parentId, this.#resumedThrough) <= 0) return [];
+    const previous = this.#positions.get(parentId) ?? this.#watermark;
+    if (previous !== undefined && previous >= this.#target) return [];
+    return timeWindows(windowStart(floor, previous, this.#lookback), this.#target, this.#windowSeconds);
   }
 
   close(parentId: string, window: TimeWindow): void {
-    this.#positions[parentId] = window.end;
+    this.#positions.set(parentId, window.end);
+  }
+
+  /** Every window of the parent is read (or it has none, or it no longer exists). */
+  finish(parentId: string): void {
+    this.#finishedAhead.add(parentId);
+    while (this.#frontier < this.#order.length) {
+      const next = this.#order[this.#frontier] ?? '';
+      if (!this.#finishedAhead.has(next)) break;
+      this.#finishedAhead.delete(next);
+      this.#positions.delete(next);
+      // A resumed sweep re-passes the parents it had finished: its position never goes back.
+      if (this.#through === undefined || compareIds(next, this.#through) > 0) this.#through = next;
+      this.#frontier += 1;
+    }
   }
 
   accept(): boolean {
@@ -292,31 +330,16 @@ export class PerParentWindowCursor implements Cursor {
   }
 
   checkpoint(): JsonObject {
-    const progress = this.#state(this.#positions);
+    const progress: JsonObject = {
+      ...(this.#watermark === undefined ? {} : { created: this.#watermark }),
+      sweep: { target: this.#target, ...(this.#through === undefined ? {} : { through: this.#through }) },
+      created_by_parent: Object.fromEntries(this.#positions),
+    };
     return this.#incremental ? progress : { resume: progress };
   }
 
-  async final(): Promise<JsonObject> {
-    if (!this.#incremental) return FULL_REFRESH_COMPLETE_STATE;
-    // Parents deleted since the last sync leave the state.
-    const current: Record<string, number> = {};
-    for await (const id of this.#currentParents()) {
-      const position = this.#positions[id];
-      if (position !== undefined) current[id] = position;
-    }
-    return this.#state(current);
-  }
-
-  #state(positions: Record<string, number>): JsonObject {
-    const capped = Object.fromEntries(
-      Object.entries(positions).map(([id, position]) => [id, Math.min(position, this.#syncStart)]),
-    );
-    return {
-      ...(this.#defaultPosition === undefined
-        ? {}
-        : { created: Math.min(this.#defaultPosition, this.#syncStart) }),
-      created_by_parent: capped,
-    };
+  final(): JsonObject {
+    return this.#incremental ? { created: this.#target } : FULL_REFRESH_COMPLETE_STATE;
   }
 
   notices(): string[] {

@@ -28,7 +28,9 @@ export async function readStreams(
   base: Omit<StreamContext, 'log' | 'partitions' | 'client'> & { client: CustomerIoClient },
   emitter: Emitter,
   states: StateManager = new StateManager(),
+  checkpoints: Partial<CheckpointPolicy> = {},
 ): Promise<boolean> {
+  const policy = { ...DEFAULT_CHECKPOINTS, ...checkpoints };
   reportRetries(base.client, emitter);
   const cache = new PartitionCache();
   const ordered = parentsFirst(configured);
@@ -55,7 +57,7 @@ export async function readStreams(
     const recorder = parentsNeeded.has(stream.name) ? cache.recorder(stream) : undefined;
     const run = newRun(syncMode, states.get(stream.name), base.now);
     try {
-      await readStream(stream, run, context, emitter, recorder);
+      await readStream(stream, run, context, emitter, recorder, policy);
     } catch (error) {
       const failure = asConnectorError(error);
       recorder?.fail(failure);
@@ -85,31 +87,48 @@ export async function readStreams(
   return failed.length === 0;
 }
 
-/** One stream's read: statuses, records, and its state at each checkpoint where it moved and at the end. */
+/**
+ * How often a stream's progress is emitted between its start and end: destinations commit at every STATE, so
+ * one per window of thousands of parents would bury the records. A checkpoint is emitted once this many
+ * records or seconds have passed since the previous STATE (the end of a stream always emits its state).
+ */
+export interface CheckpointPolicy {
+  records: number;
+  seconds: number;
+}
+
+const DEFAULT_CHECKPOINTS: CheckpointPolicy = { records: 1000, seconds: 30 };
+
+/** One stream's read: statuses, records, and its state at checkpoints (see CheckpointPolicy) and at the end. */
 async function readStream(
   stream: Stream,
   run: StreamRun,
   context: StreamContext,
   emitter: Emitter,
   recorder: PartitionRecorder | undefined,
+  policy: CheckpointPolicy,
 ): Promise<void> {
   await emitter.streamStatus(stream.name, 'STARTED');
   let total = 0;
   let sinceState = 0;
   let lastState: string | undefined;
+  let lastStateAt = Date.now();
   const emitState = async () => {
     const snapshot = JSON.stringify(run.state);
     // Never the same state twice in a row: an unchanged state says nothing new about progress.
     if (snapshot === lastState) return;
     await emitter.state(stream.name, run.state, sinceState);
     lastState = snapshot;
+    lastStateAt = Date.now();
     sinceState = 0;
   };
+  const checkpointDue = () =>
+    sinceState >= policy.records || Date.now() - lastStateAt >= policy.seconds * 1000;
   const warnings: string[] = [];
   const normalizer = new RecordNormalizer(stream.name, stream.jsonSchema, (text) => warnings.push(text));
   for await (const item of stream.read(context, run, recorder?.add)) {
     if (item === CHECKPOINT) {
-      await emitState();
+      if (checkpointDue()) await emitState();
       continue;
     }
     if (total === 0) await emitter.streamStatus(stream.name, 'RUNNING');

@@ -26,10 +26,6 @@ const fullRefresh = (saved?: JsonObject): CursorInput => ({
   syncStart: START,
 });
 
-async function* ids(...values: string[]): AsyncGenerator<string> {
-  yield* values;
-}
-
 describe('client-side cursor', () => {
   const options = { lookbackSeconds: 3600, startDate: undefined };
 
@@ -115,37 +111,69 @@ describe('window cursor', () => {
 });
 
 describe('per-parent window cursor', () => {
-  const options = (...current: string[]) => ({
-    windowSeconds: 10 * DAY,
-    lookbackSeconds: DAY,
-    currentParents: () => ids(...current),
-  });
+  const options = { windowSeconds: 10 * DAY, lookbackSeconds: DAY };
 
-  test('each parent reads from its own position; the final state keeps the parents that still exist', async () => {
-    const saved = { created_by_parent: { '1': START - 3 * DAY, '2': START - 30 * DAY } };
-    const cursor = new PerParentWindowCursor(incremental(saved), options('1', '3'));
-    expect(cursor.windows('1', 0)[0]?.start).toBe(START - 4 * DAY + 1);
-    const windows = cursor.windows('3', START - 12 * DAY);
-    expect(windows.map((window) => window.start)).toEqual([START - 12 * DAY, START - 2 * DAY]);
-    for (const window of windows) cursor.close('3', window);
+  test('a sweep in id order: progress is one position plus the parents finished out of order', () => {
+    const cursor = new PerParentWindowCursor(incremental({ created: START - 3 * DAY }), options);
+    expect(cursor.plan(['10', '9', '100'])).toEqual(['9', '10', '100']);
+    expect(cursor.windows('9', 0)[0]?.start).toBe(START - 4 * DAY + 1);
+    for (const window of cursor.windows('10', 0)) cursor.close('10', window);
+    cursor.finish('10');
     expect(cursor.checkpoint()).toEqual({
-      created_by_parent: { '1': START - 3 * DAY, '2': START - 30 * DAY, '3': START },
+      created: START - 3 * DAY,
+      sweep: { target: START },
+      created_by_parent: { '10': START },
     });
-    expect(await cursor.final()).toEqual({ created_by_parent: { '1': START - 3 * DAY, '3': START } });
+    cursor.finish('9');
+    expect(cursor.checkpoint()).toEqual({
+      created: START - 3 * DAY,
+      sweep: { target: START, through: '10' },
+      created_by_parent: {},
+    });
+    cursor.finish('100');
+    expect(cursor.final()).toEqual({ created: START });
   });
 
-  test('a hand-made {created} applies to parents without their own position and is kept', async () => {
-    const cursor = new PerParentWindowCursor(incremental({ created: START - 2 * DAY }), options('9'));
-    expect(cursor.windows('9', 0)[0]?.start).toBe(START - 3 * DAY + 1);
-    expect(await cursor.final()).toEqual({ created: START - 2 * DAY, created_by_parent: {} });
+  test('a killed sweep resumes toward its own target, skipping the parents it finished', () => {
+    const saved = {
+      created: START - 20 * DAY,
+      sweep: { target: START - DAY, through: '10' },
+      created_by_parent: { '12': START - 5 * DAY },
+    };
+    const cursor = new PerParentWindowCursor(incremental(saved), options);
+    cursor.plan(['9', '10', '12', '15']);
+    expect(cursor.windows('9', 0)).toEqual([]);
+    expect(cursor.windows('10', 0)).toEqual([]);
+    expect(cursor.windows('12', 0)[0]?.start).toBe(START - 6 * DAY + 1);
+    expect(cursor.windows('15', 0)[0]?.start).toBe(START - 21 * DAY + 1);
+    expect(cursor.windows('15', 0).at(-1)?.end).toBe(START - DAY);
+    cursor.finish('9');
+    // The position never goes back below what the killed sweep had finished.
+    expect((cursor.checkpoint().sweep as JsonObject).through).toBe('10');
+    expect(cursor.final()).toEqual({ created: START - DAY });
   });
 
-  test('a full refresh checkpoints under resume and ends with the full-refresh state', async () => {
-    const cursor = new PerParentWindowCursor(fullRefresh(), options('1'));
+  test('a state from before sweeps (a position for every parent) is read as it is', () => {
+    const saved = { created_by_parent: { '1': START - 3 * DAY, '2': START - 30 * DAY } };
+    const cursor = new PerParentWindowCursor(incremental(saved), options);
+    cursor.plan(['1', '2', '3']);
+    expect(cursor.windows('1', 0)[0]?.start).toBe(START - 4 * DAY + 1);
+    expect(cursor.windows('2', 0)[0]?.start).toBe(START - 31 * DAY + 1);
+    expect(cursor.windows('3', START - 12 * DAY)[0]?.start).toBe(START - 12 * DAY);
+    cursor.finish('1');
+    expect(cursor.checkpoint().created_by_parent).toEqual({ '2': START - 30 * DAY });
+  });
+
+  test('a full refresh checkpoints under resume and ends with the full-refresh state', () => {
+    const cursor = new PerParentWindowCursor(fullRefresh(), options);
+    cursor.plan(['1']);
     const [window] = cursor.windows('1', START - DAY);
     if (window) cursor.close('1', window);
-    expect(cursor.checkpoint()).toEqual({ resume: { created_by_parent: { '1': START } } });
-    expect(await cursor.final()).toEqual(FULL_REFRESH_COMPLETE_STATE);
+    expect(cursor.checkpoint()).toEqual({
+      resume: { sweep: { target: START }, created_by_parent: { '1': START } },
+    });
+    cursor.finish('1');
+    expect(cursor.final()).toEqual(FULL_REFRESH_COMPLETE_STATE);
   });
 });
 

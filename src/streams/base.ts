@@ -308,6 +308,12 @@ export abstract class ChildStream extends Stream {
         );
       }
     }
+    if (this.partitionEnded(parent, cursor)) yield CHECKPOINT;
+  }
+
+  /** Called when a parent is done (read, or gone); returns whether that moved the cursor (a checkpoint follows). */
+  partitionEnded(_parent: JsonObject, _cursor: Cursor): boolean {
+    return false;
   }
 
   withParent(record: JsonObject, parent: JsonObject): JsonObject {

@@ -24,12 +24,25 @@ export abstract class ParentDeliveriesStream extends ChildStream {
     return new PerParentWindowCursor(run, {
       windowSeconds: DELIVERY_WINDOW_SECONDS,
       lookbackSeconds: context.config.messagesLookbackSeconds,
-      currentParents: () => this.#parentIds(context),
     });
   }
 
-  async *#parentIds(context: StreamContext): AsyncGenerator<string> {
-    for await (const parent of context.partitions(this.parent)) yield String(parent.id);
+  /** The parents in id order, the order the cursor's sweep records progress in. */
+  override async *partitionSource(
+    context: StreamContext,
+    cursor: PerParentWindowCursor,
+  ): AsyncGenerator<JsonObject> {
+    const byId = new Map<string, JsonObject>();
+    for await (const parent of context.partitions(this.parent)) byId.set(String(parent.id), parent);
+    for (const id of cursor.plan([...byId.keys()])) {
+      const parent = byId.get(id);
+      if (parent !== undefined) yield parent;
+    }
+  }
+
+  override partitionEnded(parent: JsonObject, cursor: PerParentWindowCursor): boolean {
+    cursor.finish(String(parent.id));
+    return true;
   }
 
   override slices(context: StreamContext, parent: JsonObject, cursor: PerParentWindowCursor): Slice[] {
