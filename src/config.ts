@@ -2,7 +2,13 @@ import { Ajv, type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import { ConfigError } from './errors.js';
 import type { JsonObject } from './protocol.js';
-import { connectionSpecification, DEFAULT_REQUESTS_PER_SECOND, REGION_HOSTS, type Region } from './spec.js';
+import {
+  type CustomersMethod,
+  connectionSpecification,
+  DEFAULT_REQUESTS_PER_SECOND,
+  REGION_HOSTS,
+  type Region,
+} from './spec.js';
 
 export interface SourceConfig {
   appApiKey: string;
@@ -14,6 +20,8 @@ export interface SourceConfig {
   /** A Customer.io people filter; everyone when absent. */
   customersFilter: JsonObject;
   customerAttributes: string[];
+  /** How `customers` reads people: paged search + attribute lookups, or one bulk export file. */
+  customersMethod: CustomersMethod;
   activityTypes: string[];
   messageTypes: string[];
   includeDeletedPeopleActivities: boolean;
@@ -152,6 +160,7 @@ export function parseConfig(raw: unknown, now: number = Date.now()): SourceConfi
     requestsPerSecond: (input.requests_per_second as number | undefined) ?? DEFAULT_REQUESTS_PER_SECOND,
     customersFilter: parseCustomersFilter(input.customers_filter as string | undefined),
     customerAttributes: (input.customer_attributes as string[] | undefined) ?? [],
+    customersMethod: (input.customers_method as CustomersMethod | undefined) ?? 'search',
     activityTypes: (input.activity_types as string[] | undefined) ?? [],
     messageTypes: (input.message_types as string[] | undefined) ?? [],
     includeDeletedPeopleActivities: (input.include_deleted_people_activities as boolean | undefined) ?? false,

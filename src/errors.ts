@@ -156,3 +156,21 @@ export function isSourceWide(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * A Customer.io export that ended `failed`. Transient: the next attempt starts a new export, which Customer.io
+ * usually completes.
+ */
+export class ExportFailedError extends ConnectorError {
+  readonly exportId: string;
+
+  constructor(exportId: string, options: { internal?: string | undefined } = {}) {
+    super(
+      `Customer.io export ${exportId} failed while it was being prepared; the next attempt starts a new export. If exports keep failing, check the export in Customer.io (Data & Integrations > Exports) or use "customers_method": "search".`,
+      'transient_error',
+      options,
+    );
+    this.name = 'ExportFailedError';
+    this.exportId = exportId;
+  }
+}

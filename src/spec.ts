@@ -11,6 +11,9 @@ export type Region = keyof typeof REGION_HOSTS;
 
 export const DEFAULT_REQUESTS_PER_SECOND = 10;
 
+export const CUSTOMERS_METHODS = ['search', 'export'] as const;
+export type CustomersMethod = (typeof CUSTOMERS_METHODS)[number];
+
 export const connectionSpecification: JsonObject = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'Customer.io Source Spec',
@@ -103,6 +106,15 @@ export const connectionSpecification: JsonObject = {
       minimum: 0,
       maximum: 180,
       order: 10,
+    },
+    customers_method: {
+      type: 'string',
+      title: 'How customers are read',
+      description:
+        'search: page through the people and look up their attributes, about 11 requests per 1000 people, with timestamps and devices. export: one Customer.io export of the people filter and customer attributes, a few requests whatever the audience size; attributes only (no timestamps or devices). Choose export for large audiences.',
+      enum: [...CUSTOMERS_METHODS],
+      default: 'search',
+      order: 11,
     },
     include_deleted_people_activities: {
       type: 'boolean',

@@ -26,6 +26,7 @@ describe('parseConfig', () => {
       requestsPerSecond: 10,
       customersFilter: EVERYONE_FILTER,
       customerAttributes: [],
+      customersMethod: 'search',
       activityTypes: [],
       messageTypes: [],
       includeDeletedPeopleActivities: false,

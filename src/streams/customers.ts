@@ -2,6 +2,7 @@ import { chunks, mergeConcurrent } from '../concurrency.js';
 import { type CursorInput, cursorSeconds, ResumeTokenCursor } from '../cursors.js';
 import { MissingEnvelopeError, PaginationLoopError, UnexpectedResponseError } from '../errors.js';
 import { extractRecords } from '../http-client.js';
+import { readCustomersByExport } from '../people-export.js';
 import type { JsonObject } from '../protocol.js';
 import { CHECKPOINT, Stream, type StreamContext, type StreamItem } from './base.js';
 import { PEOPLE } from './people.js';
@@ -58,6 +59,11 @@ export class CustomersStream extends Stream {
     context: StreamContext,
     cursor?: ResumeTokenCursor,
   ): AsyncGenerator<StreamItem> {
+    // One export is one file with no resume point: a retried attempt starts a new export.
+    if (context.config.customersMethod === 'export') {
+      yield* readCustomersByExport(context);
+      return;
+    }
     const saved = cursor?.savedToken;
     let resumed = false;
     try {

@@ -1,0 +1,332 @@
+import { performance } from 'node:perf_hooks';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createGunzip } from 'node:zlib';
+import { parse } from 'csv-parse';
+import {
+  ExportFailedError,
+  MissingEnvelopeError,
+  TransientApiError,
+  UnexpectedResponseError,
+} from './errors.js';
+import type { ApiClient } from './http-client.js';
+import type { JsonObject } from './protocol.js';
+import type { StreamContext } from './streams/base.js';
+
+/**
+ * `customers` through Customer.io's Exports API: one export of the people filter, polled until done, then
+ * its CSV file streamed from the pre-signed storage link. A few requests whatever the audience's size.
+ */
+
+export interface ExportTiming {
+  /** The first wait between status polls; each next wait is half as long again, up to `maxPollIntervalMs`. */
+  pollIntervalMs: number;
+  maxPollIntervalMs: number;
+  /** An export still not done after this long is given up on (transient: the next attempt starts a new one). */
+  maxWaitMs: number;
+  /** Interrupted downloads in a row that bring no new person before the read fails. */
+  maxFruitlessDownloads: number;
+  /** A download that receives nothing for this long is dropped and resumed from a new link. */
+  stallMs: number;
+}
+
+export const DEFAULT_EXPORT_TIMING: Readonly<ExportTiming> = {
+  pollIntervalMs: 2000,
+  maxPollIntervalMs: 30_000,
+  maxWaitMs: 60 * 60_000,
+  maxFruitlessDownloads: 5,
+  stallMs: 60_000,
+};
+
+/** Tests and benchmarks shorten the waits with CIO_EXPORT_POLL_MS and CIO_EXPORT_MAX_WAIT_MS. */
+export function exportTimingFromEnv(env: NodeJS.ProcessEnv): ExportTiming {
+  const number = (name: string): number | undefined => {
+    const value = env[name];
+    return value === undefined || value === '' || !Number.isFinite(Number(value)) ? undefined : Number(value);
+  };
+  const pollIntervalMs = number('CIO_EXPORT_POLL_MS');
+  const maxWaitMs = number('CIO_EXPORT_MAX_WAIT_MS');
+  return {
+    ...DEFAULT_EXPORT_TIMING,
+    ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
+    ...(maxWaitMs === undefined ? {} : { maxWaitMs }),
+  };
+}
+
+/** One line of an export file: column name → cell, every value a string. */
+export type ExportRow = Record<string, string>;
+
+const CREATE_PATH = '/v1/exports/customers';
+/** Always in the file, whatever attributes are asked for. */
+const IDENTIFIER_COLUMNS = ['cio_id', 'id', 'email'];
+/** Asked for with any attribute selection, to fill the record's top-level `unsubscribed`. */
+const UNSUBSCRIBED = 'unsubscribed';
+
+/** Everyone matching `customers_filter` as `customers` records, from one export. */
+export async function* readCustomersByExport(
+  context: StreamContext,
+  timing: ExportTiming = exportTimingFromEnv(process.env),
+): AsyncGenerator<JsonObject> {
+  const { customersFilter, customerAttributes } = context.config;
+  const id = await startExport(context.client, customersFilter, exportedAttributes(customerAttributes));
+  await context.log('INFO', `customers: Customer.io export ${id} started; waiting until it is done.`);
+  await waitUntilDone(context.client, id, timing);
+  let people = 0;
+  for await (const row of readExportRows(context, id, timing)) {
+    people += 1;
+    if (!row.cio_id)
+      throw new UnexpectedResponseError(
+        `Customer.io export ${id} has no cio_id on row ${people}: the file is not a people export.`,
+      );
+    yield customerFromExportRow(row, customerAttributes);
+  }
+  await context.log('INFO', `customers: read ${people} people from Customer.io export ${id}.`);
+}
+
+/** The attributes to ask for: none named means every attribute (the field is left out). */
+export function exportedAttributes(selected: readonly string[]): string[] | undefined {
+  if (selected.length === 0) return undefined;
+  const names = [...selected, UNSUBSCRIBED].filter((name) => !IDENTIFIER_COLUMNS.includes(name));
+  return [...new Set(names)];
+}
+
+/**
+ * A row as the record search mode emits: identifiers at the top level and in `identifiers`, the selected
+ * attributes as strings (empty cells are attributes the person does not have), and null for what only search
+ * provides (timestamps, devices).
+ */
+export function customerFromExportRow(row: ExportRow, selected: readonly string[]): JsonObject {
+  const cell = (name: string): string | null => {
+    const value = row[name];
+    return value === undefined || value === '' ? null : value;
+  };
+  const identifiers = { cio_id: cell('cio_id'), email: cell('email'), id: cell('id') };
+  const attributes = Object.fromEntries(
+    Object.entries(row).filter(
+      ([name, value]) => value !== '' && (selected.length === 0 || selected.includes(name)),
+    ),
+  );
+  return {
+    cio_id: identifiers.cio_id,
+    id: identifiers.id,
+    email: identifiers.email,
+    identifiers,
+    attributes,
+    timestamps: null,
+    unsubscribed: booleanCell(cell(UNSUBSCRIBED)),
+    devices: null,
+  };
+}
+
+function booleanCell(value: string | null): boolean | null {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return null;
+}
+
+function exportOf(body: JsonObject, where: string): JsonObject {
+  const item = body.export;
+  if (typeof item !== 'object' || item === null || Array.isArray(item))
+    throw new MissingEnvelopeError(`Customer.io answered ${where} without the "export" object.`);
+  return item as JsonObject;
+}
+
+export async function startExport(
+  client: ApiClient,
+  filter: JsonObject,
+  attributes: string[] | undefined,
+): Promise<string> {
+  const body = await client.request(CREATE_PATH, {
+    method: 'POST',
+    body: { filters: filter, ...(attributes === undefined ? {} : { attributes }) },
+  });
+  const id = exportOf(body, `POST ${CREATE_PATH}`).id;
+  if (typeof id !== 'number' && typeof id !== 'string')
+    throw new MissingEnvelopeError(`Customer.io answered POST ${CREATE_PATH} with an export without an id.`);
+  return String(id);
+}
+
+export type ExportProgress = 'done' | 'failed' | 'pending';
+
+/** Whether an export object says it is done, failed or still being prepared. */
+export function exportProgress(item: JsonObject): ExportProgress {
+  if (item.status === 'failed' || item.failed === true) return 'failed';
+  return item.status === 'done' ? 'done' : 'pending';
+}
+
+/** The waits between polls: growing by half each time, up to the cap. */
+export function pollDelays(timing: Pick<ExportTiming, 'pollIntervalMs' | 'maxPollIntervalMs'>) {
+  let delay = timing.pollIntervalMs;
+  return (): number => {
+    const current = delay;
+    delay = Math.min(Math.max(timing.maxPollIntervalMs, timing.pollIntervalMs), delay * 1.5);
+    return current;
+  };
+}
+
+export async function waitUntilDone(client: ApiClient, id: string, timing: ExportTiming): Promise<void> {
+  const path = `/v1/exports/${encodeURIComponent(id)}`;
+  const started = performance.now();
+  const nextDelay = pollDelays(timing);
+  for (;;) {
+    await sleep(nextDelay());
+    const item = exportOf(await client.request(path), `GET ${path}`);
+    const progress = exportProgress(item);
+    if (progress === 'done') return;
+    if (progress === 'failed') throw new ExportFailedError(id, { internal: `GET ${path}: status failed` });
+    if (performance.now() - started > timing.maxWaitMs) {
+      throw new TransientApiError(
+        `Customer.io export ${id} was still not done after ${Math.round(timing.maxWaitMs / 60_000)} minutes; the next attempt starts a new export.`,
+      );
+    }
+  }
+}
+
+/** A fresh pre-signed link to the export's file (each is valid for about 15 minutes). */
+export async function downloadLink(client: ApiClient, id: string): Promise<string> {
+  const path = `/v1/exports/${encodeURIComponent(id)}/download`;
+  const { url } = await client.request(path);
+  if (typeof url !== 'string' || url === '')
+    throw new MissingEnvelopeError(`Customer.io answered GET ${path} without a download "url".`);
+  return url;
+}
+
+/**
+ * The export's rows, each once. A download cut short (an expired link, a dropped connection, a stall) asks for
+ * a new link and downloads the file again, skipping the rows already read: an export's file never changes, and
+ * rows, unlike byte offsets, can be counted through the compression.
+ */
+async function* readExportRows(
+  context: StreamContext,
+  id: string,
+  timing: ExportTiming,
+): AsyncGenerator<ExportRow> {
+  let read = 0;
+  let fruitless = 0;
+  for (;;) {
+    const link = await downloadLink(context.client, id);
+    const before = read;
+    try {
+      for await (const row of parseCsvRows(downloadedBytes(link, timing.stallMs), read)) {
+        read += 1;
+        yield row;
+      }
+      return;
+    } catch (error) {
+      if (!(error instanceof DownloadInterrupted)) throw asFileError(error, id);
+      fruitless = read > before ? 1 : fruitless + 1;
+      if (fruitless >= timing.maxFruitlessDownloads) {
+        throw new TransientApiError(
+          `The download of Customer.io export ${id} kept failing (${error.message}) after ${read} people.`,
+        );
+      }
+      await context.log(
+        'WARN',
+        `customers: the download of export ${id} stopped after ${read} people (${error.message}); resuming there from a new link.`,
+      );
+    }
+  }
+}
+
+/** The transfer stopped before the end of the file: a new link and a new download may get it all. */
+export class DownloadInterrupted extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DownloadInterrupted';
+  }
+}
+
+/** What storage answers when a link has expired, and transient failures of its own. */
+const RETRYABLE_STORAGE_STATUSES = new Set([403, 408, 429, 500, 502, 503, 504]);
+
+/** A parse error, or storage refusing the link for good: reading the file again would not help. */
+function asFileError(error: unknown, id: string): UnexpectedResponseError {
+  const detail = error instanceof Error ? error.message : String(error);
+  return new UnexpectedResponseError(`Customer.io export ${id} could not be read: ${detail}`);
+}
+
+/**
+ * The file's bytes, decompressed when they are gzip. Storage is asked with a plain request: no Authorization
+ * header (a pre-signed link carries its own, and storage refuses two) and no place in the App API's budget.
+ * Every failure of the transfer comes out as DownloadInterrupted.
+ */
+async function* downloadedBytes(link: string, stallMs: number): AsyncGenerator<Uint8Array> {
+  try {
+    yield* gunzipIfCompressed(storageBytes(link, stallMs));
+  } catch (error) {
+    if (error instanceof DownloadInterrupted || error instanceof StorageRefused) throw error;
+    throw new DownloadInterrupted(describeTransferFailure(error), { cause: error });
+  }
+}
+
+class StorageRefused extends Error {}
+
+async function* storageBytes(link: string, stallMs: number): AsyncGenerator<Uint8Array> {
+  const stall = new AbortController();
+  const timer = setTimeout(() => stall.abort(), stallMs);
+  try {
+    const response = await fetch(link, { signal: stall.signal });
+    if (response.status !== 200 || response.body === null) {
+      await response.body?.cancel().catch(() => undefined);
+      const what = `storage answered HTTP ${response.status}`;
+      if (RETRYABLE_STORAGE_STATUSES.has(response.status)) throw new DownloadInterrupted(what);
+      throw new StorageRefused(what);
+    }
+    for await (const chunk of response.body) {
+      timer.refresh();
+      yield chunk;
+    }
+  } catch (error) {
+    if (stall.signal.aborted) throw new DownloadInterrupted(`no data for ${Math.round(stallMs / 1000)} s`);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function describeTransferFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
+}
+
+/** gzip files start with these two bytes, whatever the file is called or served as. */
+export function isGzip(head: Uint8Array): boolean {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/** The bytes as they are, or gunzipped when the first two say gzip. */
+export async function* gunzipIfCompressed(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const source = chunks[Symbol.asyncIterator]();
+  const head: Uint8Array[] = [];
+  let headLength = 0;
+  while (headLength < 2) {
+    const next = await source.next();
+    if (next.done === true) break;
+    head.push(next.value);
+    headLength += next.value.length;
+  }
+  const all = (async function* () {
+    try {
+      yield* head;
+      for (let next = await source.next(); next.done !== true; next = await source.next()) yield next.value;
+    } finally {
+      await source.return?.();
+    }
+  })();
+  if (!isGzip(Buffer.concat(head))) {
+    yield* all;
+    return;
+  }
+  const gunzip = createGunzip();
+  // A failure of either side destroys `gunzip` with it, so the loop below sees it.
+  pipeline(Readable.from(all), gunzip).catch(() => undefined);
+  yield* gunzip;
+}
+
+/** A CSV file with a header row as one object per line, keyed by the header; the first `skip` lines left out. */
+export async function* parseCsvRows(bytes: AsyncIterable<Uint8Array>, skip = 0): AsyncGenerator<ExportRow> {
+  const parser = parse({ columns: true, bom: true, skip_empty_lines: true, from: skip + 1 });
+  pipeline(Readable.from(bytes), parser).catch(() => undefined);
+  yield* parser as AsyncIterable<ExportRow>;
+}

@@ -1,0 +1,140 @@
+import { gzipSync } from 'node:zlib';
+import { describe, expect, test } from 'vitest';
+import {
+  customerFromExportRow,
+  DEFAULT_EXPORT_TIMING,
+  exportedAttributes,
+  exportProgress,
+  exportTimingFromEnv,
+  gunzipIfCompressed,
+  isGzip,
+  parseCsvRows,
+  pollDelays,
+} from '../src/people-export.js';
+
+async function* chunksOf(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
+  for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+}
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of iterable) items.push(item);
+  return items;
+}
+
+async function text(chunks: AsyncIterable<Uint8Array>): Promise<string> {
+  return Buffer.concat(await collect(chunks)).toString('utf8');
+}
+
+const CSV = 'cio_id,id,email,plan\na1,7,ann@example.com,pro\nb2,,bo@example.com,"free, for now"\n';
+
+describe('gzip detection', () => {
+  test('by the two magic bytes, not by a name', () => {
+    expect(isGzip(gzipSync('x'))).toBe(true);
+    expect(isGzip(Buffer.from('cio_id,id'))).toBe(false);
+    expect(isGzip(Buffer.from([0x1f]))).toBe(false);
+    expect(isGzip(Buffer.alloc(0))).toBe(false);
+  });
+
+  test('a gzip file is decompressed, even when its magic bytes arrive one chunk at a time', async () => {
+    expect(await text(gunzipIfCompressed(chunksOf(gzipSync(CSV), 1)))).toBe(CSV);
+    expect(await text(gunzipIfCompressed(chunksOf(gzipSync(CSV), 4096)))).toBe(CSV);
+  });
+
+  test('a plain file passes through as it is, an empty one stays empty', async () => {
+    expect(await text(gunzipIfCompressed(chunksOf(Buffer.from(CSV), 3)))).toBe(CSV);
+    expect(await text(gunzipIfCompressed(chunksOf(Buffer.alloc(0), 1)))).toBe('');
+  });
+
+  test('a gzip file cut short is an error, not a shorter file', async () => {
+    const cut = gzipSync(CSV.repeat(50)).subarray(0, 40);
+    await expect(text(gunzipIfCompressed(chunksOf(cut, 16)))).rejects.toThrow();
+  });
+});
+
+describe('CSV rows', () => {
+  test('one object per line keyed by the header, quoted commas and line breaks kept', async () => {
+    const file = `${CSV}c3,9,,"two\nlines"\n`;
+    expect(await collect(parseCsvRows(chunksOf(Buffer.from(file), 5)))).toEqual([
+      { cio_id: 'a1', id: '7', email: 'ann@example.com', plan: 'pro' },
+      { cio_id: 'b2', id: '', email: 'bo@example.com', plan: 'free, for now' },
+      { cio_id: 'c3', id: '9', email: '', plan: 'two\nlines' },
+    ]);
+  });
+
+  test('skipping the rows already read, when a download starts again', async () => {
+    const rows = await collect(parseCsvRows(chunksOf(Buffer.from(CSV), 7), 1));
+    expect(rows.map((row) => row.cio_id)).toEqual(['b2']);
+  });
+
+  test('a header alone is no people', async () => {
+    expect(await collect(parseCsvRows(chunksOf(Buffer.from('cio_id,id,email\n'), 4)))).toEqual([]);
+  });
+});
+
+describe('rows as customers records', () => {
+  const row = {
+    cio_id: 'a1',
+    id: '',
+    email: 'ann@example.com',
+    plan: 'pro',
+    phone: '',
+    unsubscribed: 'true',
+  };
+
+  test('identifiers at the top level and in identifiers, empty cells null', () => {
+    const record = customerFromExportRow(row, []);
+    expect(record).toMatchObject({
+      cio_id: 'a1',
+      id: null,
+      email: 'ann@example.com',
+      identifiers: { cio_id: 'a1', id: null, email: 'ann@example.com' },
+      timestamps: null,
+      devices: null,
+      unsubscribed: true,
+    });
+  });
+
+  test('attributes: every non-empty cell, or only the selected names', () => {
+    expect(customerFromExportRow(row, []).attributes).toEqual({
+      cio_id: 'a1',
+      email: 'ann@example.com',
+      plan: 'pro',
+      unsubscribed: 'true',
+    });
+    expect(customerFromExportRow(row, ['plan', 'phone']).attributes).toEqual({ plan: 'pro' });
+  });
+
+  test('unsubscribed is null when the file does not say', () => {
+    expect(customerFromExportRow({ cio_id: 'a1' }, []).unsubscribed).toBeNull();
+    expect(customerFromExportRow({ cio_id: 'a1', unsubscribed: 'false' }, []).unsubscribed).toBe(false);
+  });
+});
+
+describe('the export request and its progress', () => {
+  test('no selection asks for every attribute; a selection adds unsubscribed and leaves out identifiers', () => {
+    expect(exportedAttributes([])).toBeUndefined();
+    expect(exportedAttributes(['plan', 'email', 'plan'])).toEqual(['plan', 'unsubscribed']);
+  });
+
+  test('status done, failed (or the failed flag), anything else pending', () => {
+    expect(exportProgress({ status: 'done' })).toBe('done');
+    expect(exportProgress({ status: 'failed' })).toBe('failed');
+    expect(exportProgress({ status: 'pending', failed: true })).toBe('failed');
+    expect(exportProgress({ status: 'pending' })).toBe('pending');
+    expect(exportProgress({})).toBe('pending');
+  });
+
+  test('polls back off by half each time, up to the cap', () => {
+    const next = pollDelays({ pollIntervalMs: 1000, maxPollIntervalMs: 3000 });
+    expect([next(), next(), next(), next(), next()]).toEqual([1000, 1500, 2250, 3000, 3000]);
+  });
+
+  test('the environment shortens the waits for tests', () => {
+    expect(exportTimingFromEnv({})).toEqual(DEFAULT_EXPORT_TIMING);
+    expect(exportTimingFromEnv({ CIO_EXPORT_POLL_MS: '5', CIO_EXPORT_MAX_WAIT_MS: '100' })).toMatchObject({
+      pollIntervalMs: 5,
+      maxWaitMs: 100,
+    });
+  });
+});
