@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,8 @@ import type { AirbyteMessage, JsonObject } from '../src/protocol.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const CONNECTOR = join(ROOT, 'dist', 'main.js');
-const PROTOCOL_YAML = join(ROOT, '..', 'shared', 'reference', 'airbyte_protocol.yaml');
+/** The official Airbyte protocol schema, kept in the repo (see its header for source and licence). */
+export const PROTOCOL_YAML = join(ROOT, 'integration_tests', 'protocol', 'airbyte_protocol.yaml');
 
 export interface RunResult {
   messages: AirbyteMessage[];
@@ -70,7 +71,13 @@ export async function runConnector(
         let lines = stdout.split('\n');
         const complete = lines.slice(0, -1);
         lines = input.killAfterLines === undefined ? complete : complete.slice(0, input.killAfterLines);
-        resolve({ lines, messages: lines.map(parseLine), stderr, exitCode });
+        try {
+          const result = { lines, messages: lines.map(parseLine), stderr, exitCode };
+          assertFollowsProtocol(result, [command, ...extraArgs].join(' '));
+          resolve(result);
+        } catch (error) {
+          reject(error);
+        }
       });
     });
   } finally {
@@ -142,20 +149,18 @@ export function errorsOf(messages: AirbyteMessage[]) {
   );
 }
 
-let protocolValidator: ValidateFunction | null | undefined;
+let protocolValidator: ValidateFunction | undefined;
 
-/** The official Airbyte protocol schema, when ../shared/reference is beside the project (null otherwise). */
-export function officialMessageValidator(): ValidateFunction | null {
+/** Validates one message against the official Airbyte protocol schema. Throws when the schema cannot be loaded. */
+export function officialMessageValidator(): ValidateFunction {
   if (protocolValidator !== undefined) return protocolValidator;
-  if (!existsSync(PROTOCOL_YAML)) {
-    protocolValidator = null;
-    return null;
-  }
   const document = parseYaml(readFileSync(PROTOCOL_YAML, 'utf8')) as JsonObject;
   const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
   ajv.addSchema(document, 'airbyte_protocol');
-  protocolValidator = ajv.getSchema('airbyte_protocol#/definitions/AirbyteMessage') ?? null;
-  return protocolValidator;
+  const validator = ajv.getSchema('airbyte_protocol#/definitions/AirbyteMessage');
+  if (validator === undefined) throw new Error(`${PROTOCOL_YAML} has no definitions/AirbyteMessage`);
+  protocolValidator = validator;
+  return validator;
 }
 
 const MESSAGE_KEYS: Record<AirbyteMessage['type'], string> = {
@@ -168,39 +173,50 @@ const MESSAGE_KEYS: Record<AirbyteMessage['type'], string> = {
   TRACE: 'trace',
 };
 
-/** Our own structural check of every line, run whether or not the official schema is available. */
-export function protocolProblems(result: RunResult): string[] {
+/** What is wrong with one stdout message: the official schema's verdict, then our stricter structural rules. */
+function messageProblems(message: Record<string, unknown>): string[] {
   const problems: string[] = [];
   const official = officialMessageValidator();
-  result.lines.forEach((line, index) => {
-    const message = JSON.parse(line) as Record<string, unknown>;
-    const type = message.type as AirbyteMessage['type'];
-    const key = MESSAGE_KEYS[type];
-    if (key === undefined) problems.push(`line ${index}: unknown type ${String(type)}`);
-    else {
-      const payloads = Object.keys(message).filter((name) => name !== 'type');
-      if (payloads.length !== 1 || payloads[0] !== key)
-        problems.push(`line ${index}: payload keys ${payloads.join(',')}`);
-    }
-    if (type === 'RECORD') {
-      const record = message.record as { emitted_at?: unknown; data?: unknown };
-      if (!Number.isInteger(record.emitted_at)) problems.push(`line ${index}: emitted_at is not integer ms`);
-      if (typeof record.data !== 'object' || record.data === null)
-        problems.push(`line ${index}: data not an object`);
-    }
-    if (type === 'STATE') {
-      const state = message.state as { type?: unknown; sourceStats?: { recordCount?: unknown } };
-      if (state.type !== 'STREAM') problems.push(`line ${index}: state type ${String(state.type)}`);
-      if (typeof state.sourceStats?.recordCount !== 'number')
-        problems.push(`line ${index}: no sourceStats.recordCount`);
-    }
-    if (official && !official(message)) {
-      problems.push(
-        `line ${index}: invalid per the official schema: ${JSON.stringify(official.errors?.slice(0, 2))}`,
-      );
-    }
-  });
+  if (!official(message)) {
+    problems.push(`invalid per the official schema: ${JSON.stringify(official.errors?.slice(0, 2))}`);
+  }
+  const type = message.type as AirbyteMessage['type'];
+  const key = MESSAGE_KEYS[type];
+  if (key === undefined) problems.push(`unknown type ${String(type)}`);
+  else {
+    const payloads = Object.keys(message).filter((name) => name !== 'type');
+    if (payloads.length !== 1 || payloads[0] !== key) problems.push(`payload keys ${payloads.join(',')}`);
+  }
+  if (type === 'RECORD') {
+    const record = message.record as { emitted_at?: unknown; data?: unknown };
+    if (!Number.isInteger(record.emitted_at)) problems.push('emitted_at is not integer ms');
+    if (typeof record.data !== 'object' || record.data === null) problems.push('data not an object');
+  }
+  if (type === 'STATE') {
+    const state = message.state as { type?: unknown; sourceStats?: { recordCount?: unknown } };
+    if (state.type !== 'STREAM') problems.push(`state type ${String(state.type)}`);
+    if (typeof state.sourceStats?.recordCount !== 'number') problems.push('no sourceStats.recordCount');
+  }
   return problems;
+}
+
+/** Every problem of every whole stdout line of a run, each prefixed with its line number. */
+export function protocolProblems(result: Pick<RunResult, 'messages'>): string[] {
+  return result.messages.flatMap((message, index) =>
+    messageProblems(message as unknown as Record<string, unknown>).map(
+      (problem) => `line ${index}: ${problem}`,
+    ),
+  );
+}
+
+/** runConnector checks every run this way, so no end-to-end test can pass on output Airbyte would reject. */
+function assertFollowsProtocol(result: Pick<RunResult, 'messages'>, command: string): void {
+  const problems = protocolProblems(result);
+  if (problems.length > 0) {
+    throw new Error(
+      `connector ${command} wrote ${problems.length} protocol problem(s):\n${problems.slice(0, 5).join('\n')}`,
+    );
+  }
 }
 
 /** Validates records the way Airbyte's acceptance tests do: strict types, and no undeclared top-level field. */
