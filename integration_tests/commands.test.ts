@@ -19,7 +19,7 @@ const STREAMS = ['campaigns', 'campaign_actions', 'broadcasts', 'newsletters', '
 let sim: Simulator;
 
 beforeAll(async () => {
-  sim = await startSimulator({ forbiddenPaths: [/^\/v1\/workspaces$/] });
+  sim = await startSimulator({ requestsPerSecond: null, forbiddenPaths: [/^\/v1\/workspaces$/] });
 });
 afterAll(async () => {
   await sim.close();
@@ -85,7 +85,7 @@ describe('spec', () => {
 
 describe('check', () => {
   test('succeeds against the simulator', async () => {
-    const open = await startSimulator();
+    const open = await startSimulator({ requestsPerSecond: null });
     try {
       const result = await runConnector('check', { config: simulatorConfig(open) });
       expect(result.exitCode).toBe(0);
@@ -119,7 +119,10 @@ describe('check', () => {
   });
 
   test('succeeds with a warning naming the streams a narrow key cannot read', async () => {
-    const narrow = await startSimulator({ forbiddenPaths: [/^\/v1\/messages$/, /^\/v1\/customers$/] });
+    const narrow = await startSimulator({
+      requestsPerSecond: null,
+      forbiddenPaths: [/^\/v1\/messages$/, /^\/v1\/customers$/],
+    });
     try {
       const result = await runConnector('check', { config: simulatorConfig(narrow) });
       expect(result.exitCode).toBe(0);

@@ -37,7 +37,8 @@ const sortByKey = (records: unknown[]) =>
   [...(records as JsonObject[])].sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
 
 beforeAll(async () => {
-  sim = await startSimulator();
+  // Not rate limited: these tests are about what is read, not about pacing (resilience.test.ts is).
+  sim = await startSimulator({ requestsPerSecond: null });
   clean = await runConnector('read', {
     config: simulatorConfig(sim),
     catalog: configuredCatalog([...STREAMS]),
@@ -115,7 +116,10 @@ describe('a full-refresh read of every stream', () => {
 
 describe('failures', () => {
   test('a stream the key may not read fails alone: INCOMPLETE, a config_error naming it, exit 1', async () => {
-    const restricted = await startSimulator({ forbiddenPaths: [/^\/v1\/broadcasts$/] });
+    const restricted = await startSimulator({
+      requestsPerSecond: null,
+      forbiddenPaths: [/^\/v1\/broadcasts$/],
+    });
     try {
       const result = await runConnector('read', {
         config: simulatorConfig(restricted),
@@ -142,7 +146,7 @@ describe('failures', () => {
   });
 
   test('transient faults are retried and the read returns exactly the records of a clean read', async () => {
-    const faulty = await startSimulator();
+    const faulty = await startSimulator({ requestsPerSecond: null });
     try {
       faulty.injectFaults('http_500', 2, /^\/v1\/campaigns$/);
       faulty.injectFaults('http_502_html', 1, /^\/v1\/segments$/);
@@ -164,7 +168,7 @@ describe('failures', () => {
         );
       }
       const logs = ofType(result.messages, 'LOG').map((message) => message.log.message);
-      expect(logs.some((message) => /HTTP 429 .*retry 1 of 4/.test(message))).toBe(true);
+      expect(logs.some((message) => /HTTP 429 on .*; every request pauses/.test(message))).toBe(true);
       const rateLimited = ofType(result.messages, 'TRACE').filter(
         (message) =>
           message.trace.type === 'STREAM_STATUS' &&
@@ -177,7 +181,7 @@ describe('failures', () => {
   });
 
   test('a persistent failure ends only its stream with a transient_error after bounded retries', async () => {
-    const broken = await startSimulator();
+    const broken = await startSimulator({ requestsPerSecond: null });
     try {
       broken.injectFaults('http_503', 100, /^\/v1\/segments$/);
       const result = await runConnector('read', {

@@ -40,20 +40,28 @@ function readJson(path: string, flag: string, what: string): unknown {
   }
 }
 
+/** Knobs for tests and benchmarks, not part of the spec (see the README's "Tuning for tests"). */
 function tuningFromEnv(): ClientTuning {
   const number = (name: string): number | undefined => {
     const value = process.env[name];
     return value === undefined || value === '' || Number.isNaN(Number(value)) ? undefined : Number(value);
   };
+  const names: Record<keyof ClientTuning, string> = {
+    timeoutMs: 'CIO_TIMEOUT_MS',
+    maxRetries: 'CIO_MAX_RETRIES',
+    retryBaseMs: 'CIO_RETRY_BASE_MS',
+    quotaBackoffMs: 'CIO_QUOTA_BACKOFF_MS',
+    noProgressMs: 'CIO_NO_PROGRESS_MS',
+    maxResponseBytes: 'CIO_MAX_RESPONSE_BYTES',
+    rateMarginMs: 'CIO_RATE_MARGIN_MS',
+    checkDeadlineMs: 'CIO_CHECK_DEADLINE_MS',
+    checkpointRecords: 'CIO_CHECKPOINT_RECORDS',
+  };
   const tuning: ClientTuning = {};
-  const timeoutMs = number('CIO_TIMEOUT_MS');
-  const maxRetries = number('CIO_MAX_RETRIES');
-  const retryBaseMs = number('CIO_RETRY_BASE_MS');
-  const quotaBackoffMs = number('CIO_QUOTA_BACKOFF_MS');
-  if (timeoutMs !== undefined) tuning.timeoutMs = timeoutMs;
-  if (maxRetries !== undefined) tuning.maxRetries = maxRetries;
-  if (retryBaseMs !== undefined) tuning.retryBaseMs = retryBaseMs;
-  if (quotaBackoffMs !== undefined) tuning.quotaBackoffMs = quotaBackoffMs;
+  for (const [key, name] of Object.entries(names) as Array<[keyof ClientTuning, string]>) {
+    const value = number(name);
+    if (value !== undefined) tuning[key] = value;
+  }
   return tuning;
 }
 
@@ -94,8 +102,27 @@ async function run(
 }
 
 process.on('uncaughtException', (error) => {
+  if (emitter.closed) process.exit(process.exitCode ?? 1);
   void fail(asConnectorError(error), 1).finally(() => process.exit(1));
 });
+
+// The reader closed stdout (`read | head`, or the platform went away): nobody is listening, so stop quietly.
+emitter.onClosed((error) => {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== 'EPIPE') process.stderr.write(`stdout failed (${code ?? error.message}); stopping.\n`);
+  process.exit(code === 'EPIPE' ? 0 : 1);
+});
+
+// Stop promptly, leaving whole lines only: stdout writes are synchronous, so what is written is whole.
+for (const [signal, number] of [
+  ['SIGTERM', 15],
+  ['SIGINT', 2],
+] as const) {
+  process.once(signal, () => {
+    emitter.close();
+    process.exit(128 + number);
+  });
+}
 
 const configOption = { type: 'string', demandOption: true, describe: 'path to the config JSON' } as const;
 
@@ -123,7 +150,12 @@ await yargs(hideBin(process.argv))
   .help(false)
   .version(false)
   .fail((message, error) => {
-    const text = message || (error ? error.message : 'invalid arguments');
+    // A command that failed (not a command-line mistake): run() already reported what it could.
+    if (!message && error) {
+      void fail(asConnectorError(error), 1).finally(() => process.exit(1));
+      return;
+    }
+    const text = message || 'invalid arguments';
     // Synchronous exit: yargs would otherwise go on to run the command. stdout pipes are written synchronously.
     void fail(
       new UsageError(

@@ -1,6 +1,6 @@
 import { EVERYONE_FILTER } from './config.js';
-import { ForbiddenError } from './errors.js';
-import type { CustomerIoClient } from './http-client.js';
+import { ForbiddenError, RequestCancelledError } from './errors.js';
+import type { ApiClient } from './http-client.js';
 import type { JsonObject } from './protocol.js';
 
 interface Probe {
@@ -82,8 +82,18 @@ const PROBES: Probe[] = [
   { path: '/v1/esp/suppression/bounces', params: { limit: 1 }, streams: ['esp_suppressions'] },
 ];
 
-/** Streams whose endpoints answer 403 to this key. Other failures are left to the read, which retries them. */
-export async function forbiddenStreams(client: CustomerIoClient): Promise<string[]> {
+export interface ProbeOutcome {
+  /** Streams whose endpoints answer 403 to this key. */
+  forbidden: string[];
+  /** Endpoints that had not answered when the check's deadline came (`GET /v1/messages`), with their streams. */
+  unanswered: Array<{ endpoint: string; streams: string[] }>;
+}
+
+/**
+ * One request per family of streams, at once, through a client whose requests are cancelled at the
+ * check's deadline. Failures other than 403 are left to the read, which retries them.
+ */
+export async function probeStreams(client: ApiClient): Promise<ProbeOutcome> {
   const outcomes = await Promise.allSettled(
     PROBES.map((probe) =>
       client.request(probe.path, {
@@ -93,8 +103,16 @@ export async function forbiddenStreams(client: CustomerIoClient): Promise<string
       }),
     ),
   );
-  return PROBES.flatMap((probe, index) => {
+  const failedWith = (index: number, type: new (...args: never[]) => Error): boolean => {
     const outcome = outcomes[index];
-    return outcome?.status === 'rejected' && outcome.reason instanceof ForbiddenError ? probe.streams : [];
-  });
+    return outcome?.status === 'rejected' && outcome.reason instanceof type;
+  };
+  return {
+    forbidden: PROBES.flatMap((probe, index) => (failedWith(index, ForbiddenError) ? probe.streams : [])),
+    unanswered: PROBES.flatMap((probe, index) =>
+      failedWith(index, RequestCancelledError)
+        ? [{ endpoint: `${probe.method ?? 'GET'} ${probe.path}`, streams: probe.streams }]
+        : [],
+    ),
+  };
 }

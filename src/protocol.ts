@@ -97,16 +97,29 @@ const FLUSH_DELAY_MS = 200;
 /**
  * The only writer of stdout: one JSON message per line, honouring backpressure, with every registered secret
  * masked out of everything written, whatever produced it. Records are buffered into chunks; every other
- * message flushes at once, after the records before it.
+ * message flushes at once, after the records before it. Every write is whole lines, and once the reader is
+ * gone (EPIPE) or the process is stopping, nothing more is written.
  */
 export class Emitter {
   readonly #out: Writable;
   readonly #secrets: string[] = [];
+  readonly #closedListeners: Array<(error: Error) => void> = [];
   #buffer = '';
   #timer: NodeJS.Timeout | undefined;
+  #closed = false;
 
   constructor(out: Writable = process.stdout) {
     this.#out = out;
+    out.on('error', (error: Error) => this.#readerGone(error));
+  }
+
+  /** Called once if stdout fails (typically EPIPE: the reader closed it); nothing is written afterwards. */
+  onClosed(listener: (error: Error) => void): void {
+    this.#closedListeners.push(listener);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
   }
 
   addSecret(secret: string): void {
@@ -132,14 +145,42 @@ export class Emitter {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-    if (this.#buffer === '') return;
+    if (this.#buffer === '' || this.#closed) {
+      this.#buffer = '';
+      return;
+    }
     const chunk = this.mask(this.#buffer);
     this.#buffer = '';
-    if (!this.#out.write(chunk)) await once(this.#out, 'drain');
+    if (this.#out.write(chunk)) return;
+    try {
+      await once(this.#out, 'drain');
+    } catch {
+      // The stream failed while full: #readerGone has seen the error, and nothing more is written.
+    }
+  }
+
+  /**
+   * For a process that must stop now (SIGTERM): hands what is buffered (whole lines) to stdout without
+   * waiting for it to drain, and writes nothing afterwards.
+   */
+  close(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (!this.#closed && this.#buffer !== '') this.#out.write(this.mask(this.#buffer));
+    this.#buffer = '';
+    this.#closed = true;
+  }
+
+  #readerGone(error: Error): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#buffer = '';
+    for (const listener of this.#closedListeners) listener(error);
   }
 
   /** Returns a promise only when the caller must wait (a chunk is being written); undefined otherwise. */
   record(stream: string, data: JsonObject): Promise<void> | undefined {
+    if (this.#closed) return undefined;
     const message: AirbyteMessage = { type: 'RECORD', record: { stream, data, emitted_at: Date.now() } };
     this.#buffer += `${JSON.stringify(message)}\n`;
     if (this.#buffer.length >= FLUSH_BYTES) return this.flush();

@@ -1,8 +1,8 @@
 import { resolveCatalog } from './catalog.js';
 import { parseConfig, type SourceConfig } from './config.js';
-import { asConnectorError } from './errors.js';
+import { asConnectorError, RequestCancelledError } from './errors.js';
 import { type ClientOptions, CustomerIoClient } from './http-client.js';
-import { forbiddenStreams } from './probes.js';
+import { probeStreams } from './probes.js';
 import type { Emitter } from './protocol.js';
 import { readStreams } from './read.js';
 import { connectionSpecification, DOCUMENTATION_URL } from './spec.js';
@@ -10,14 +10,33 @@ import { StateManager } from './state.js';
 import { allStreams } from './streams/index.js';
 
 /** Knobs that are not part of the spec: tests and benchmarks shorten waits through the environment. */
-export type ClientTuning = Pick<ClientOptions, 'timeoutMs' | 'maxRetries' | 'retryBaseMs' | 'quotaBackoffMs'>;
+export type ClientTuning = Pick<
+  ClientOptions,
+  | 'timeoutMs'
+  | 'maxRetries'
+  | 'retryBaseMs'
+  | 'quotaBackoffMs'
+  | 'noProgressMs'
+  | 'maxResponseBytes'
+  | 'rateMarginMs'
+> & {
+  /** How long `check` waits for all its requests together. Default 30 s. */
+  checkDeadlineMs?: number;
+  /** Records between two checkpoint STATEs of a stream (see readStreams). */
+  checkpointRecords?: number;
+};
+
+const CHECK_DEADLINE_MS = 30_000;
+/** Per attempt in `check`: three attempts fit in its deadline. */
+const CHECK_ATTEMPT_MS = 10_000;
 
 function createClient(config: SourceConfig, tuning: ClientTuning): CustomerIoClient {
+  const { checkDeadlineMs: _checkOnly, checkpointRecords: _readOnly, ...clientTuning } = tuning;
   return new CustomerIoClient({
     baseUrl: config.baseUrl,
     apiKey: config.appApiKey,
     requestsPerSecond: config.requestsPerSecond,
-    ...tuning,
+    ...clientTuning,
   });
 }
 
@@ -28,35 +47,58 @@ export async function spec(emitter: Emitter): Promise<void> {
   });
 }
 
-/** Always ends with exactly one CONNECTION_STATUS; never throws. */
+/**
+ * Always ends with exactly one CONNECTION_STATUS; never throws. Its requests share one short deadline: one
+ * that has not answered by then is reported, not waited on.
+ */
 export async function check(
   loadConfig: () => unknown,
   emitter: Emitter,
   tuning: ClientTuning,
 ): Promise<void> {
+  const deadlineMs = tuning.checkDeadlineMs ?? CHECK_DEADLINE_MS;
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), deadlineMs);
+  const seconds = Math.round(deadlineMs / 1000);
   try {
     const config = parseConfig(loadConfig());
     emitter.addSecret(config.appApiKey);
-    // A check should answer in seconds, not wait out a long outage.
-    const client = createClient(config, { ...tuning, maxRetries: Math.min(tuning.maxRetries ?? 2, 2) });
+    const client = createClient(config, {
+      ...tuning,
+      maxRetries: Math.min(tuning.maxRetries ?? 2, 2),
+      timeoutMs: Math.min(tuning.timeoutMs ?? CHECK_ATTEMPT_MS, deadlineMs),
+    }).scoped({ signal: deadline.signal, stream: 'check' });
     await client.get('/v1/workspaces');
-    const forbidden = await forbiddenStreams(client);
-    if (forbidden.length === 0) {
-      await emitter.emit({ type: 'CONNECTION_STATUS', connectionStatus: { status: 'SUCCEEDED' } });
-      return;
+    const { forbidden, unanswered } = await probeStreams(client);
+    const warnings: string[] = [];
+    if (forbidden.length > 0) {
+      warnings.push(
+        `The App API key works, but its scope does not cover these streams (403): ${forbidden.join(', ')}. Deselect them, or use a key with read access to them (or allow this machine in the account's IP allowlist).`,
+      );
     }
-    const warning = `The App API key works, but its scope does not cover these streams (403): ${forbidden.join(', ')}. Deselect them, or use a key with read access to them (or allow this machine in the account's IP allowlist).`;
-    await emitter.log('WARN', warning);
+    if (unanswered.length > 0) {
+      const list = unanswered.map(({ endpoint, streams }) => `${endpoint} (${streams.join(', ')})`);
+      warnings.push(
+        `Customer.io did not answer these requests within the check's ${seconds} s, so the key's access to them is unknown: ${list.join('; ')}.`,
+      );
+    }
+    for (const warning of warnings) await emitter.log('WARN', warning);
     await emitter.emit({
       type: 'CONNECTION_STATUS',
-      connectionStatus: { status: 'SUCCEEDED', message: warning },
+      connectionStatus: {
+        status: 'SUCCEEDED',
+        ...(warnings.length === 0 ? {} : { message: warnings.join(' ') }),
+      },
     });
   } catch (error) {
     const failure = asConnectorError(error);
-    await emitter.emit({
-      type: 'CONNECTION_STATUS',
-      connectionStatus: { status: 'FAILED', message: failure.message },
-    });
+    const message =
+      failure instanceof RequestCancelledError && deadline.signal.aborted
+        ? `Customer.io did not answer GET /v1/workspaces within the check's ${seconds} s. This is usually temporary; if it persists, check "region" or "base_url" and this machine's network path (DNS, proxy, firewall).`
+        : failure.message;
+    await emitter.emit({ type: 'CONNECTION_STATUS', connectionStatus: { status: 'FAILED', message } });
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -91,5 +133,6 @@ export async function read(
     },
     emitter,
     states,
+    tuning.checkpointRecords === undefined ? {} : { records: tuning.checkpointRecords },
   );
 }

@@ -57,6 +57,51 @@ describe('Emitter', () => {
   });
 });
 
+describe('Emitter when stdout goes away or the process stops', () => {
+  test('a closed pipe (EPIPE) is reported once, and nothing is written or awaited afterwards', async () => {
+    let writes = 0;
+    const closedPipe = new Writable({
+      highWaterMark: 16,
+      write(_chunk: Buffer, _encoding, callback) {
+        writes += 1;
+        callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      },
+    });
+    const emitter = new Emitter(closedPipe);
+    const closed: string[] = [];
+    emitter.onClosed((error) => closed.push((error as NodeJS.ErrnoException).code ?? ''));
+    // Would wait for a drain that never comes, if the failure were not handled.
+    await emitter.log('INFO', 'x'.repeat(100));
+    await emitter.log('INFO', 'second');
+    await emitter.record('s', { id: 1 });
+    await emitter.flush();
+    expect(closed).toEqual(['EPIPE']);
+    expect(emitter.closed).toBe(true);
+    expect(writes).toBe(1);
+  });
+
+  test('close() hands over the buffered records as whole lines, then writes nothing more', async () => {
+    const out = new PassThrough();
+    const written: string[] = [];
+    out.on('data', (chunk: Buffer) => written.push(chunk.toString()));
+    const emitter = new Emitter(out);
+    await emitter.record('s', { id: 1 });
+    await emitter.record('s', { id: 2 });
+    emitter.close();
+    await emitter.log('INFO', 'after the end');
+    await emitter.record('s', { id: 3 });
+    await new Promise((resolve) => setImmediate(resolve));
+    const text = written.join('');
+    expect(text.endsWith('\n')).toBe(true);
+    expect(
+      text
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line).record.data.id),
+    ).toEqual([1, 2]);
+  });
+});
+
 async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const values: T[] = [];
   for await (const value of iterable) values.push(value);

@@ -1,9 +1,15 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import {
   AuthenticationError,
   ForbiddenError,
+  isSourceWide,
   NotFoundError,
+  ResponseTooLargeError,
+  SourceUnavailableError,
   TransientApiError,
   UnexpectedResponseError,
 } from '../src/errors.js';
@@ -24,6 +30,15 @@ function client(
     quotaBackoffMs: 5,
     ...overrides,
   });
+}
+
+/** A port nothing listens on: bound, then released. */
+async function unusedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 async function failure(promise: Promise<unknown>): Promise<Error> {
@@ -73,6 +88,7 @@ describe('requests', () => {
       rateLimited: true,
       reason: 'HTTP 429',
       path: '/v1/segments',
+      quotaExhausted: false,
     });
     expect(notices[0]?.delayMs).toBeLessThan(300);
   });
@@ -111,12 +127,73 @@ describe('requests', () => {
     await expect(client().get('/v1/campaigns')).resolves.toEqual({ campaigns: [{ id: 1 }] });
   });
 
-  test('retries a timeout and gives up with a transient error after the retry budget', async () => {
+  test('a timeout on every attempt, with nothing else answered, makes the source unavailable', async () => {
     nock(BASE).get('/v1/campaigns').times(3).delay(200).reply(200, { campaigns: [] });
-    const error = await failure(client({ timeoutMs: 30, maxRetries: 2 }).get('/v1/campaigns'));
-    expect(error).toBeInstanceOf(TransientApiError);
-    expect(error.message).toMatch(/timed out/);
+    const api = client({ timeoutMs: 30, maxRetries: 2 });
+    const error = await failure(api.get('/v1/campaigns'));
+    expect(error).toBeInstanceOf(SourceUnavailableError);
+    expect((error as SourceUnavailableError).failureType).toBe('transient_error');
+    expect(error.message).toMatch(/timed out on GET \/v1\/campaigns/);
+    expect(isSourceWide(error)).toBe(true);
     expectNoKey(error);
+    // Every later request fails at once with the same error, without a request (nock would refuse one).
+    expect(await failure(api.get('/v1/segments'))).toBe(error);
+  });
+
+  test('the deadline covers the body, not only the headers: a trickling body is cut off and retried', async () => {
+    const notices: RetryNotice[] = [];
+    const api = client({ timeoutMs: 100 });
+    api.onRetry((notice) => {
+      notices.push(notice);
+    });
+    nock(BASE).get('/v1/campaigns').delayBody(2000).reply(200, { campaigns: [] });
+    nock(BASE)
+      .get('/v1/campaigns')
+      .reply(200, { campaigns: [{ id: 1 }] });
+    await expect(api.get('/v1/campaigns')).resolves.toEqual({ campaigns: [{ id: 1 }] });
+    expect(notices.map((notice) => notice.reason)).toEqual(['request timed out']);
+  });
+
+  test('connection refused after the retry budget stops every later request', async () => {
+    const closedPort = await unusedPort();
+    nock.enableNetConnect('127.0.0.1');
+    try {
+      const api = client({ baseUrl: `http://127.0.0.1:${closedPort}` });
+      const error = await failure(api.get('/v1/campaigns'));
+      expect(error).toBeInstanceOf(SourceUnavailableError);
+      expect(error.message).toMatch(
+        /cannot be reached at http:\/\/127\.0\.0\.1:\d+: connection failed \(ECONNREFUSED\)/,
+      );
+      expect(api.requestCount).toBe(4);
+      expect(await failure(api.get('/v1/segments'))).toBe(error);
+      expect(api.requestCount).toBe(4);
+    } finally {
+      nock.disableNetConnect();
+    }
+  });
+
+  test('a request that keeps timing out while others are answered fails alone', async () => {
+    nock(BASE).get('/v1/campaigns').times(3).delay(300).reply(200, { campaigns: [] });
+    nock(BASE).get('/v1/segments').twice().reply(200, { segments: [] });
+    const api = client({ maxRetries: 2, timeoutMs: 30 });
+    // Another request is answered while this one is failing.
+    api.onRetry(async (notice) => {
+      if (notice.attempt === 1) await api.get('/v1/segments');
+    });
+    const error = await failure(api.get('/v1/campaigns'));
+    expect(error).toBeInstanceOf(TransientApiError);
+    expect(isSourceWide(error)).toBe(false);
+    await expect(api.get('/v1/segments')).resolves.toEqual({ segments: [] });
+  });
+
+  test('an answer larger than the cap is an error naming the endpoint, not downloaded again', async () => {
+    nock(BASE)
+      .get('/v1/segments')
+      .once()
+      .reply(200, { segments: Array.from({ length: 100 }, (_, id) => ({ id, name: 'x'.repeat(50) })) });
+    const error = await failure(client({ maxResponseBytes: 1000 }).get('/v1/segments'));
+    expect(error).toBeInstanceOf(ResponseTooLargeError);
+    expect(error.message).toMatch(/answer to GET \/v1\/segments is larger than 1000 bytes/);
   });
 
   test('persistent 5xx ends in a transient error that names the request, never the key', async () => {
@@ -131,12 +208,15 @@ describe('requests', () => {
     expectNoKey(error);
   });
 
-  test('401 is a config error that explains App vs Track key and region, and is not retried', async () => {
+  test('401 is a config error that explains App vs Track key and region, is not retried, and stops every later request', async () => {
     nock(BASE)
       .get('/v1/workspaces')
       .once()
       .reply(401, { errors: [{ detail: 'unauthorized', status: '401' }] });
-    const error = await failure(client().get('/v1/workspaces'));
+    const api = client();
+    const error = await failure(api.get('/v1/workspaces'));
+    expect(isSourceWide(error)).toBe(true);
+    expect(await failure(api.get('/v1/segments'))).toBe(error);
     expect(error).toBeInstanceOf(AuthenticationError);
     expect((error as AuthenticationError).failureType).toBe('config_error');
     expect(error.message).toMatch(/Track API key/);
@@ -243,22 +323,75 @@ describe('pagination', () => {
 });
 
 describe('rate limit', () => {
-  test('never starts more requests than the budget in any rolling second', async () => {
-    const starts: number[] = [];
+  // The window itself is tested with fake timers in rate-limiter.test.ts; here only lower bounds on time,
+  // which a loaded machine can only lengthen.
+  test('30 requests at 20 per second cannot all be sent within the first window', async () => {
+    nock(BASE).get('/v1/segments').times(30).reply(200, { segments: [] });
+    const api = client({ requestsPerSecond: 20 });
+    const started = performance.now();
+    await Promise.all(Array.from({ length: 30 }, () => api.get('/v1/segments')));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(api.requestCount).toBe(30);
+  });
+
+  test('a 429 pauses the whole client until Retry-After, not only the request that drew it', async () => {
+    const sentAt: Record<string, number> = {};
+    let throttledAt = 0;
     nock(BASE)
       .get('/v1/segments')
-      .times(30)
-      .reply(200, () => {
-        starts.push(Date.now());
-        return { segments: [] };
+      .reply(() => {
+        throttledAt = performance.now();
+        return [429, { errors: [{ detail: 'rate limited', status: '429' }] }, { 'Retry-After': '0.3' }];
       });
-    const api = client({ requestsPerSecond: 20 });
-    await Promise.all(Array.from({ length: 30 }, () => api.get('/v1/segments')));
-    const maxInWindow = Math.max(
-      ...starts.map((start) => starts.filter((t) => t >= start && t < start + 1000).length),
-    );
-    expect(maxInWindow).toBeLessThanOrEqual(20);
-    expect(api.requestCount).toBe(30);
+    nock(BASE)
+      .get('/v1/segments')
+      .reply(() => {
+        sentAt.segments = performance.now();
+        return [200, { segments: [] }];
+      });
+    nock(BASE)
+      .get('/v1/campaigns')
+      .reply(() => {
+        sentAt.campaigns = performance.now();
+        return [200, { campaigns: [] }];
+      });
+    const api = client();
+    const notices: RetryNotice[] = [];
+    const resumed: string[] = [];
+    api.onResume((stream) => {
+      resumed.push(stream);
+    });
+    const scope = { signal: new AbortController().signal, stream: 'segments' };
+    // The second request starts once the first has been answered 429.
+    let second: Promise<unknown> | undefined;
+    api.onRetry((notice) => {
+      notices.push(notice);
+      second ??= api.get('/v1/campaigns');
+    });
+    await api.scoped(scope).get('/v1/segments');
+    await second;
+    expect(sentAt.campaigns).toBeGreaterThanOrEqual(throttledAt + 300);
+    expect(sentAt.segments).toBeGreaterThanOrEqual(throttledAt + 300);
+    expect(notices[0]).toMatchObject({ rateLimited: true, stream: 'segments', requestsPerSecond: 500 });
+    expect(resumed).toEqual(['segments']);
+  });
+
+  test('429s do not use the retry budget', async () => {
+    nock(BASE)
+      .get('/v1/segments')
+      .times(6)
+      .reply(429, { errors: [{ detail: 'rate limited', status: '429' }] }, { 'Retry-After': '0' });
+    nock(BASE).get('/v1/segments').reply(200, { segments: [] });
+    await expect(client({ maxRetries: 1 }).get('/v1/segments')).resolves.toEqual({ segments: [] });
+  });
+
+  test('429s with no request answered for the no-progress time end in a transient error', async () => {
+    nock(BASE)
+      .get('/v1/segments')
+      .reply(429, { errors: [{ detail: 'rate limited', status: '429' }] }, { 'Retry-After': '0' });
+    const error = await failure(client({ noProgressMs: 0 }).get('/v1/segments'));
+    expect(error).toBeInstanceOf(TransientApiError);
+    expect(error.message).toMatch(/kept answering 429 .* no request got an answer/);
   });
 
   test('Retry-After accepts seconds and HTTP dates', () => {

@@ -1,0 +1,135 @@
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { RateLimiter, type SendTicket } from '../src/rate-limiter.js';
+
+// Fake timers and a fake clock: every time below is exact, whatever the machine's load.
+beforeEach(() => {
+  vi.useFakeTimers({ now: 0 });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+function limiter(requestsPerSecond: number, marginMs = 30): RateLimiter {
+  return new RateLimiter(requestsPerSecond, { marginMs, now: () => Date.now() });
+}
+
+/** Acquires `count` tickets at once; each is marked sent the moment it is handed out. Returns the send times. */
+function sendAll(rateLimiter: RateLimiter, count: number): number[] {
+  const sentAt: number[] = [];
+  for (let i = 0; i < count; i++) {
+    void rateLimiter.acquire().then((ticket) => {
+      ticket.sent();
+      sentAt.push(Date.now());
+    });
+  }
+  return sentAt;
+}
+
+function maxInAnyWindow(times: number[], windowMs: number): number {
+  return Math.max(...times.map((start) => times.filter((t) => t >= start && t < start + windowMs).length));
+}
+
+describe('RateLimiter', () => {
+  test('never sends more than the rate in any rolling second, measured on send times', async () => {
+    const sentAt = sendAll(limiter(10), 45);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(sentAt).toHaveLength(45);
+    expect(maxInAnyWindow(sentAt, 1000 + 30)).toBeLessThanOrEqual(10);
+    // And it is not slower than it needs to be: 45 requests in four full windows and a bit.
+    expect(sentAt.at(-1)).toBeLessThanOrEqual(4 * 1030);
+  });
+
+  test('a request waiting for its socket holds its place until it is really sent', async () => {
+    const rateLimiter = limiter(2);
+    const tickets: SendTicket[] = [];
+    for (let i = 0; i < 3; i++) void rateLimiter.acquire().then((ticket) => tickets.push(ticket));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(tickets).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(5000);
+    // Neither of the first two has gone out yet: the third may not go either.
+    expect(tickets).toHaveLength(2);
+    tickets[0]?.sent();
+    tickets[1]?.sent();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(tickets).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(30);
+    expect(tickets).toHaveLength(3);
+  });
+
+  test('a request that never went out frees its place at once', async () => {
+    const rateLimiter = limiter(1);
+    const first = await rateLimiter.acquire();
+    let second: SendTicket | undefined;
+    void rateLimiter.acquire().then((ticket) => {
+      second = ticket;
+    });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(second).toBeUndefined();
+    first.unsent();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(second).toBeDefined();
+  });
+
+  test('a 429 pauses every request until Retry-After and halves the rate once per burst', async () => {
+    const rateLimiter = limiter(10);
+    const burst = await Promise.all(Array.from({ length: 5 }, () => rateLimiter.acquire()));
+    for (const ticket of burst) ticket.sent();
+    // Three of the burst are answered 429: one decrease, one pause.
+    for (const ticket of burst.slice(0, 3)) rateLimiter.throttled(ticket, 2000);
+    expect(rateLimiter.rate).toBe(5);
+    const sentAt = sendAll(rateLimiter, 3);
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(sentAt).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sentAt.length).toBeGreaterThan(0);
+    expect(Math.min(...sentAt)).toBe(2000);
+    // A 429 to a request sent after the decrease lowers the rate again.
+    const later = await rateLimiter.acquire();
+    await vi.advanceTimersByTimeAsync(1);
+    later.sent();
+    rateLimiter.throttled(later, 1000);
+    expect(rateLimiter.rate).toBe(2.5);
+  });
+
+  test('successes climb back quickly to near the rate that drew the 429, then slowly, never above the maximum', () => {
+    const rateLimiter = limiter(10);
+    rateLimiter.throttled(undefined, 0);
+    expect(rateLimiter.rate).toBe(5);
+    let answers = 0;
+    while (rateLimiter.rate < 9) {
+      rateLimiter.succeeded();
+      answers += 1;
+    }
+    // About one request/second gained per second of answers while far below.
+    expect(answers).toBeLessThan(40);
+    const fastAnswers = answers;
+    while (rateLimiter.rate < 10) {
+      rateLimiter.succeeded();
+      answers += 1;
+    }
+    expect(answers - fastAnswers).toBeGreaterThan(3 * fastAnswers);
+    for (let i = 0; i < 100; i++) rateLimiter.succeeded();
+    expect(rateLimiter.rate).toBe(10);
+  });
+
+  test('the rate never drops below the floor', () => {
+    const rateLimiter = limiter(4);
+    for (let i = 0; i < 20; i++) {
+      vi.advanceTimersByTime(1);
+      rateLimiter.throttled(undefined, 0);
+    }
+    expect(rateLimiter.rate).toBe(0.5);
+  });
+
+  test('a waiting request whose stream ends is rejected and gives up its turn', async () => {
+    const rateLimiter = limiter(1);
+    (await rateLimiter.acquire()).sent();
+    const ended = new AbortController();
+    const waiting = rateLimiter.acquire(ended.signal);
+    ended.abort(new Error('stream ended'));
+    await expect(waiting).rejects.toThrow('stream ended');
+    const sentAt = sendAll(rateLimiter, 1);
+    await vi.advanceTimersByTimeAsync(1030);
+    expect(sentAt).toEqual([1030]);
+  });
+});
