@@ -5,6 +5,7 @@ import { badRequest, notFound, ok } from './responses.js';
 import type { ApiResponse, RouteContext, RouteDefinition, RouteHandler } from './router.js';
 import { AUDIENCE_ROUTES } from './routes-audience.js';
 import { CATALOG_ROUTES } from './routes-catalog.js';
+import { EXPORT_ROUTES } from './routes-exports.js';
 import { MESSAGE_ROUTES } from './routes-messages.js';
 
 function get(path: string, handler: RouteHandler, options: { requiresAuth?: boolean } = {}): RouteDefinition {
@@ -89,6 +90,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   ...AUDIENCE_ROUTES,
   ...MESSAGE_ROUTES,
   ...CATALOG_ROUTES,
+  ...EXPORT_ROUTES,
   get('/v1/workspaces', ({ workspace }) => ok({ workspaces: workspace.workspaces })),
   get('/v1/campaigns', ({ workspace }) => ok({ campaigns: workspace.campaigns })),
   get('/v1/campaigns/:campaign_id', getCampaign),

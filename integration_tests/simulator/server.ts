@@ -32,6 +32,13 @@ import {
 } from './responses.js';
 import { type ApiResponse, type PageSizes, type RouteMatch, Router } from './router.js';
 import { ROUTES } from './routes.js';
+import {
+  configureExports,
+  type ExportBehaviour,
+  STORAGE_PREFIX,
+  serveStorage,
+  setStorageOrigin,
+} from './routes-exports.js';
 import { generateWorkspace, type Workspace, type WorkspaceOptions } from './workspace.js';
 
 export const DEFAULT_API_KEY = 'sim-app-api-key-0123456789abcdef';
@@ -64,6 +71,8 @@ export interface SimulatorOptions {
   slowFaultMs?: number;
   /** Default 0: an ephemeral port. The server binds 127.0.0.1 only. */
   port?: number;
+  /** How people exports progress and how their storage links behave (see routes-exports.ts). */
+  exports?: Partial<ExportBehaviour>;
 }
 
 export interface RequestLogEntry {
@@ -77,8 +86,10 @@ export interface RequestLogEntry {
 }
 
 export interface SimulatorStats {
-  /** Every request received, including rate-limited and in-flight ones. */
+  /** Every API request received, including rate-limited and in-flight ones. */
   requests: number;
+  /** Downloads from export storage (not API requests: logged, never rate limited). */
+  storageRequests: number;
   /** Answered requests by status (0 = reset). */
   byStatus: Record<number, number>;
   /** Requests the rate limiter rejected (injected 429 faults count as faults). */
@@ -140,7 +151,7 @@ function withoutPaging(url: URL): URL {
 }
 
 function emptyStats(): SimulatorStats {
-  return { requests: 0, byStatus: {}, rateLimited: 0, faultsInjected: 0, log: [] };
+  return { requests: 0, storageRequests: 0, byStatus: {}, rateLimited: 0, faultsInjected: 0, log: [] };
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
@@ -154,6 +165,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const notFoundPaths = options.notFoundPaths ?? [];
   const slowFaultMs = checkDelay('slowFaultMs', options.slowFaultMs ?? DEFAULT_SLOW_FAULT_MS);
   const router = new Router(ROUTES);
+  if (options.exports !== undefined) configureExports(workspace, options.exports);
   const limiter = new SlidingWindowRateLimiter(
     checkRequestsPerSecond(
       options.requestsPerSecond === undefined ? DEFAULT_REQUESTS_PER_SECOND : options.requestsPerSecond,
@@ -275,8 +287,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return;
     }
     const at = performance.now() - startedAt;
-    stats.requests += 1;
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname.startsWith(STORAGE_PREFIX)) {
+      stats.storageRequests += 1;
+      const status = await serveStorage(workspace, req, res, url);
+      stats.log.push({ method: req.method ?? 'GET', path: url.pathname, query: {}, status, at });
+      return;
+    }
+    stats.requests += 1;
     // Before anything is written, a closed response means the client went away.
     const clientGone = new AbortController();
     res.once('close', () => clientGone.abort());
@@ -310,6 +328,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     });
   });
   const { port } = server.address() as AddressInfo;
+  setStorageOrigin(workspace, `http://127.0.0.1:${port}`);
   let closed: Promise<void> | undefined;
 
   return {
