@@ -48,6 +48,12 @@ async function main(): Promise<void> {
     `Customer.io App API simulator on ${simulator.url} (api key: ${simulator.apiKey}, ` +
       `rps: ${rps === 0 ? 'unlimited' : rps}, seed: ${simulator.workspace.seed})\n`,
   );
+  if (values.port === '8080' && values['api-key'] === undefined) {
+    process.stderr.write(
+      'Config for this simulator: integration_tests/simulator_config.json, e.g.\n' +
+        '  node dist/main.js check --config integration_tests/simulator_config.json\n',
+    );
+  }
   const stop = (): void => {
     simulator.close().then(
       () => process.exit(0),
