@@ -113,14 +113,18 @@ emitter.onClosed((error) => {
   process.exit(code === 'EPIPE' ? 0 : 1);
 });
 
-// Stop promptly, leaving whole lines only: stdout writes are synchronous, so what is written is whole.
+/** How long a stop signal waits for output already written to reach a slow reader. */
+const STOP_GRACE_MS = 10_000;
+
+// Stop promptly, ending the output on a whole line: nothing new is written, and what was already handed to
+// stdout gets a short grace to go out.
 for (const [signal, number] of [
   ['SIGTERM', 15],
   ['SIGINT', 2],
 ] as const) {
   process.once(signal, () => {
-    emitter.close();
-    process.exit(128 + number);
+    setTimeout(() => process.exit(128 + number), STOP_GRACE_MS).unref();
+    void emitter.close().then(() => process.exit(128 + number));
   });
 }
 

@@ -160,15 +160,17 @@ export class Emitter {
   }
 
   /**
-   * For a process that must stop now (SIGTERM): hands what is buffered (whole lines) to stdout without
-   * waiting for it to drain, and writes nothing afterwards.
+   * For a process that must stop now (SIGTERM): writes nothing more (records still buffered are dropped)
+   * and resolves once what was already handed to stdout has gone out, so the output ends on a whole line.
    */
-  close(): void {
+  close(): Promise<void> {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (!this.#closed && this.#buffer !== '') this.#out.write(this.mask(this.#buffer));
     this.#buffer = '';
+    if (this.#closed) return Promise.resolve();
     this.#closed = true;
+    // Writes complete in order: this callback runs once every earlier chunk is written.
+    return new Promise((resolve) => this.#out.write('', () => resolve()));
   }
 
   #readerGone(error: Error): void {

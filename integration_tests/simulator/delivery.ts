@@ -6,6 +6,7 @@ import { simulatedNow } from './time.js';
 export type Delivery =
   | { kind: 'complete'; status: number; headers: Record<string, string>; body: string }
   | { kind: 'truncated'; status: number; headers: Record<string, string>; body: string }
+  | { kind: 'trickle'; status: number; headers: Record<string, string>; body: string }
   | { kind: 'reset' };
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -32,6 +33,32 @@ export function deliveryStatus(delivery: Delivery): number {
 export function halfBody(delivery: Delivery): Delivery {
   if (delivery.kind !== 'complete') return delivery;
   return { ...delivery, body: delivery.body.slice(0, Math.floor(delivery.body.length / 2)) };
+}
+
+/** How a trickled body is sent: this many bytes per tick (about 80 bytes/second). */
+const TRICKLE_BYTES = 8;
+const TRICKLE_INTERVAL_MS = 100;
+
+/** The normal answer, its headers at once and its body a few bytes at a time. */
+export function trickledBody(delivery: Delivery): Delivery {
+  return delivery.kind === 'complete' ? { ...delivery, kind: 'trickle' } : delivery;
+}
+
+function trickle(res: ServerResponse, bytes: Buffer): void {
+  let offset = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed) {
+      clearInterval(timer);
+      return;
+    }
+    const end = Math.min(bytes.length, offset + TRICKLE_BYTES);
+    res.write(bytes.subarray(offset, end));
+    offset = end;
+    if (offset < bytes.length) return;
+    clearInterval(timer);
+    res.end();
+  }, TRICKLE_INTERVAL_MS);
+  res.once('close', () => clearInterval(timer));
 }
 
 /** Announces the full body but dies halfway through sending it. */
@@ -75,6 +102,11 @@ export function writeDelivery(res: ServerResponse, delivery: Delivery): void {
   });
   if (delivery.kind === 'complete') {
     res.end(bytes);
+    return;
+  }
+  if (delivery.kind === 'trickle') {
+    res.flushHeaders();
+    trickle(res, bytes);
     return;
   }
   // Full Content-Length announced, half the bytes sent, then the connection dies.

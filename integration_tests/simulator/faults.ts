@@ -10,6 +10,8 @@ export const FAULT_KINDS = [
   'truncated_body',
   'invalid_json',
   'slow',
+  /** Headers at once, then the body a few bytes at a time: only a deadline on the whole answer ends it. */
+  'trickle',
 ] as const;
 
 /**

@@ -11,6 +11,7 @@ import {
   listsDropped,
   listsNulled,
   rewriteJson,
+  trickledBody,
   truncatedBody,
   writeDelivery,
 } from './delivery.js';
@@ -242,6 +243,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return halfBody(normal());
       case 'slow':
         return (await pause(slowFaultMs, clientGone)) ? normal() : { kind: 'reset' };
+      case 'trickle':
+        return trickledBody(normal());
       case 'missing_list':
         return rewriteJson(normal(), listsDropped);
       case 'errors_200':
