@@ -1,5 +1,11 @@
+# Build for Airbyte's platform: docker buildx build --platform linux/amd64 -t <registry>/source-customer-io-ts:0.1.0 .
+#
+# Node 24 is the active LTS line. The tag names the exact release the suite also runs on (`npm run test:node24`,
+# part of .ci/run; test/packaging.test.ts keeps the two equal). Pin it by digest too once you can resolve it:
+#   docker buildx imagetools inspect node:24.21.0-slim   ->   FROM node:24.21.0-slim@sha256:<digest>
+
 # ---- build stage: compile TypeScript to dist/ ----
-FROM node:20-slim AS build
+FROM node:24.21.0-slim AS build
 WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -8,7 +14,7 @@ COPY src/ ./src/
 RUN npm run build
 
 # ---- runtime stage: production dependencies, compiled code and stream schemas only ----
-FROM node:20-slim
+FROM node:24.21.0-slim
 ENV NODE_ENV=production TZ=UTC
 WORKDIR /airbyte/integration_code
 COPY package.json package-lock.json ./
@@ -16,6 +22,9 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 COPY --from=build /build/dist/ ./dist/
 # The connector reads schemas/<stream>.json at runtime from ../schemas relative to dist/.
 COPY schemas/ ./schemas/
+# /airbyte stays writable for the user the connector runs as (Airbyte may place files there); the code and
+# dependencies stay read-only to it.
+RUN chown node:node /airbyte /airbyte/integration_code
 
 USER node
 

@@ -1,6 +1,7 @@
 import type { JsonObject } from './protocol.js';
 
-export const DOCUMENTATION_URL = 'https://github.com/source-customer-io/source-customer-io#readme';
+export const DOCUMENTATION_URL =
+  'https://github.com/source-customer-io/source-customer-io/blob/main/docs/README.md';
 
 export const REGION_HOSTS = {
   US: 'https://api.customer.io',

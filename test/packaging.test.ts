@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { DOCUMENTATION_URL } from '../src/spec.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const readText = (rel: string): string => readFileSync(path.join(ROOT, rel), 'utf8');
@@ -97,6 +98,34 @@ function collectPairs(stage: Stage, keyword: 'ENV' | 'LABEL'): Map<string, strin
 
 function lastArgs(stage: Stage, keyword: string): string | undefined {
   return stage.instructions.filter((i) => i.keyword === keyword).at(-1)?.args;
+}
+
+/**
+ * Whether `.dockerignore` keeps `file` out of the build context: the last matching line wins, a `!` line takes a
+ * path back, and a pattern matching a folder matches what is inside it. Covers `*`, `**` and `?` only.
+ */
+function dockerIgnores(ignoreFile: string, file: string): boolean {
+  const toRegExp = (pattern: string): RegExp => {
+    const body = pattern
+      .replace(/\/+$/, '')
+      .split(/(\*\*\/?|\*|\?)/)
+      .map((part) => {
+        if (part.startsWith('**')) return '(?:.*/)?';
+        if (part === '*') return '[^/]*';
+        if (part === '?') return '[^/]';
+        return part.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+      })
+      .join('');
+    return new RegExp(`^${body}(?:/.*)?$`);
+  };
+  let ignored = false;
+  for (const raw of ignoreFile.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const negated = line.startsWith('!');
+    if (toRegExp(negated ? line.slice(1) : line).test(file)) ignored = !negated;
+  }
+  return ignored;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -304,7 +333,12 @@ const stages = parseDockerfile(readText('Dockerfile'));
 const runtime = stages.at(-1);
 const metadata = asMap(parseYaml(readText('metadata.yaml')), 'metadata.yaml');
 const data = asMap(metadata.data, 'metadata.yaml data');
-const packageJson = JSON.parse(readText('package.json')) as { version?: unknown };
+const packageJson = JSON.parse(readText('package.json')) as {
+  version?: unknown;
+  license?: unknown;
+  engines?: { node?: unknown };
+  scripts?: Record<string, string>;
+};
 
 interface ConfiguredCatalog {
   streams: {
@@ -335,9 +369,21 @@ function entrypoint(): string[] {
 // ---------------------------------------------------------------------------------------------------------
 
 describe('Dockerfile', () => {
-  it('is multi-stage with a node:20 slim runtime image', () => {
+  it('builds and runs on the exact Node 24 release the suite also runs on (npm run test:node24)', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    expect(runtimeStage().image).toMatch(/^node:20(?:\.\d+){0,2}-slim(?:@sha256:[0-9a-f]{64})?$/);
+    const tested = /\bnode@(24\.\d+\.\d+)\b/.exec(packageJson.scripts?.['test:node24'] ?? '')?.[1];
+    expect(tested, 'test:node24 pins an exact node@24 release').toBeDefined();
+    // A digest may follow the tag once one can be resolved (docker buildx imagetools inspect).
+    for (const stage of stages)
+      expect(stage.image).toMatch(new RegExp(`^node:${tested}-slim(?:@sha256:[0-9a-f]{64})?$`));
+  });
+
+  it('leaves /airbyte writable for the user the image runs as', () => {
+    const user = lastArgs(runtimeStage(), 'USER');
+    const runs = runtimeStage()
+      .instructions.filter((i) => i.keyword === 'RUN')
+      .map((i) => i.args);
+    expect(runs.some((r) => new RegExp(`\\bchown ${user}(?::${user})? /airbyte\\b`).test(r))).toBe(true);
   });
 
   it('sets AIRBYTE_ENTRYPOINT to the exec-form ENTRYPOINT joined by single spaces', () => {
@@ -389,11 +435,33 @@ describe('Dockerfile', () => {
     expect(['root', '0', '0:0', 'root:root']).not.toContain(user);
   });
 
-  it('keeps node_modules, dist and secrets out of the build context', () => {
-    const ignored = readText('.dockerignore')
-      .split(/\r?\n/)
-      .map((l) => l.trim());
-    for (const entry of ['node_modules', 'dist', 'secrets', '.git']) expect(ignored).toContain(entry);
+  it('sends only what the build needs as context: no local output, secrets or dependencies', () => {
+    const ignore = readText('.dockerignore');
+    for (const kept of [
+      'package.json',
+      'package-lock.json',
+      'tsconfig.json',
+      'tsconfig.build.json',
+      'src/main.ts',
+    ]) {
+      expect(dockerIgnores(ignore, kept), kept).toBe(false);
+    }
+    expect(dockerIgnores(ignore, 'schemas/campaigns.json')).toBe(false);
+    for (const left of [
+      '.demo/read-output.jsonl',
+      '.bench-tmp/x',
+      'secrets/config.json',
+      'node_modules/axios/index.js',
+      'src/node_modules/x.js',
+      'dist/main.js',
+      '.git/HEAD',
+      'coverage/index.html',
+      '.ci-test-report.json',
+      'integration_tests/harness.ts',
+      'README.md',
+    ]) {
+      expect(dockerIgnores(ignore, left), left).toBe(true);
+    }
   });
 });
 
@@ -427,6 +495,7 @@ describe('metadata.yaml', () => {
 
   it('has a valid https documentationUrl and a yyyy-mm-dd releaseDate', () => {
     expect(new URL(String(data.documentationUrl)).protocol).toBe('https:');
+    expect(data.documentationUrl).toBe(DOCUMENTATION_URL);
     if (data.releaseDate !== undefined) expect(data.releaseDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     if (data.maxSecondsBetweenMessages !== undefined) {
       expect(Number.isInteger(data.maxSecondsBetweenMessages)).toBe(true);
@@ -509,6 +578,28 @@ describe('integration_tests', () => {
     const invalid = JSON.parse(readText('integration_tests/invalid_config.json')) as Record<string, unknown>;
     expect(typeof sample.app_api_key).toBe('string');
     expect(typeof invalid.app_api_key).toBe('string');
+  });
+});
+
+describe('project basics', () => {
+  it('has a LICENSE of the licence package.json and metadata.yaml name', () => {
+    expect(packageJson.license).toBe('MIT');
+    expect(data.license).toBe(packageJson.license);
+    expect(readText('LICENSE')).toMatch(/^MIT License\n/);
+  });
+
+  it('declares the Node majors it is tested on: 20 (npm test) and 24 (npm run test:node24, the image)', () => {
+    const range = String(packageJson.engines?.node);
+    expect(range).toMatch(/\^20\.19\.0/);
+    expect(range).toMatch(/>=24\.0\.0/);
+  });
+
+  it('points every documentationUrl at a docs page that exists in this repository', () => {
+    const spec = JSON.parse(readText('integration_tests/spec.json')) as { documentationUrl?: unknown };
+    expect(spec.documentationUrl).toBe(DOCUMENTATION_URL);
+    const page = /\/blob\/main\/(.+)$/.exec(new URL(DOCUMENTATION_URL).pathname)?.[1];
+    expect(page).toBeDefined();
+    expect(existsSync(path.join(ROOT, page ?? '')), page).toBe(true);
   });
 });
 
