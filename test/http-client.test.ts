@@ -142,11 +142,11 @@ describe('requests', () => {
 
   test('the deadline covers the body, not only the headers: a trickling body is cut off and retried', async () => {
     const notices: RetryNotice[] = [];
-    const api = client({ timeoutMs: 100 });
+    const api = client({ timeoutMs: 300 });
     api.onRetry((notice) => {
       notices.push(notice);
     });
-    nock(BASE).get('/v1/campaigns').delayBody(2000).reply(200, { campaigns: [] });
+    nock(BASE).get('/v1/campaigns').delayBody(5000).reply(200, { campaigns: [] });
     nock(BASE)
       .get('/v1/campaigns')
       .reply(200, { campaigns: [{ id: 1 }] });
@@ -173,9 +173,10 @@ describe('requests', () => {
   });
 
   test('a request that keeps timing out while others are answered fails alone', async () => {
-    nock(BASE).get('/v1/campaigns').times(3).delay(300).reply(200, { campaigns: [] });
+    nock(BASE).get('/v1/campaigns').times(3).delay(3000).reply(200, { campaigns: [] });
     nock(BASE).get('/v1/segments').twice().reply(200, { segments: [] });
-    const api = client({ maxRetries: 2, timeoutMs: 30 });
+    // A deadline generous enough for an in-process answer even on a loaded machine.
+    const api = client({ maxRetries: 2, timeoutMs: 300 });
     // Another request is answered while this one is failing.
     api.onRetry(async (notice) => {
       if (notice.attempt === 1) await api.get('/v1/segments');
