@@ -128,6 +128,12 @@ for (const [signal, number] of [
   });
 }
 
+/** The version in package.json, which ships beside dist/ (in the image too). */
+function packageVersion(): string {
+  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+  return String((JSON.parse(text) as { version?: unknown }).version);
+}
+
 const configOption = { type: 'string', demandOption: true, describe: 'path to the config JSON' } as const;
 
 await yargs(hideBin(process.argv))
@@ -151,8 +157,9 @@ await yargs(hideBin(process.argv))
   .option('debug', { type: 'boolean', describe: 'accepted for Airbyte compatibility' })
   .demandCommand(1, 1, 'Give one command: spec, check, discover or read.')
   .strict()
-  .help(false)
-  .version(false)
+  .help()
+  .alias('help', 'h')
+  .version(packageVersion())
   .fail((message, error) => {
     // A command that failed (not a command-line mistake): run() already reported what it could.
     if (!message && error) {
