@@ -1,5 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
+import { parseConfig } from '../src/config.js';
+import { ExportFailedError, TransientApiError } from '../src/errors.js';
+import type { ApiClient } from '../src/http-client.js';
 import {
   customerFromExportRow,
   DEFAULT_EXPORT_TIMING,
@@ -10,7 +13,10 @@ import {
   isGzip,
   parseCsvRows,
   pollDelays,
+  startExport,
+  waitUntilDone,
 } from '../src/people-export.js';
+import type { JsonObject } from '../src/protocol.js';
 
 async function* chunksOf(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
   for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
@@ -136,5 +142,67 @@ describe('the export request and its progress', () => {
       pollIntervalMs: 5,
       maxWaitMs: 100,
     });
+  });
+});
+
+/** A client answering each status poll with the next of `statuses`, recording what was asked. */
+function scriptedClient(statuses: JsonObject[], asked: string[] = []): ApiClient {
+  const answers = [...statuses];
+  const request = async (path: string, options: { method?: string; body?: JsonObject } = {}) => {
+    asked.push(`${options.method ?? 'GET'} ${path}${options.body ? ` ${JSON.stringify(options.body)}` : ''}`);
+    return answers.shift() ?? {};
+  };
+  return { request } as unknown as ApiClient;
+}
+
+const FAST = { ...DEFAULT_EXPORT_TIMING, pollIntervalMs: 1, maxPollIntervalMs: 1 };
+
+describe('starting and waiting for an export', () => {
+  test('the filter goes as "filters", the attributes only when some are selected', async () => {
+    const asked: string[] = [];
+    const client = scriptedClient([{ export: { id: 41 } }, { export: { id: 42 } }], asked);
+    expect(await startExport(client, { segment: { id: 7 } }, ['plan'])).toBe('41');
+    expect(await startExport(client, { segment: { id: 7 } }, undefined)).toBe('42');
+    expect(asked).toEqual([
+      'POST /v1/exports/customers {"filters":{"segment":{"id":7}},"attributes":["plan"]}',
+      'POST /v1/exports/customers {"filters":{"segment":{"id":7}}}',
+    ]);
+  });
+
+  test('an answer without the export object is an error, not an export', async () => {
+    await expect(startExport(scriptedClient([{}]), {}, undefined)).rejects.toThrow(/without the "export"/);
+  });
+
+  test('polls until done', async () => {
+    const asked: string[] = [];
+    const pending = { export: { id: 5, status: 'pending' } };
+    const client = scriptedClient([pending, pending, { export: { id: 5, status: 'done' } }], asked);
+    await waitUntilDone(client, '5', FAST);
+    expect(asked).toEqual(['GET /v1/exports/5', 'GET /v1/exports/5', 'GET /v1/exports/5']);
+  });
+
+  test('failed is an error naming the export', async () => {
+    const client = scriptedClient([{ export: { id: 5, status: 'failed', failed: true } }]);
+    const failure = waitUntilDone(client, '5', FAST);
+    await expect(failure).rejects.toBeInstanceOf(ExportFailedError);
+    await expect(
+      waitUntilDone(scriptedClient([{ export: { status: 'failed' } }]), '5', FAST),
+    ).rejects.toThrow(/export 5 failed/);
+  });
+
+  test('an export never done gives up once the wait is over (transient)', async () => {
+    const pending = { export: { id: 5, status: 'pending' } };
+    const client = scriptedClient([pending, pending, pending]);
+    await expect(waitUntilDone(client, '5', { ...FAST, maxWaitMs: 0 })).rejects.toBeInstanceOf(
+      TransientApiError,
+    );
+  });
+});
+
+describe('config', () => {
+  test('customers_method is search by default, export when asked, nothing else', () => {
+    expect(parseConfig({ app_api_key: 'k' }).customersMethod).toBe('search');
+    expect(parseConfig({ app_api_key: 'k', customers_method: 'export' }).customersMethod).toBe('export');
+    expect(() => parseConfig({ app_api_key: 'k', customers_method: 'bulk' })).toThrow(/customers_method/);
   });
 });
