@@ -72,6 +72,7 @@ describe('spec', () => {
         'base_url',
         'customer_attributes',
         'customers_filter',
+        'customers_method',
         'include_deleted_people_activities',
         'messages_lookback_days',
         'message_types',
