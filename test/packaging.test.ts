@@ -1,7 +1,7 @@
 // Packaging consistency: Dockerfile, metadata.yaml, the acceptance-test config and the configured catalog
 // must agree with each other and with what the Connector Acceptance Tests check on the built image
 // (test_image_labels, test_image_environment_variables). Nothing here needs Docker or a YAML library.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -600,6 +600,46 @@ describe('project basics', () => {
     const page = /\/blob\/main\/(.+)$/.exec(new URL(DOCUMENTATION_URL).pathname)?.[1];
     expect(page).toBeDefined();
     expect(existsSync(path.join(ROOT, page ?? '')), page).toBe(true);
+  });
+});
+
+describe('README', () => {
+  const readme = readText('README.md');
+  const headings = [...readme.matchAll(/^## (.+)$/gm)].map((match) => match[1] ?? '');
+
+  it('leads with the job: what it is, the two commands, Airbyte OSS, configuration, streams, troubleshooting', () => {
+    const order = ['Quick start', 'Use it in Airbyte OSS', 'Configuration', 'Streams', 'Troubleshooting'];
+    const positions = order.map((title) => headings.indexOf(title));
+    expect(
+      positions.every((position) => position >= 0),
+      headings.join(' | '),
+    ).toBe(true);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    expect(positions[0]).toBe(0);
+  });
+
+  it('shows how to build the image for Airbyte and how to try the CLI against the simulator', () => {
+    expect(readme).toContain('docker buildx build --platform linux/amd64');
+    expect(readme).toContain('integration_tests/simulator_config.json');
+    expect(readme).toContain('npm ci && npm run demo');
+    expect(readme).toMatch(/^npm test\b/m);
+  });
+
+  it('names every config field and every stream', () => {
+    const spec = JSON.parse(readText('integration_tests/spec.json')) as {
+      connectionSpecification: { properties: Record<string, unknown> };
+    };
+    for (const field of Object.keys(spec.connectionSpecification.properties)) {
+      expect(readme, field).toContain(`\`${field}\``);
+    }
+    const streams = readdirSync(path.join(ROOT, 'schemas')).map((name) => name.replace(/\.json$/, ''));
+    for (const stream of streams) expect(readme, stream).toContain(`| \`${stream}\` |`);
+  });
+
+  it('links only to docs pages that exist', () => {
+    for (const [, target] of readme.matchAll(/\]\((docs\/[^)#]+)/g)) {
+      expect(existsSync(path.join(ROOT, target ?? '')), target).toBe(true);
+    }
   });
 });
 
