@@ -22,6 +22,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 COPY --from=build /build/dist/ ./dist/
 # The connector reads schemas/<stream>.json at runtime from ../schemas relative to dist/.
 COPY schemas/ ./schemas/
+COPY LICENSE ./
 # /airbyte stays writable for the user the connector runs as (Airbyte may place files there); the code and
 # dependencies stay read-only to it.
 RUN chown node:node /airbyte /airbyte/integration_code

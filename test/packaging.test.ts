@@ -440,6 +440,7 @@ describe('Dockerfile', () => {
     for (const kept of [
       'package.json',
       'package-lock.json',
+      'LICENSE',
       'tsconfig.json',
       'tsconfig.build.json',
       'src/main.ts',
