@@ -28,6 +28,8 @@ export interface RunInput {
   env?: Record<string, string>;
   /** Kill the connector once this many stdout lines were read. */
   killAfterLines?: number;
+  /** Kill the connector at the first stdout line that matches; the lines after it are dropped. */
+  killWhen?: (line: string) => boolean;
 }
 
 /** Test-friendly retry timings: the real defaults wait seconds to minutes. */
@@ -57,11 +59,17 @@ export async function runConnector(
       });
       let stdout = '';
       let stderr = '';
+      let killLimit = input.killAfterLines;
+      let checkedLines = 0;
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
         stdout += chunk;
-        if (input.killAfterLines !== undefined && stdout.split('\n').length > input.killAfterLines) {
-          child.kill('SIGKILL');
+        if (input.killWhen !== undefined && killLimit === undefined) {
+          const complete = stdout.split('\n').slice(0, -1);
+          const match = complete.slice(checkedLines).findIndex(input.killWhen);
+          if (match >= 0) killLimit = checkedLines + match + 1;
+          checkedLines = complete.length;
         }
+        if (killLimit !== undefined && stdout.split('\n').length > killLimit) child.kill('SIGKILL');
       });
       child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
         stderr += chunk;
@@ -70,7 +78,7 @@ export async function runConnector(
       child.on('close', (exitCode) => {
         let lines = stdout.split('\n');
         const complete = lines.slice(0, -1);
-        lines = input.killAfterLines === undefined ? complete : complete.slice(0, input.killAfterLines);
+        lines = killLimit === undefined ? complete : complete.slice(0, killLimit);
         try {
           const result = { lines, messages: lines.map(parseLine), stderr, exitCode };
           assertFollowsProtocol(result, [command, ...extraArgs].join(' '));

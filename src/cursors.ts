@@ -424,3 +424,115 @@ export class ResumeTokenCursor implements Cursor {
     return [];
   }
 }
+
+interface PeoplePage {
+  /** The `start` token the page was read with; undefined for the first page. */
+  token: string | undefined;
+  ids: string[];
+  done: Set<string>;
+}
+
+/**
+ * Progress through the people search for per-person streams: pages in order, people within a page in any
+ * order (several are read at once). Saved as `{started, page, after}`: the sweep began at `started`, and every
+ * person before the page read with `page`, and that page's people up to cio_id `after`, are done. Keeping the
+ * last cio_id rather than a count means a person deleted meanwhile cannot make a resumed read skip someone.
+ */
+export class PeopleProgress {
+  /** When the sweep began: a resumed sweep keeps its first attempt's start, which bounds the cursor. */
+  readonly started: number;
+  readonly resumePage: string | undefined;
+  readonly resumeAfter: string | undefined;
+  readonly #pages: PeoplePage[] = [];
+
+  constructor(saved: JsonObject | undefined, syncStart: number) {
+    const started = cursorSeconds(saved?.started);
+    this.started = started === undefined ? syncStart : Math.min(started, syncStart);
+    this.resumePage = typeof saved?.page === 'string' ? saved.page : undefined;
+    this.resumeAfter = typeof saved?.after === 'string' ? saved.after : undefined;
+  }
+
+  beginPage(token: string | undefined, ids: string[]): void {
+    this.#pages.push({ token, ids, done: new Set() });
+  }
+
+  personDone(cioId: string): void {
+    const page = this.#pages.find((candidate) => candidate.ids.includes(cioId));
+    page?.done.add(cioId);
+    // A finished page is forgotten once the next has begun: the next page's token then says it all.
+    while (this.#pages.length > 1 && this.#isFinished(this.#pages[0])) this.#pages.shift();
+  }
+
+  #isFinished(page: PeoplePage | undefined): boolean {
+    return page?.ids.every((id) => page.done.has(id)) ?? false;
+  }
+
+  state(): JsonObject {
+    const [page] = this.#pages;
+    if (page === undefined) {
+      return {
+        started: this.started,
+        ...(this.resumePage === undefined ? {} : { page: this.resumePage }),
+        ...(this.resumeAfter === undefined ? {} : { after: this.resumeAfter }),
+      };
+    }
+    let prefix = 0;
+    while (prefix < page.ids.length && page.done.has(page.ids[prefix] ?? '')) prefix += 1;
+    const after = prefix > 0 ? page.ids[prefix - 1] : this.#resumedAfter(page);
+    return {
+      started: this.started,
+      ...(page.token === undefined ? {} : { page: page.token }),
+      ...(after === undefined ? {} : { after }),
+    };
+  }
+
+  /** On the page a resumed read started with, the people skipped count as done. */
+  #resumedAfter(page: PeoplePage): string | undefined {
+    return page.token === this.resumePage ? this.resumeAfter : undefined;
+  }
+}
+
+/**
+ * A per-person stream's cursor: the stream's own cursor (`inner`, bounded by the sweep's start) plus its
+ * progress through the people, checkpointed as `people` so a killed read resumes with the next person.
+ */
+export class PeopleSweepCursor<C extends Cursor = Cursor> implements Cursor {
+  readonly inner: C;
+  readonly progress: PeopleProgress;
+  readonly #incremental: boolean;
+
+  constructor(inner: C, progress: PeopleProgress, incremental: boolean) {
+    this.inner = inner;
+    this.progress = progress;
+    this.#incremental = incremental;
+  }
+
+  /** The saved people progress of a run, and the run as the inner cursor sees it: ending at the sweep start. */
+  static input(run: CursorInput): { progress: PeopleProgress; innerInput: CursorInput } {
+    const incremental = run.syncMode === 'incremental';
+    const holder = incremental ? run.saved : (run.saved?.resume as JsonObject | undefined);
+    const progress = new PeopleProgress(holder?.people as JsonObject | undefined, run.syncStart);
+    return { progress, innerInput: { ...run, syncStart: progress.started } };
+  }
+
+  get since(): number | undefined {
+    return this.inner.since;
+  }
+
+  accept(record: JsonObject): boolean {
+    return this.inner.accept(record);
+  }
+
+  checkpoint(): JsonObject {
+    const people = this.progress.state();
+    return this.#incremental ? { ...this.inner.checkpoint(), people } : { resume: { people } };
+  }
+
+  final(): JsonObject | Promise<JsonObject> {
+    return this.inner.final();
+  }
+
+  notices(): string[] {
+    return this.inner.notices();
+  }
+}

@@ -1,5 +1,5 @@
 import { chunks } from '../concurrency.js';
-import { type CursorInput, WindowCursor } from '../cursors.js';
+import { type CursorInput, type PeopleSweepCursor, WindowCursor } from '../cursors.js';
 import type { JsonObject } from '../protocol.js';
 import type { Slice, StreamContext } from './base.js';
 import { ATTRIBUTE_BATCH, firstSeen, readAttributes } from './customers.js';
@@ -14,7 +14,7 @@ import { DELIVERY_WINDOW_SECONDS, readFrom, windowSlices } from './windows.js';
  * people (a cursor per person would make the state as large as the audience), set to the sync's start once
  * every person has been read.
  */
-export class CustomerMessagesStream extends PersonStream {
+export class CustomerMessagesStream extends PersonStream<WindowCursor> {
   readonly name = 'customer_messages';
   readonly path = '/v1/customers/{cio_id}/messages';
   readonly envelopeKey = 'messages';
@@ -23,16 +23,19 @@ export class CustomerMessagesStream extends PersonStream {
   override readonly pageSize = DELIVERY_PAGE_SIZE;
   override readonly prefetch = true;
 
-  override createCursor(context: StreamContext, run: CursorInput): WindowCursor {
+  override createPersonCursor(context: StreamContext, run: CursorInput): WindowCursor {
     return new WindowCursor('created', run, {
       windowSeconds: DELIVERY_WINDOW_SECONDS,
       lookbackSeconds: context.config.messagesLookbackSeconds,
     });
   }
 
-  override async *partitionSource(context: StreamContext, cursor: WindowCursor): AsyncGenerator<JsonObject> {
-    const people = context.partitions(this.parent);
-    if (cursor.hasPosition) {
+  override async *partitionSource(
+    context: StreamContext,
+    cursor: PeopleSweepCursor<WindowCursor>,
+  ): AsyncGenerator<JsonObject> {
+    const people = super.partitionSource(context, cursor);
+    if (cursor.inner.hasPosition) {
       yield* people;
       return;
     }
@@ -46,8 +49,12 @@ export class CustomerMessagesStream extends PersonStream {
     }
   }
 
-  override slices(context: StreamContext, person: JsonObject, cursor: WindowCursor): Slice[] {
+  override slices(
+    context: StreamContext,
+    person: JsonObject,
+    cursor: PeopleSweepCursor<WindowCursor>,
+  ): Slice[] {
     const firstSeenAt = typeof person.first_seen === 'number' ? person.first_seen : undefined;
-    return windowSlices(cursor.windows(readFrom(context, firstSeenAt)), context.config.messageTypes);
+    return windowSlices(cursor.inner.windows(readFrom(context, firstSeenAt)), context.config.messageTypes);
   }
 }
