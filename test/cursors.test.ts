@@ -5,6 +5,8 @@ import {
   type CursorInput,
   FULL_REFRESH_COMPLETE_STATE,
   FullRefreshCursor,
+  PeopleProgress,
+  PeopleSweepCursor,
   PerParentWindowCursor,
   ResumeTokenCursor,
   timeWindows,
@@ -207,4 +209,50 @@ test('window helpers', () => {
   expect(windowStart(100, undefined, 10)).toBe(100);
   expect(windowStart(100, 500, 10)).toBe(491);
   expect(windowStart(100, 50, 10)).toBe(100);
+});
+
+describe('people sweep', () => {
+  test('progress is the page being read and the last person of its finished prefix', () => {
+    const progress = new PeopleProgress(undefined, START);
+    progress.beginPage(undefined, ['a', 'b', 'c']);
+    progress.personDone('b');
+    expect(progress.state()).toEqual({ started: START });
+    progress.personDone('a');
+    expect(progress.state()).toEqual({ started: START, after: 'b' });
+    progress.beginPage('p2', ['d', 'e']);
+    progress.personDone('c');
+    // The first page is done and the next one has begun: only the next page is named.
+    expect(progress.state()).toEqual({ started: START, page: 'p2' });
+    progress.personDone('d');
+    expect(progress.state()).toEqual({ started: START, page: 'p2', after: 'd' });
+  });
+
+  test('a resumed sweep keeps its first start and the position it resumed from until it moves on', () => {
+    const progress = new PeopleProgress({ started: START - DAY, page: 'p2', after: 'd' }, START);
+    expect(progress.started).toBe(START - DAY);
+    expect([progress.resumePage, progress.resumeAfter]).toEqual(['p2', 'd']);
+    progress.beginPage('p2', ['d', 'e', 'f']);
+    expect(progress.state()).toEqual({ started: START - DAY, page: 'p2', after: 'd' });
+    progress.personDone('d');
+    progress.personDone('e');
+    expect(progress.state()).toEqual({ started: START - DAY, page: 'p2', after: 'e' });
+  });
+
+  test('the stream cursor inside a sweep ends at the sweep start; checkpoints carry the people progress', () => {
+    const run = incremental({ timestamp: START - 2 * DAY, people: { started: START - DAY, after: 'x' } });
+    const { progress, innerInput } = PeopleSweepCursor.input(run);
+    expect(innerInput.syncStart).toBe(START - DAY);
+    const inner = new ClientSideCursor('timestamp', innerInput, { lookbackSeconds: 0, startDate: undefined });
+    const cursor = new PeopleSweepCursor(inner, progress, true);
+    expect(cursor.accept({ timestamp: START - 10 })).toBe(true);
+    expect(cursor.checkpoint()).toEqual({
+      timestamp: START - 2 * DAY,
+      people: { started: START - DAY, after: 'x' },
+    });
+    expect(cursor.final()).toEqual({ timestamp: START - DAY });
+    const fresh = PeopleSweepCursor.input(fullRefresh());
+    const full = new PeopleSweepCursor(new FullRefreshCursor(), fresh.progress, false);
+    expect(full.checkpoint()).toEqual({ resume: { people: { started: START } } });
+    expect(full.final()).toEqual(FULL_REFRESH_COMPLETE_STATE);
+  });
 });
