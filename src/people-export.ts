@@ -251,7 +251,7 @@ function asFileError(error: unknown, id: string): UnexpectedResponseError {
  * header (a pre-signed link carries its own, and storage refuses two) and no place in the App API's budget.
  * Every failure of the transfer comes out as DownloadInterrupted.
  */
-async function* downloadedBytes(link: string, stallMs: number): AsyncGenerator<Uint8Array> {
+export async function* downloadedBytes(link: string, stallMs: number): AsyncGenerator<Uint8Array> {
   try {
     yield* gunzipIfCompressed(storageBytes(link, stallMs));
   } catch (error) {
@@ -262,26 +262,35 @@ async function* downloadedBytes(link: string, stallMs: number): AsyncGenerator<U
 
 class StorageRefused extends Error {}
 
+/** The body as it arrives; waiting more than `stallMs` for headers or the next bytes drops the download. */
 async function* storageBytes(link: string, stallMs: number): AsyncGenerator<Uint8Array> {
   const stall = new AbortController();
-  const timer = setTimeout(() => stall.abort(), stallMs);
+  const within = async <T>(pending: Promise<T>): Promise<T> => {
+    const timer = setTimeout(() => stall.abort(), stallMs);
+    try {
+      return await pending;
+    } catch (error) {
+      if (stall.signal.aborted) throw new DownloadInterrupted(`no data for ${Math.round(stallMs / 1000)} s`);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const response = await within(fetch(link, { signal: stall.signal }));
+  if (response.status !== 200 || response.body === null) {
+    await response.body?.cancel().catch(() => undefined);
+    const what = `storage answered HTTP ${response.status}`;
+    if (RETRYABLE_STORAGE_STATUSES.has(response.status)) throw new DownloadInterrupted(what);
+    throw new StorageRefused(what);
+  }
+  // Only the waits for the network count: time spent by the reader downstream (a slow destination) does not.
+  const chunks = response.body[Symbol.asyncIterator]();
   try {
-    const response = await fetch(link, { signal: stall.signal });
-    if (response.status !== 200 || response.body === null) {
-      await response.body?.cancel().catch(() => undefined);
-      const what = `storage answered HTTP ${response.status}`;
-      if (RETRYABLE_STORAGE_STATUSES.has(response.status)) throw new DownloadInterrupted(what);
-      throw new StorageRefused(what);
-    }
-    for await (const chunk of response.body) {
-      timer.refresh();
-      yield chunk;
-    }
-  } catch (error) {
-    if (stall.signal.aborted) throw new DownloadInterrupted(`no data for ${Math.round(stallMs / 1000)} s`);
-    throw error;
+    for (let next = await within(chunks.next()); next.done !== true; next = await within(chunks.next()))
+      yield next.value;
   } finally {
-    clearTimeout(timer);
+    // Cancels the body when the reader stops early; an already failed body has nothing to cancel.
+    await chunks.return?.()?.catch(() => undefined);
   }
 }
 

@@ -1,3 +1,5 @@
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import { parseConfig } from '../src/config.js';
@@ -6,6 +8,8 @@ import type { ApiClient } from '../src/http-client.js';
 import {
   customerFromExportRow,
   DEFAULT_EXPORT_TIMING,
+  DownloadInterrupted,
+  downloadedBytes,
   exportedAttributes,
   exportProgress,
   exportTimingFromEnv,
@@ -204,5 +208,65 @@ describe('config', () => {
     expect(parseConfig({ app_api_key: 'k' }).customersMethod).toBe('search');
     expect(parseConfig({ app_api_key: 'k', customers_method: 'export' }).customersMethod).toBe('export');
     expect(() => parseConfig({ app_api_key: 'k', customers_method: 'bulk' })).toThrow(/customers_method/);
+  });
+});
+
+/** A storage stand-in on 127.0.0.1 answering with `answer`, recording the headers it got. */
+async function withStorage(
+  answer: (res: ServerResponse) => void,
+  run: (url: string, headers: IncomingHttpHeaders[]) => Promise<void>,
+): Promise<void> {
+  const headers: IncomingHttpHeaders[] = [];
+  const server = createServer((req, res) => {
+    headers.push(req.headers);
+    answer(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    await run(`http://127.0.0.1:${(server.address() as AddressInfo).port}/file?signature=s`, headers);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+describe('downloading from storage', () => {
+  test('a plain request: no Authorization header; a gzip body comes out decompressed', async () => {
+    await withStorage(
+      (res) => res.end(gzipSync(CSV)),
+      async (url, headers) => {
+        expect(await text(downloadedBytes(url, 5000))).toBe(CSV);
+        expect(headers[0]?.authorization).toBeUndefined();
+      },
+    );
+  });
+
+  test('an expired link (403) is an interruption to resume from a new link', async () => {
+    await withStorage(
+      (res) => res.writeHead(403).end('<Error><Code>AccessDenied</Code></Error>'),
+      async (url) => {
+        await expect(text(downloadedBytes(url, 5000))).rejects.toBeInstanceOf(DownloadInterrupted);
+      },
+    );
+  });
+
+  test('a link storage does not know (404) is not retried', async () => {
+    await withStorage(
+      (res) => res.writeHead(404).end(),
+      async (url) => {
+        const failure = text(downloadedBytes(url, 5000));
+        await expect(failure).rejects.toThrow(/HTTP 404/);
+        await expect(failure).rejects.not.toBeInstanceOf(DownloadInterrupted);
+      },
+    );
+  });
+
+  test('a body that stops arriving is an interruption, not a wait forever', async () => {
+    await withStorage(
+      (res) => res.write('cio_id,id,email\na1,7,ann@example.com\n'),
+      async (url) => {
+        await expect(text(downloadedBytes(url, 50))).rejects.toThrow(/no data/);
+      },
+    );
   });
 });
