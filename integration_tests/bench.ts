@@ -292,7 +292,7 @@ let fullMessagesRequests = 0;
 // 5. A shared budget: another tool takes 6 of the workspace's 10 requests/second, so the server admits 4; the
 // connector runs at its default 10 and must find the 4 by itself.
 {
-  const sim = await startSimulatorProcess(['--rps', '4', '--campaigns', '60']);
+  const sim = await startSimulatorProcess(['--rps', '4', '--campaigns', '100']);
   const result = await measuredRead(config(sim.url), configuredCatalog(['campaigns', 'campaign_actions']));
   const stats = await sim.stats();
   sim.stop();

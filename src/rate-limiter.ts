@@ -22,9 +22,17 @@ const DECREASE_FACTOR = 0.5;
 /** Climb back, in requests/second per second of successes, while well below the rate that last drew a 429. */
 const FAST_CLIMB = 1;
 /** Climb near or above that rate: slow probing, so a shared budget is not overrun every few seconds. */
-const SLOW_CLIMB = 0.05;
+const SLOW_CLIMB = 0.1;
 /** Below this share of the last throttled rate, the climb is fast. */
 const FAST_CLIMB_UNTIL = 0.9;
+/**
+ * Consecutive sends are at least this share of the even spacing apart: no bursts, so the server never
+ * queues our requests behind each other (a queue delays its clock for some of them and not others), yet a
+ * late send can still be caught up within the window.
+ */
+const MIN_GAP_SHARE = 0.5;
+/** Below this, a gap is not worth a timer (very high configured rates, such as tests use). */
+const MIN_GAP_MS = 5;
 
 interface Waiter {
   resolve: (ticket: SendTicket) => void;
@@ -37,7 +45,7 @@ interface Waiter {
  * The workspace's request budget, shared by every attempt of the run (retries included), measured on send
  * times: at most ⌈rate⌉ requests in any window of ⌈rate⌉ ÷ rate seconds plus a margin, where a request
  * counts from the moment its bytes go out (a request still waiting for a socket holds its place until
- * then), which is what the server's own sliding window sees.
+ * then), which is what the server's own sliding window sees; and no bursts (see MIN_GAP_SHARE).
  *
  * The rate adapts (AIMD): a 429 pauses every request until Retry-After and halves the rate; each answer
  * that is not a 429 climbs it back, quickly up to near the rate that drew the 429, then slowly, up to the
@@ -155,6 +163,12 @@ export class RateLimiter {
     if (now < this.#pausedUntil) return this.#pausedUntil - now;
     const cap = Math.max(1, Math.ceil(this.#rate));
     const windowMs = (1000 * cap) / this.#rate + this.#marginMs;
+    const gapMs = (MIN_GAP_SHARE * windowMs) / cap;
+    const lastSend = Math.max(
+      this.#sentTimes.at(-1) ?? Number.NEGATIVE_INFINITY,
+      ...Array.from(this.#pending, (ticket) => ticket.releasedAt),
+    );
+    if (gapMs >= MIN_GAP_MS && now < lastSend + gapMs) return lastSend + gapMs - now;
     const inWindow = this.#sentTimes.filter((at) => at > now - windowMs);
     const occupied = inWindow.length + this.#pending.size;
     if (occupied < cap) return 0;
@@ -181,12 +195,14 @@ export class RateLimiter {
 class Ticket implements SendTicket {
   readonly #limiter: RateLimiter;
   readonly #now: () => number;
+  readonly releasedAt: number;
   #sentAt: number | undefined;
   #settled = false;
 
   constructor(limiter: RateLimiter, now: () => number) {
     this.#limiter = limiter;
     this.#now = now;
+    this.releasedAt = now();
   }
 
   get sentAt(): number | undefined {

@@ -35,24 +35,33 @@ describe('RateLimiter', () => {
     await vi.advanceTimersByTimeAsync(10_000);
     expect(sentAt).toHaveLength(45);
     expect(maxInAnyWindow(sentAt, 1000 + 30)).toBeLessThanOrEqual(10);
-    // And it is not slower than it needs to be: 45 requests in four full windows and a bit.
-    expect(sentAt.at(-1)).toBeLessThanOrEqual(4 * 1030);
+    // And it is not slower than it needs to be: 45 requests in four full windows and a few gaps.
+    expect(sentAt.at(-1)).toBeLessThanOrEqual(4 * 1030 + 5 * 52);
+  });
+
+  test('sends no bursts: consecutive sends are at least half the even spacing apart', async () => {
+    const sentAt = sendAll(limiter(10), 10);
+    await vi.advanceTimersByTimeAsync(2000);
+    const gaps = sentAt.slice(1).map((at, index) => at - (sentAt[index] ?? 0));
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(51);
+    // Still within one window: a late send can be caught up.
+    expect(sentAt.at(-1)).toBeLessThan(1000);
   });
 
   test('a request waiting for its socket holds its place until it is really sent', async () => {
     const rateLimiter = limiter(2);
     const tickets: SendTicket[] = [];
     for (let i = 0; i < 3; i++) void rateLimiter.acquire().then((ticket) => tickets.push(ticket));
-    await vi.advanceTimersByTimeAsync(0);
+    await vi.advanceTimersByTimeAsync(300);
     expect(tickets).toHaveLength(2);
     await vi.advanceTimersByTimeAsync(5000);
     // Neither of the first two has gone out yet: the third may not go either.
     expect(tickets).toHaveLength(2);
     tickets[0]?.sent();
     tickets[1]?.sent();
-    await vi.advanceTimersByTimeAsync(1000);
+    await vi.advanceTimersByTimeAsync(1029);
     expect(tickets).toHaveLength(2);
-    await vi.advanceTimersByTimeAsync(30);
+    await vi.advanceTimersByTimeAsync(1);
     expect(tickets).toHaveLength(3);
   });
 
@@ -72,9 +81,17 @@ describe('RateLimiter', () => {
 
   test('a 429 pauses every request until Retry-After and halves the rate once per burst', async () => {
     const rateLimiter = limiter(10);
-    const burst = await Promise.all(Array.from({ length: 5 }, () => rateLimiter.acquire()));
-    for (const ticket of burst) ticket.sent();
-    // Three of the burst are answered 429: one decrease, one pause.
+    const sending = Promise.all(
+      Array.from({ length: 5 }, () =>
+        rateLimiter.acquire().then((ticket) => {
+          ticket.sent();
+          return ticket;
+        }),
+      ),
+    );
+    await vi.advanceTimersByTimeAsync(1000);
+    const burst = await sending;
+    // Three of the burst, all sent before the first 429 came back at 1000, are answered 429: one decrease.
     for (const ticket of burst.slice(0, 3)) rateLimiter.throttled(ticket, 2000);
     expect(rateLimiter.rate).toBe(5);
     const sentAt = sendAll(rateLimiter, 3);
@@ -82,10 +99,11 @@ describe('RateLimiter', () => {
     expect(sentAt).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
     expect(sentAt.length).toBeGreaterThan(0);
-    expect(Math.min(...sentAt)).toBe(2000);
+    expect(Math.min(...sentAt)).toBe(3000);
     // A 429 to a request sent after the decrease lowers the rate again.
-    const later = await rateLimiter.acquire();
-    await vi.advanceTimersByTimeAsync(1);
+    const acquiring = rateLimiter.acquire();
+    await vi.advanceTimersByTimeAsync(2000);
+    const later = await acquiring;
     later.sent();
     rateLimiter.throttled(later, 1000);
     expect(rateLimiter.rate).toBe(2.5);
