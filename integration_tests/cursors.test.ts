@@ -5,6 +5,7 @@ import {
   configuredCatalog,
   errorsOf,
   FAST_RETRIES,
+  finalStates,
   ofType,
   protocolProblems,
   recordsOf,
@@ -49,14 +50,6 @@ function read(target: Simulator, streams: string[], mode: string, state?: Stream
     env: FAST_RETRIES,
     ...(state === undefined ? {} : { state }),
   });
-}
-
-/** The state Airbyte would pass to the next sync: the last STATE of each stream. */
-function finalStates(messages: AirbyteMessage[]): StreamStateMessage[] {
-  const last = new Map<string, StreamStateMessage>();
-  for (const message of ofType(messages, 'STATE'))
-    last.set(message.state.stream.stream_descriptor.name, message.state);
-  return [...last.values()].map(({ type, stream }) => ({ type, stream }));
 }
 
 function activity(ws: Workspace, id: string, timestamp: number, cioId?: string): Activity {

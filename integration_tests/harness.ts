@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { createAjv } from '../src/config.js';
-import type { AirbyteMessage, JsonObject } from '../src/protocol.js';
+import type { AirbyteMessage, JsonObject, StreamStateMessage } from '../src/protocol.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const CONNECTOR = join(ROOT, 'dist', 'main.js');
@@ -108,6 +108,14 @@ function parseLine(line: string): AirbyteMessage {
 export function committedPart(result: RunResult): AirbyteMessage[] {
   const lastState = result.messages.findLastIndex((message) => message.type === 'STATE');
   return result.messages.slice(0, lastState + 1);
+}
+
+/** The state Airbyte would pass to the next sync: the last STATE of each stream. */
+export function finalStates(messages: AirbyteMessage[]): StreamStateMessage[] {
+  const last = new Map<string, StreamStateMessage>();
+  for (const message of ofType(messages, 'STATE'))
+    last.set(message.state.stream.stream_descriptor.name, message.state);
+  return [...last.values()].map(({ type, stream }) => ({ type, stream }));
 }
 
 export function simulatorConfig(sim: { url: string; apiKey: string }, extra: JsonObject = {}): JsonObject {

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { AirbyteMessage, AirbyteStream, JsonObject, StreamStateMessage } from '../src/protocol.js';
+import type { AirbyteStream, JsonObject, StreamStateMessage } from '../src/protocol.js';
 import {
   committedPart,
   configuredCatalog,
   errorsOf,
+  finalStates,
   ofType,
   protocolProblems,
   ROOT,
@@ -30,14 +31,6 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 /** Kill-and-resume tests want a checkpoint at every chance, not the default one per 1000 records. */
 const EVERY_CHECKPOINT = { CIO_CHECKPOINT_RECORDS: '1' };
 const ids = (records: readonly object[]) => records.map((record) => String((record as JsonObject).id)).sort();
-
-/** The state Airbyte would pass to the next sync: the last STATE of each stream. */
-function finalStates(messages: AirbyteMessage[]): StreamStateMessage[] {
-  const last = new Map<string, StreamStateMessage>();
-  for (const message of ofType(messages, 'STATE'))
-    last.set(message.state.stream.stream_descriptor.name, message.state);
-  return [...last.values()].map(({ type, stream }) => ({ type, stream }));
-}
 
 async function discoverIncremental(sim: Simulator): Promise<AirbyteStream[]> {
   const result = await runConnector('discover', { config: simulatorConfig(sim) });
