@@ -17,8 +17,14 @@ export interface RateLimiterOptions {
   now?: () => number;
 }
 
-/** Rate lost on a 429 (multiplicative decrease). */
-const DECREASE_FACTOR = 0.5;
+/** Rate kept on a 429 (multiplicative decrease). */
+const DECREASE_FACTOR = 0.7;
+/**
+ * Rate kept on the first 429 after a calm period: at the configured rate against a server allowing exactly
+ * that, an isolated 429 is clock jitter, not a smaller budget; a smaller budget brings the next 429 soon.
+ */
+const CALM_DECREASE_FACTOR = 0.9;
+const CALM_MS = 30_000;
 /** Climb back, in requests/second per second of successes, while well below the rate that last drew a 429. */
 const FAST_CLIMB = 1;
 /** Climb near or above that rate: slow probing, so a shared budget is not overrun every few seconds. */
@@ -47,7 +53,7 @@ interface Waiter {
  * counts from the moment its bytes go out (a request still waiting for a socket holds its place until
  * then), which is what the server's own sliding window sees; and no bursts (see MIN_GAP_SHARE).
  *
- * The rate adapts (AIMD): a 429 pauses every request until Retry-After and halves the rate; each answer
+ * The rate adapts (AIMD): a 429 pauses every request until Retry-After and cuts the rate; each answer
  * that is not a 429 climbs it back, quickly up to near the rate that drew the 429, then slowly, up to the
  * configured maximum.
  */
@@ -115,8 +121,9 @@ export class RateLimiter {
     this.#pausedUntil = Math.max(this.#pausedUntil, now + pauseMs);
     const sentAt = ticket?.sentAt ?? now;
     if (sentAt > this.#lastDecreaseAt) {
+      const calm = now - this.#lastDecreaseAt > CALM_MS;
       this.#ceiling = this.#rate;
-      this.#rate = Math.max(this.#minRate, this.#rate * DECREASE_FACTOR);
+      this.#rate = Math.max(this.#minRate, this.#rate * (calm ? CALM_DECREASE_FACTOR : DECREASE_FACTOR));
       this.#lastDecreaseAt = now;
     }
     this.#release();
