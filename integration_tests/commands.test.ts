@@ -73,6 +73,7 @@ describe('spec', () => {
         'customer_attributes',
         'customers_filter',
         'customers_method',
+        'esp_suppression_domains',
         'include_deleted_people_activities',
         'messages_lookback_days',
         'message_types',

@@ -27,6 +27,8 @@ export interface SourceConfig {
   includeDeletedPeopleActivities: boolean;
   /** Seconds re-read before a delivery or metrics cursor. */
   messagesLookbackSeconds: number;
+  /** Sending domains whose ESP suppression lists are read, lowercase; empty: the workspace's default list. */
+  espSuppressionDomains: string[];
 }
 
 /** Matches every person, including those without an `id` or an email. */
@@ -132,6 +134,11 @@ function parseStartDate(value: string | undefined, now: number): number | undefi
   return Math.floor(millis / 1000);
 }
 
+/** Domains as Customer.io names them (lowercase, no surrounding spaces), each once. */
+function sendingDomains(values: string[] | undefined): string[] {
+  return [...new Set((values ?? []).map((value) => value.trim().toLowerCase()))];
+}
+
 /** Validates a raw config against the spec and resolves it. Throws ConfigError with a one-line message. */
 export function parseConfig(raw: unknown, now: number = Date.now()): SourceConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
@@ -165,5 +172,6 @@ export function parseConfig(raw: unknown, now: number = Date.now()): SourceConfi
     messageTypes: (input.message_types as string[] | undefined) ?? [],
     includeDeletedPeopleActivities: (input.include_deleted_people_activities as boolean | undefined) ?? false,
     messagesLookbackSeconds: ((input.messages_lookback_days as number | undefined) ?? 30) * 86_400,
+    espSuppressionDomains: sendingDomains(input.esp_suppression_domains as string[] | undefined),
   };
 }

@@ -174,3 +174,17 @@ export class ExportFailedError extends ConnectorError {
     this.exportId = exportId;
   }
 }
+
+/**
+ * 301 "wrong datacenter": the key belongs to the other region's data center. A failure of the whole source,
+ * like a rejected key (every request gets the same answer).
+ */
+export class WrongDatacenterError extends AuthenticationError {
+  constructor(where: string, options: { internal?: string } = {}) {
+    super(
+      `Customer.io answered "wrong datacenter" (301 on ${where}): this App API key belongs to the other data center. Change "region" (US or EU) to the one your account is hosted in.`,
+      options,
+    );
+    this.name = 'WrongDatacenterError';
+  }
+}

@@ -18,6 +18,7 @@ import {
   SourceUnavailableError,
   TransientApiError,
   UnexpectedResponseError,
+  WrongDatacenterError,
 } from './errors.js';
 import { extractRecords, nextToken, PageLoopGuard } from './pagination.js';
 import type { JsonObject } from './protocol.js';
@@ -614,6 +615,9 @@ export function toConnectorError(
       `Customer.io's answer to ${where} is larger than ${formatBytes(limit)}, the most the connector reads in one response; stopped instead of downloading it again. Narrow what the stream reads (customers_filter, start_date) or report it.`,
       { internal: `${where} on ${options.baseUrl}: ${error.message}` },
     );
+  }
+  if (status === 301 && /wrong data ?cent(er|re)/i.test(String(error.response?.data ?? ''))) {
+    return new WrongDatacenterError(where, { internal });
   }
   if (status === 401) {
     return new AuthenticationError(

@@ -117,6 +117,15 @@ export const connectionSpecification: JsonObject = {
       default: 'search',
       order: 11,
     },
+    esp_suppression_domains: {
+      type: 'array',
+      title: 'ESP suppression domains',
+      description:
+        "Sending domains whose email suppression lists esp_suppressions reads (each of the four lists once per domain), e.g. mail.example.com. Empty: the workspace's default list, with domain null.",
+      items: { type: 'string', minLength: 1, pattern: '\\S' },
+      default: [],
+      order: 12,
+    },
     include_deleted_people_activities: {
       type: 'boolean',
       title: 'Include activities of deleted people',

@@ -31,7 +31,18 @@ describe('parseConfig', () => {
       messageTypes: [],
       includeDeletedPeopleActivities: false,
       messagesLookbackSeconds: 30 * 86_400,
+      espSuppressionDomains: [],
     });
+  });
+
+  test('esp_suppression_domains are trimmed, lowercased and kept once each; blank ones are refused', () => {
+    const domains = [' Mail.Example.com ', 'mail.example.com', 'news.example.com'];
+    expect(parseConfig({ app_api_key: 'k', esp_suppression_domains: domains }, NOW)).toMatchObject({
+      espSuppressionDomains: ['mail.example.com', 'news.example.com'],
+    });
+    expect(() => parseConfig({ app_api_key: 'k', esp_suppression_domains: ['  '] }, NOW)).toThrow(
+      ConfigError,
+    );
   });
 
   test('customers_filter is parsed; the list and boolean options are kept', () => {

@@ -114,7 +114,7 @@ export async function emittedRecords(
   >;
   // Deliveries: 30-day windows over the generated span, as the connector reads /v1/messages.
   for (let end = now; end > now - 420 * DAY; end -= 30 * DAY) {
-    const window = { start_ts: end - 30 * DAY + 1, end_ts: end, limit: 1000 };
+    const window = { start_ts: end - 30 * DAY + 1, end_ts: end, limit: 1000, get_tracked_responses: 'true' };
     out.messages.push(...(await readAll(source, '/v1/messages', 'messages', window)));
     for (const campaign of ws.campaigns) {
       out.campaign_messages.push(
@@ -158,7 +158,13 @@ export async function emittedRecords(
     for (let end = now; end > now - 420 * DAY; end -= 180 * DAY) {
       const window = { ...byCio, start_ts: end - 180 * DAY + 1, end_ts: end, limit: 1000 };
       const messages = await readAll(source, `${base}/messages`, 'messages', window);
-      out.customer_messages.push(...messages.map((message) => ({ ...message, cio_id: cioId })));
+      // The connector declares msg_template_id a string here, as the spec does for this endpoint.
+      const asEmitted = (message: JsonObject) => ({
+        ...message,
+        cio_id: cioId,
+        msg_template_id: message.msg_template_id == null ? null : String(message.msg_template_id),
+      });
+      out.customer_messages.push(...messages.map(asEmitted));
     }
     const activities = await readAll(source, `${base}/activities`, 'activities', { ...byCio, limit: 100 });
     out.customer_activities.push(...activities.map((activity) => ({ ...activity, cio_id: cioId })));

@@ -128,8 +128,13 @@ export function personSegments(
     .map(({ id, name, description }) => ({ id, name, description }));
 }
 
-function referencesSegment(filters: string | undefined, segmentId: number): boolean {
-  return filters?.includes(`"segment":{"id":${segmentId}}`) === true;
+/** Whether audience filters (an object, or the same document as a JSON string) name the segment. */
+function referencesSegment(
+  filters: string | Record<string, unknown> | undefined,
+  segmentId: number,
+): boolean {
+  const text = typeof filters === 'string' ? filters : JSON.stringify(filters ?? null);
+  return text.includes(`"segment":{"id":${segmentId}}`);
 }
 
 /** GET /v1/segments/{id}/used_by: the campaigns and newsletters whose audience names the segment. */

@@ -17,6 +17,7 @@ import {
   CURRENT_UTC_DAY,
   METRIC_SERIES_KEYS,
   parseDay,
+  SECOND_SENDING_DOMAIN,
   type Simulator,
   SUPPRESSION_TYPES,
   startSimulator,
@@ -59,7 +60,7 @@ const STREAMS = {
   reporting_webhooks: ['id'],
   workspaces: ['id'],
   ip_addresses: ['ip_address'],
-  esp_suppressions: ['suppression_type', 'email'],
+  esp_suppressions: ['suppression_type', 'domain', 'email'],
 } as const;
 type Stream = keyof typeof STREAMS;
 const STREAM_NAMES = Object.keys(STREAMS) as Stream[];
@@ -126,10 +127,12 @@ async function emittedRecords(source: Simulator): Promise<Record<Stream, JsonObj
     );
     const actions = list(await ok(source, `${base}/actions`), 'actions');
     for (const action of actions) {
-      out.broadcast_actions.push({ ...action, broadcast_id: broadcast.id });
+      // The connector declares broadcast action ids integers (the spec's type); the wire sends strings.
+      const actionId = Number(action.id);
+      out.broadcast_actions.push({ ...action, id: actionId, broadcast_id: broadcast.id });
       const series = await v1(`${base}/actions/${action.id}/metrics`);
       out.broadcast_action_metrics.push(
-        ...metricRecords({ broadcast_id: broadcast.id, action_id: action.id }, series, v1Days(14)),
+        ...metricRecords({ broadcast_id: broadcast.id, action_id: actionId }, series, v1Days(14)),
       );
     }
     out.broadcast_triggers.push(...list(await ok(source, `${base}/triggers`), 'triggers'));
@@ -178,9 +181,11 @@ async function emittedRecords(source: Simulator): Promise<Record<Stream, JsonObj
   out.collections = list(await ok(source, '/v1/collections'), 'collections');
   out.snippets = list(await ok(source, '/v1/snippets'), 'snippets');
   for (const hidden of ['false', 'true']) {
-    out.sender_identities.push(
-      ...list(await ok(source, `/v1/sender_identities?limit=100&hidden=${hidden}`), 'sender_identities'),
+    const senders = list(
+      await ok(source, `/v1/sender_identities?limit=100&hidden=${hidden}`),
+      'sender_identities',
     );
+    out.sender_identities.push(...senders.filter((sender) => String(sender.hidden === true) === hidden));
   }
   out.subscription_topics = list(await ok(source, '/v1/subscription_topics'), 'topics');
   out.subscription_channels = list(await ok(source, '/v1/subscription_channels'), 'channels');
@@ -193,12 +198,16 @@ async function emittedRecords(source: Simulator): Promise<Record<Stream, JsonObj
   out.workspaces = list(await ok(source, '/v1/workspaces'), 'workspaces');
   const ips = (await ok(source, '/v1/info/ip_addresses')).ip_addresses as string[];
   out.ip_addresses = ips.map((ip_address) => ({ ip_address }));
-  for (const type of SUPPRESSION_TYPES) {
-    for (let offset = 0; ; offset += 1000) {
-      const body = await ok(source, `/v1/esp/suppression/${type}?limit=1000&offset=${offset}`);
-      const items = (body.suppressions ?? []) as JsonObject[];
-      out.esp_suppressions.push(...items.map((item) => ({ suppression_type: type, ...item })));
-      if (items.length < 1000) break;
+  // Without esp_suppression_domains (domain null), then with the second sending domain.
+  for (const domain of [null, SECOND_SENDING_DOMAIN]) {
+    for (const type of SUPPRESSION_TYPES) {
+      for (let offset = 0; ; offset += 1000) {
+        const query = `limit=1000&offset=${offset}${domain === null ? '' : `&domain=${domain}`}`;
+        const body = await ok(source, `/v1/esp/suppression/${type}?${query}`);
+        const items = (body.suppressions ?? []) as JsonObject[];
+        out.esp_suppressions.push(...items.map((item) => ({ suppression_type: type, domain, ...item })));
+        if (items.length < 1000) break;
+      }
     }
   }
   return out;
@@ -210,8 +219,12 @@ describe('schemas of the catalog streams', () => {
       const schema = loadSchema(stream);
       expectAirbyteSchemaRules(schema);
       const properties = schema.properties as Record<string, JsonObject>;
-      for (const key of STREAMS[stream])
-        expect(['integer', 'string'], `${stream}.${key}`).toContain(properties[key]?.type);
+      for (const key of STREAMS[stream]) {
+        // esp_suppressions.domain is null when no esp_suppression_domains are configured (as Airbyte's 1.0).
+        const allowed =
+          stream === 'esp_suppressions' && key === 'domain' ? [['null', 'string']] : ['integer', 'string'];
+        expect(allowed, `${stream}.${key}`).toContainEqual(properties[key]?.type);
+      }
     }
   });
 

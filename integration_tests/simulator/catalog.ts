@@ -2,12 +2,14 @@
 
 export type * from './catalog-records.js';
 export { SUPPRESSION_TYPES } from './catalog-records.js';
+export { SECOND_SENDING_DOMAIN, SENDING_DOMAIN } from './content.js';
 export {
   allBroadcastActions,
   allObjects,
   type CatalogData,
   type CatalogOptions,
   DEFAULT_CATALOG_OPTIONS,
+  suppressionsOf,
 } from './generate-catalog.js';
 export { cioObjectId } from './generate-objects.js';
 export {

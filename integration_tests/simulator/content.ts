@@ -2,6 +2,8 @@
 
 export const BRAND = 'Northwind Outfitters';
 export const SENDING_DOMAIN = 'northwind.example';
+/** A second sending domain, with its own ESP suppression lists. */
+export const SECOND_SENDING_DOMAIN = 'news.northwind.example';
 
 export const FIRST_NAMES = [
   'Ava',

@@ -3,6 +3,7 @@
 // few typed arrays instead of a million objects.
 
 import { SENDING_DOMAIN } from './content.js';
+import { hash32 } from './hash.js';
 import { SeededRandom } from './random.js';
 import type { DeliveryType, MessageDelivery, Person } from './records-audience.js';
 import { WORKSPACE_NOW } from './time.js';
@@ -204,4 +205,21 @@ export function materializeDelivery(row: DeliveryRow): MessageDelivery {
     forgotten: random.chance(0.03),
     metrics,
   };
+}
+
+/** The answers an in-app survey offers; a response names the option chosen. */
+const SURVEY_OPTIONS = ['very_likely', 'likely', 'not_sure', 'unlikely'] as const;
+
+/**
+ * The delivery as lists answer it with `get_tracked_responses=true`: `tracked_responses` is `{option: {id,
+ * ts}}`, the survey option a person chose in an opened in-app message and when; `{}` for every other delivery.
+ * Derived from the delivery id, so it never changes what the delivery's own seed produces.
+ */
+export function withTrackedResponses(delivery: MessageDelivery): MessageDelivery {
+  const opened = delivery.metrics.opened;
+  if (delivery.type !== 'in_app' || opened === undefined) return { ...delivery, tracked_responses: {} };
+  const hash = hash32(`tracked:${delivery.id}`);
+  const option = SURVEY_OPTIONS[hash % SURVEY_OPTIONS.length] ?? 'not_sure';
+  const ts = Math.min(opened + (hash % 300) + 1, WORKSPACE_NOW);
+  return { ...delivery, tracked_responses: { [option]: { id: `resp_${delivery.id.slice(0, 12)}`, ts } } };
 }

@@ -134,7 +134,7 @@ function triggerFields(context: CampaignGenerationContext, trigger: CampaignTrig
     case 'object':
       return {
         object_type_id: random.int(1, 3),
-        audience: objectAudience(context),
+        audience: objectAudience(context, 'object'),
         object_attribute_triggers: JSON.stringify([{ field: 'plan', operator: 'changed' }]),
         filter_object_attributes: JSON.stringify({
           and: [{ field: 'status', operator: 'eq', value: 'active' }],
@@ -143,7 +143,7 @@ function triggerFields(context: CampaignGenerationContext, trigger: CampaignTrig
     case 'relationship':
       return {
         object_type_id: random.int(1, 3),
-        audience: objectAudience(context),
+        audience: objectAudience(context, 'string'),
         relationship_attribute_triggers: JSON.stringify([{ field: 'role', operator: 'changed' }]),
         filter_relationship_attributes: JSON.stringify({
           and: [{ field: 'role', operator: 'eq', value: 'admin' }],
@@ -152,15 +152,16 @@ function triggerFields(context: CampaignGenerationContext, trigger: CampaignTrig
   }
 }
 
-function objectAudience(context: CampaignGenerationContext): CampaignAudience {
+/** Filters as the spec types them (objects) or as its examples and live answers send them (JSON strings). */
+function objectAudience(context: CampaignGenerationContext, form: 'object' | 'string'): CampaignAudience {
   const segment = context.segments[0];
   const personFilters = segment ? { and: [{ segment: { id: segment.id } }] } : { and: [] };
+  const relationshipFilters = { and: [{ relationship_attribute: { field: 'role', operator: 'exists' } }] };
+  const encode = (filter: Record<string, unknown>) => (form === 'object' ? filter : JSON.stringify(filter));
   return {
     type: context.random.int(0, 2),
-    person_filters: JSON.stringify(personFilters),
-    relationship_filters: JSON.stringify({
-      and: [{ relationship_attribute: { field: 'role', operator: 'exists' } }],
-    }),
+    person_filters: encode(personFilters),
+    relationship_filters: encode(relationshipFilters),
   };
 }
 

@@ -17,6 +17,7 @@ import type {
   Suppression,
   SuppressionType,
 } from './catalog-records.js';
+import { SECOND_SENDING_DOMAIN, SENDING_DOMAIN } from './content.js';
 import {
   generateBroadcastActions,
   generateBroadcastTriggers,
@@ -75,7 +76,10 @@ export interface CatalogData {
   subscriptionTopics: SubscriptionTopic[];
   subscriptionChannels: SubscriptionChannel[];
   reportingWebhooks: ReportingWebhook[];
+  /** The suppressions of the default sending domain (SENDING_DOMAIN), also answered without `domain`. */
   espSuppressions: Record<SuppressionType, Suppression[]>;
+  /** The suppressions of the workspace's other sending domains, by domain. */
+  espDomainSuppressions: Record<string, Record<SuppressionType, Suppression[]>>;
 }
 
 export interface CatalogParents {
@@ -105,6 +109,10 @@ export function generateCatalog(parents: CatalogParents, options: CatalogOptions
     subscriptionChannels: generateSubscriptionChannels(),
     reportingWebhooks: generateReportingWebhooks(random),
     espSuppressions: generateSuppressions(random, settings.suppressions),
+    // Drawn last, so adding the second domain left every other record as it was.
+    espDomainSuppressions: {
+      [SECOND_SENDING_DOMAIN]: generateSuppressions(random, Math.ceil(settings.suppressions / 2)),
+    },
   };
 }
 
@@ -113,6 +121,17 @@ export function allObjects(workspace: Pick<CatalogData, 'objects'>, objectTypeId
   return workspace.objects.filter(
     (object) => objectTypeId === undefined || object.object_type_id === objectTypeId,
   );
+}
+
+/** The suppressions of one type on one sending domain; without a domain, the default domain's. */
+export function suppressionsOf(
+  workspace: Pick<CatalogData, 'espSuppressions' | 'espDomainSuppressions'>,
+  type: SuppressionType,
+  domain?: string,
+): Suppression[] {
+  if (domain === undefined || domain === '' || domain === SENDING_DOMAIN)
+    return workspace.espSuppressions[type];
+  return workspace.espDomainSuppressions[domain]?.[type] ?? [];
 }
 
 /** Every broadcast action, in broadcast order. */

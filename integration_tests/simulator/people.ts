@@ -9,7 +9,7 @@ export {
   deliveryPage,
   type RowList,
 } from './deliveries.js';
-export type { DeliverySlot } from './delivery-details.js';
+export { type DeliverySlot, withTrackedResponses } from './delivery-details.js';
 export { ACTIVITY_SPAN_DAYS } from './generate-activities.js';
 export {
   type Audience,

@@ -84,6 +84,8 @@ export interface MessageDelivery {
   forgotten: boolean;
   /** Metric name → unix time; only the metrics recorded so far. */
   metrics: Record<string, number>;
+  /** In-app survey answers, `{option: {id, ts}}`: only in lists asked with `get_tracked_responses=true`. */
+  tracked_responses?: Record<string, { id: string; ts: number }>;
 }
 
 /** An entry of the workspace activity log (GET /v1/activities, GET /v1/customers/{id}/activities). */

@@ -22,9 +22,9 @@ export type CampaignState = 'draft' | 'running' | 'stopped';
 
 export interface CampaignAudience {
   type: number;
-  /** A JSON document serialized as a string, as in the live examples (the spec says object). */
-  person_filters: string;
-  relationship_filters: string;
+  /** An object (the spec's type) or the same JSON document serialized as a string (live examples). */
+  person_filters: string | Record<string, unknown>;
+  relationship_filters: string | Record<string, unknown>;
 }
 
 export interface Campaign {

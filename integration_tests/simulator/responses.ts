@@ -25,6 +25,11 @@ export function forbidden(): ApiResponse {
   return errorResponse(403, 'Forbidden: this API key does not have the scope required for this resource.');
 }
 
+/** What a host of the other region answers a key of this one (issue 13; not in the reference, which says 401). */
+export function wrongDatacenter(): ApiResponse {
+  return { status: 301, body: { detail: 'wrong datacenter' } };
+}
+
 export function methodNotAllowed(allowed: readonly string[]): ApiResponse {
   return errorResponse(405, `method not allowed; use ${allowed.join(', ')}`);
 }

@@ -2,7 +2,7 @@
 
 import { get, pathId, queryInteger } from './catalog-params.js';
 import { SUPPRESSION_TYPES, type SuppressionType } from './catalog-records.js';
-import { SENDING_DOMAIN } from './content.js';
+import { suppressionsOf } from './generate-catalog.js';
 import { badRequest, notFound, ok } from './responses.js';
 import type { ApiResponse, RouteContext, RouteDefinition } from './router.js';
 import { METRIC_ROUTES } from './routes-metrics.js';
@@ -40,8 +40,8 @@ function isSuppressionType(value: string): value is SuppressionType {
 
 /**
  * limit (default 100, clamped to 1000) + offset, no `next`. Live quirk: an empty page, including one past
- * the end, is `suppressions: null`. Every suppression is on the workspace's sending domain: another
- * `domain` answers the empty (null) list.
+ * the end, is `suppressions: null`. `domain` picks a sending domain's list (the default domain's without
+ * it); an unknown domain answers the empty (null) list, as live.
  */
 function listSuppressions(context: RouteContext): ApiResponse {
   const type = context.params.suppression_type ?? '';
@@ -51,8 +51,7 @@ function listSuppressions(context: RouteContext): ApiResponse {
   if (limit.value < 1) return badRequest('limit must be a positive integer');
   const offset = queryInteger(context, 'offset', 0);
   if (!offset.ok) return offset.response;
-  const domain = context.query.get('domain') ?? '';
-  const all = domain === '' || domain === SENDING_DOMAIN ? context.workspace.espSuppressions[type] : [];
+  const all = suppressionsOf(context.workspace, type, context.query.get('domain') ?? undefined);
   const page = all.slice(offset.value, offset.value + Math.min(limit.value, MAX_SUPPRESSION_LIMIT));
   return ok({ category: SUPPRESSION_CATEGORIES[type], suppressions: page.length > 0 ? page : null });
 }

@@ -23,6 +23,7 @@ import {
   startToken,
 } from './audience-params.js';
 import { type DeliveryFilter, deliveryPage, type RowList } from './deliveries.js';
+import { withTrackedResponses } from './delivery-details.js';
 import { encodePageToken, nextToken, pageAt } from './pagination.js';
 import type { Activity } from './records-audience.js';
 import { notFound, ok } from './responses.js';
@@ -68,13 +69,15 @@ interface DeliveryListParams {
   filter: DeliveryFilter;
   /** drafts=true (or state=drafted) asks for drafts; the simulated workspace has none. */
   drafts: boolean;
+  /** get_tracked_responses=true: each delivery carries `tracked_responses`. */
+  trackedResponses: boolean;
 }
 
 function optional<T>(value: T | undefined, build: (value: T) => object): object {
   return value === undefined ? {} : build(value);
 }
 
-/** Parameters every delivery list takes: start, limit, type, metric, state, drafts, start_ts, end_ts. */
+/** Parameters every delivery list takes: start, limit, type, metric, state, drafts, start_ts, end_ts, get_tracked_responses. */
 function deliveryListParams(context: RouteContext): Parsed<DeliveryListParams> {
   const parts = {
     resume: startToken(context),
@@ -83,6 +86,7 @@ function deliveryListParams(context: RouteContext): Parsed<DeliveryListParams> {
     metric: optionalEnum(context, 'metric', MESSAGE_METRICS),
     state: optionalEnum(context, 'state', DELIVERY_STATES),
     drafts: optionalBoolean(context, 'drafts'),
+    trackedResponses: optionalBoolean(context, 'get_tracked_responses'),
     startTs: optionalInteger(context, 'start_ts'),
     endTs: optionalInteger(context, 'end_ts'),
   };
@@ -103,6 +107,7 @@ function deliveryListParams(context: RouteContext): Parsed<DeliveryListParams> {
       startTs,
       endTs,
       drafts: value(parts.drafts) === true || state === 'drafted',
+      trackedResponses: value(parts.trackedResponses) === true,
       filter: {
         ...optional(value(parts.type), (type) => ({ type })),
         ...optional(state === 'drafted' ? undefined : (state ?? metric), (name) => ({ metric: name })),
@@ -123,8 +128,9 @@ function deliveryListResponse(
     ? { items: [], nextRow: undefined }
     : deliveryPage(workspace.deliveries, list, window, filter, params.resume, params.limit);
   const empty = page.items.length === 0 && params.resume === undefined;
+  const items = params.trackedResponses ? page.items.map(withTrackedResponses) : page.items;
   return ok({
-    messages: empty ? null : page.items,
+    messages: empty ? null : items,
     next: page.nextRow === undefined ? '' : encodePageToken(page.nextRow),
   });
 }

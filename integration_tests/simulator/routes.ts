@@ -59,8 +59,9 @@ function listNewsletters(context: RouteContext): ApiResponse {
 }
 
 /**
- * Two live quirks: `hidden=true` returns only the hidden senders (the spec says "include"), and a page
- * with senders always carries a `next`, so the end is an extra request answering `[]` with `next: ""`.
+ * `hidden=true` includes the hidden senders, as the spec says (live, Airbyte saw only the hidden ones), and a
+ * page with senders always carries a `next`, so the end is an extra request answering `[]` with `next: ""`
+ * (a live quirk).
  */
 function listSenderIdentities(context: RouteContext): ApiResponse {
   const { query, pageSizes } = context;
@@ -77,7 +78,7 @@ function listSenderIdentities(context: RouteContext): ApiResponse {
   const sort = query.get('sort') ?? 'asc';
   if (sort !== 'asc' && sort !== 'desc') return badRequest('sort must be asc or desc');
   const senders = context.workspace.senderIdentities
-    .filter((sender) => sender.hidden === (hidden === 'true'))
+    .filter((sender) => hidden === 'true' || !sender.hidden)
     .sort((a, b) => (sort === 'asc' ? a.id - b.id : b.id - a.id));
   const items = senders.slice(offset, offset + limit.limit);
   return ok({

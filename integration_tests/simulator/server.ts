@@ -30,6 +30,7 @@ import {
   rateLimited,
   serviceUnavailable,
   unauthorized,
+  wrongDatacenter,
 } from './responses.js';
 import { type ApiResponse, type PageSizes, type RouteMatch, Router } from './router.js';
 import { ROUTES } from './routes.js';
@@ -64,6 +65,8 @@ export interface SimulatorOptions {
   faults?: RandomFaults | null;
   /** Requests whose path matches answer 403, as for a key without the scope. */
   forbiddenPaths?: RegExp[];
+  /** Every request answers 301 {"detail": "wrong datacenter"}, as a host of the other region does. */
+  wrongDatacenter?: boolean;
   /** Requests whose path matches answer 404, as an endpoint this workspace does not have. */
   notFoundPaths?: RegExp[];
   /** Called as each request arrives, before it is answered: tests change the workspace mid-sync with it. */
@@ -265,6 +268,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       stats.rateLimited += 1;
       return rateLimitedDelivery();
     }
+    if (options.wrongDatacenter === true) return jsonDelivery(wrongDatacenter());
     const match = router.match(req.method ?? 'GET', url.pathname);
     const requiresAuth = match.kind !== 'found' || match.route.requiresAuth !== false;
     if (requiresAuth && req.headers.authorization !== `Bearer ${apiKey}`) return jsonDelivery(unauthorized());

@@ -1,9 +1,11 @@
 import { type CursorInput, PerParentWindowCursor } from '../cursors.js';
 import type { JsonObject } from '../protocol.js';
-import { ChildStream, type Slice, type StreamContext } from './base.js';
+import { ChildStream, type Params, type Slice, type StreamContext } from './base.js';
 import { createdAt, DELIVERY_WINDOW_SECONDS, readFrom, windowSlices } from './windows.js';
 
 export const DELIVERY_PAGE_SIZE = 1000;
+/** Delivery lists then carry each in-app survey's answers as `tracked_responses` ({option: {id, ts}}). */
+export const TRACKED_RESPONSES_PARAMS: Readonly<Params> = { get_tracked_responses: true };
 
 /**
  * The deliveries of each record of a parent (campaign, broadcast, newsletter, transactional message), in pages of
@@ -19,6 +21,10 @@ export abstract class ParentDeliveriesStream extends ChildStream {
   override readonly cursorField = 'created';
   override readonly pageSize = DELIVERY_PAGE_SIZE;
   override readonly prefetch = true;
+
+  override params(): Params {
+    return { ...TRACKED_RESPONSES_PARAMS };
+  }
 
   override createCursor(context: StreamContext, run: CursorInput): PerParentWindowCursor {
     return new PerParentWindowCursor(run, {

@@ -1,6 +1,6 @@
 import { type CursorInput, WindowCursor } from '../cursors.js';
-import { type Slice, Stream, type StreamContext } from './base.js';
-import { DELIVERY_PAGE_SIZE } from './deliveries.js';
+import { type Params, type Slice, Stream, type StreamContext } from './base.js';
+import { DELIVERY_PAGE_SIZE, TRACKED_RESPONSES_PARAMS } from './deliveries.js';
 import { DELIVERY_WINDOW_SECONDS, readFrom, windowSlices } from './windows.js';
 
 /**
@@ -17,6 +17,10 @@ export class MessagesStream extends Stream {
   override readonly cursorField = 'created';
   override readonly pageSize = DELIVERY_PAGE_SIZE;
   override readonly prefetch = true;
+
+  override params(): Params {
+    return { ...TRACKED_RESPONSES_PARAMS };
+  }
 
   override createCursor(context: StreamContext, run: CursorInput): WindowCursor {
     return new WindowCursor('created', run, {

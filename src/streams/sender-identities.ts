@@ -1,6 +1,12 @@
-import { type Slice, Stream } from './base.js';
+import type { Cursor } from '../cursors.js';
+import type { JsonObject } from '../protocol.js';
+import { type Slice, Stream, type StreamContext } from './base.js';
 
-/** All sender identities: `hidden=true` returns only the hidden ones, so both are read. */
+/**
+ * All sender identities, from two lists: `hidden=false` and `hidden=true`. The spec says `hidden=true`
+ * includes the hidden senders (live, it answered only those), so each list keeps only the senders whose own
+ * `hidden` flag matches it: every sender is emitted once, whichever way the API answers.
+ */
 export class SenderIdentitiesStream extends Stream {
   readonly name = 'sender_identities';
   readonly path = '/v1/sender_identities';
@@ -10,5 +16,17 @@ export class SenderIdentitiesStream extends Stream {
 
   override slices(): Slice[] {
     return [{ params: { hidden: false } }, { params: { hidden: true } }];
+  }
+
+  override async *readSlice(
+    context: StreamContext,
+    slice: Slice,
+    parent: JsonObject | undefined,
+    cursor: Cursor,
+  ): AsyncGenerator<JsonObject> {
+    const listsHidden = slice.params?.hidden === true;
+    for await (const sender of super.readSlice(context, slice, parent, cursor)) {
+      if ((sender.hidden === true) === listsHidden) yield sender;
+    }
   }
 }
