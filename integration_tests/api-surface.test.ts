@@ -178,7 +178,7 @@ describe('a key of the other data center', () => {
 });
 
 describe('types that follow the API', () => {
-  test('broadcast action ids are integers, as their metrics' action_id; audience filters stay as sent', async () => {
+  test('broadcast action ids are integers, as their metrics action_id; audience filters stay as sent', async () => {
     const result = await readStreams(['broadcast_actions', 'broadcast_action_metrics', 'campaigns'], {
       start_date: '2020-01-01T00:00:00Z',
     });
