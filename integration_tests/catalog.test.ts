@@ -171,6 +171,20 @@ describe('a full read of the whole catalog', () => {
       }
       expect(nonZero, `${stream} has real numbers`).toBeGreaterThan(0);
     }
+    const translated = records('campaign_action_metrics').filter((r) => r.language_variants != null);
+    expect(translated.length).toBeGreaterThan(0);
+    for (const record of translated) {
+      for (const [actionId, counts] of Object.entries(record.language_variants as JsonObject)) {
+        const ref: MetricRef = {
+          kind: 'campaign_action',
+          campaignId: record.campaign_id as number,
+          actionId,
+        };
+        expect(counts, `${record.action_id} ${actionId} ${record.day}`).toEqual(
+          metricsFor(ws, ref, record.day as string),
+        );
+      }
+    }
     const campaignDays = records('campaign_metrics').filter((r) => r.campaign_id === ws.campaigns[0]?.id);
     expect(new Set(campaignDays.map((r) => r.day)).size).toBe(campaignDays.length);
   });

@@ -160,6 +160,25 @@ export function metricSubject(workspace: Workspace, ref: MetricRef): MetricSubje
   }
 }
 
+/**
+ * An action's translations (actions whose parent_action_id is it), with their own numbers: action metrics
+ * answer them under `language_variants` ({variant action id: {series}}; reference §5.1 gives only
+ * "{action_id: metrics}", so the inner shape mirrors `metric`).
+ */
+export function languageVariantSubjects(
+  workspace: Workspace,
+  ref: MetricRef,
+): Array<[string, MetricSubject]> {
+  if (ref.kind !== 'campaign_action') return [];
+  const actions = workspace.campaignActions.get(ref.campaignId) ?? [];
+  return actions
+    .filter((action) => action.parent_action_id === Number(ref.actionId))
+    .flatMap((action) => {
+      const variant = metricSubject(workspace, { ...ref, actionId: action.id });
+      return variant === undefined ? [] : [[action.id, variant] as [string, MetricSubject]];
+    });
+}
+
 function transactionalSubject(workspace: Workspace, id: number): MetricSubject | undefined {
   const template = workspace.transactionalMessages.find((candidate) => candidate.id === id);
   const channel = workspace.transactionalContents.get(id)?.[0]?.type ?? 'email';

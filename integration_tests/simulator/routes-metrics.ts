@@ -6,6 +6,7 @@
 import { get, type Parsed, pathId, pathIdString, queryInteger } from './catalog-params.js';
 import {
   CURRENT_UTC_DAY,
+  languageVariantSubjects,
   type MetricRef,
   type MetricSubject,
   metricSeries,
@@ -45,7 +46,10 @@ function checkType(context: RouteContext): ApiResponse | undefined {
     : undefined;
 }
 
-function version2(context: RouteContext, seed: number, subject: MetricSubject): ApiResponse {
+/** Fields an answer adds beside `metric` for the days from..to (an action's `language_variants`). */
+type Extras = (fromDay: number, toDay: number) => Record<string, unknown>;
+
+function version2(context: RouteContext, seed: number, subject: MetricSubject, extras: Extras): ApiResponse {
   const res = context.query.get('res') ?? '';
   if (res === '') return badRequest('res is required with version=2');
   if (!RESOLUTIONS.has(res)) return badRequest(`invalid res: ${res}`);
@@ -62,11 +66,13 @@ function version2(context: RouteContext, seed: number, subject: MetricSubject): 
   if (tz !== '' && !UTC_NAMES.has(tz)) return badRequest(`tz=${tz} is unsupported in simulator (UTC only)`);
   const typeError = checkType(context);
   if (typeError) return typeError;
+  const [fromDay, toDay] = [utcDay(start.value), utcDay(end.value)];
   return ok({
     start: isoSeconds(start.value),
     end: isoSeconds(end.value),
     res,
-    metric: { series: metricSeries(seed, subject, utcDay(start.value), utcDay(end.value)) },
+    metric: { series: metricSeries(seed, subject, fromDay, toDay) },
+    ...extras(fromDay, toDay),
   });
 }
 
@@ -74,7 +80,7 @@ function version2(context: RouteContext, seed: number, subject: MetricSubject): 
  * Version 1: `steps` days ending with the current day, oldest first. As documented, fewer than 2 steps
  * cannot be had (steps=1 answers 2 days) and steps=0 or none means the maximum, 45.
  */
-function version1(context: RouteContext, seed: number, subject: MetricSubject): ApiResponse {
+function version1(context: RouteContext, seed: number, subject: MetricSubject, extras: Extras): ApiResponse {
   const period = context.query.get('period') || 'days';
   if (!PERIODS.has(period)) return badRequest(`invalid period: ${period}`);
   if (period !== 'days') return badRequest(`period=${period} is unsupported in simulator (days only)`);
@@ -83,9 +89,10 @@ function version1(context: RouteContext, seed: number, subject: MetricSubject): 
   if (steps.value > MAX_V1_DAY_STEPS) return badRequest(`steps must be at most ${MAX_V1_DAY_STEPS} for days`);
   const typeError = checkType(context);
   if (typeError) return typeError;
-  const count = v1StepCount(steps.value);
+  const fromDay = CURRENT_UTC_DAY - v1StepCount(steps.value) + 1;
   return ok({
-    metric: { series: metricSeries(seed, subject, CURRENT_UTC_DAY - count + 1, CURRENT_UTC_DAY) },
+    metric: { series: metricSeries(seed, subject, fromDay, CURRENT_UTC_DAY) },
+    ...extras(fromDay, CURRENT_UTC_DAY),
   });
 }
 
@@ -103,9 +110,18 @@ function metricsRoute(path: string, parseRef: RefParser, versioned: boolean): Ro
     const subject = metricSubject(context.workspace, ref.value);
     if (subject === undefined) return notFound(`${ref.value.kind.replace('_', ' ')} not found`);
     const { seed } = context.workspace;
+    const variants = languageVariantSubjects(context.workspace, ref.value);
+    const extras: Extras = (fromDay, toDay) =>
+      variants.length === 0
+        ? {}
+        : {
+            language_variants: Object.fromEntries(
+              variants.map(([id, variant]) => [id, { series: metricSeries(seed, variant, fromDay, toDay) }]),
+            ),
+          };
     return versioned && context.query.get('version') === '2'
-      ? version2(context, seed, subject)
-      : version1(context, seed, subject);
+      ? version2(context, seed, subject, extras)
+      : version1(context, seed, subject, extras);
   });
 }
 

@@ -57,7 +57,40 @@ export function seriesLength(body: JsonObject): number {
 }
 const isoDay = (epochSeconds: number): string => new Date(epochSeconds * 1000).toISOString().slice(0, 10);
 
-/** One record per day from `{metric: {series: {name: [count per day, oldest first]}}}`. */
+/**
+ * The series of one language variant of an action metrics answer: documented only as "{action_id: metrics}",
+ * so `{series}`, `{metric: {series}}` and a bare `{name: [counts]}` are all read.
+ */
+function variantSeries(metrics: unknown): Record<string, unknown> {
+  if (typeof metrics !== 'object' || metrics === null) return {};
+  const value = metrics as JsonObject;
+  const nested = (value.metric as JsonObject | undefined)?.series ?? value.series;
+  return (typeof nested === 'object' && nested !== null ? nested : value) as Record<string, unknown>;
+}
+
+/** Day `index` of each language variant: {variant action id: {series name: count}}; undefined without variants. */
+function variantsOnDay(body: JsonObject, index: number): JsonObject | undefined {
+  const variants = body.language_variants;
+  if (typeof variants !== 'object' || variants === null || Array.isArray(variants)) return undefined;
+  const entries = Object.entries(variants as JsonObject);
+  if (entries.length === 0) return undefined;
+  return Object.fromEntries(
+    entries.map(([id, metrics]) => [
+      id,
+      Object.fromEntries(
+        Object.entries(variantSeries(metrics)).map(([name, values]) => [
+          name,
+          Array.isArray(values) ? (values[index] ?? null) : null,
+        ]),
+      ),
+    ]),
+  );
+}
+
+/**
+ * One record per day from `{metric: {series: {name: [count per day, oldest first]}}}`; an action's
+ * `language_variants` ({variant action id: its series}) become each day's `language_variants` column.
+ */
 export function dailyMetricRecords(
   body: JsonObject,
   firstDay: number,
@@ -80,6 +113,8 @@ export function dailyMetricRecords(
       else additional[name] = value;
     }
     if (Object.keys(additional).length > 0) record.additional_metrics = additional;
+    const variants = variantsOnDay(body, index);
+    if (variants !== undefined) record.language_variants = variants;
     records.push(record);
   }
   return records;
