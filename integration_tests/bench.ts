@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: runs the built connector as a child process against the simulator (itself a separate
- * process) in seven scenarios, prints a table and writes it to BENCHMARKS.md. Speed goals are checked here, as
+ * process) in nine scenarios, prints a table and writes it to BENCHMARKS.md. Speed goals are checked here, as
  * ratios within one run, never in a timed test.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import type { JsonObject } from '../src/protocol.js';
+import { perPersonResume, stateSize } from './bench-state.js';
 import { CONNECTOR, configuredCatalog, ROOT } from './harness.js';
 import { WORKSPACE_NOW } from './simulator/time.js';
 
@@ -150,6 +151,12 @@ const config = (url: string, extra: JsonObject = {}) => ({ app_api_key: API_KEY,
 // `npm run bench -- customers-export` runs scenario 7 alone and prints it; BENCHMARKS.md is left as it is.
 if (process.argv.includes('customers-export')) {
   await customersByExport();
+  process.exit(0);
+}
+// `npm run bench -- state` runs scenarios 8 and 9 alone, the same way.
+if (process.argv.includes('state')) {
+  await stateSize(row);
+  await perPersonResume(row);
   process.exit(0);
 }
 
@@ -344,6 +351,8 @@ let fullMessagesRequests = 0;
 }
 
 await customersByExport();
+await stateSize(row);
+await perPersonResume(row);
 
 const table = [
   '| scenario | metric | value | goal | |',
