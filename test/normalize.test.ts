@@ -132,11 +132,11 @@ describe('RecordNormalizer', () => {
 });
 
 describe('stream schemas', () => {
-  test('broadcast_actions: an integer id becomes a string that validates', () => {
+  test('broadcast_actions: an id sent as a string of digits becomes the integer the spec declares', () => {
     const streamSchema = loadSchema('broadcast_actions');
     const { normalize, warnings } = normalizer(streamSchema, 'broadcast_actions');
-    const record = normalize({ id: 123, broadcast_id: 4, created: '1700000000' });
-    expect(record).toEqual({ id: '123', broadcast_id: 4, created: 1700000000 });
+    const record = normalize({ id: '123', broadcast_id: 4, created: '1700000000' });
+    expect(record).toEqual({ id: 123, broadcast_id: 4, created: 1700000000 });
     const validate = recordValidator(streamSchema);
     expect(validate(record), JSON.stringify(validate.errors)).toBe(true);
     expect(warnings).toEqual([]);
