@@ -12,6 +12,7 @@ export {
   suppressionsOf,
 } from './generate-catalog.js';
 export { cioObjectId } from './generate-objects.js';
+export { LINK_SERIES_KEYS, linkClicksFor, type TrackedLink, trackedLinksOf } from './link-metrics.js';
 export {
   CURRENT_UTC_DAY,
   dayString,
@@ -21,10 +22,16 @@ export {
   type MetricRef,
   type MetricSeriesKey,
   metricsFor,
+  monthlyMetricsFor,
   parseDay,
   seriesKeysFor,
   utcDay,
 } from './metrics.js';
 export { DEFAULT_SUPPRESSION_LIMIT, MAX_SUPPRESSION_LIMIT } from './routes-catalog.js';
-export { MAX_V1_DAY_STEPS, MAX_V2_WINDOW_SECONDS, v1StepCount } from './routes-metrics.js';
+export {
+  MAX_V1_DAY_STEPS,
+  MAX_V1_MONTH_STEPS,
+  MAX_V2_WINDOW_SECONDS,
+  v1StepCount,
+} from './routes-metrics.js';
 export { DEFAULT_OBJECT_SEARCH_LIMIT, MAX_OBJECT_SEARCH_LIMIT } from './routes-objects.js';

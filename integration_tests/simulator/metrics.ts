@@ -47,6 +47,7 @@ export type MetricRef =
   | { kind: 'broadcast'; broadcastId: number }
   | { kind: 'broadcast_action'; broadcastId: number; actionId: string }
   | { kind: 'newsletter'; newsletterId: number }
+  | { kind: 'newsletter_variant'; newsletterId: number; contentId: number }
   | { kind: 'transactional'; transactionalId: number };
 
 /** What the numbers of one entity depend on. */
@@ -155,6 +156,8 @@ export function metricSubject(workspace: Workspace, ref: MetricRef): MetricSubje
       const firstDay = newsletter.sent_at === null ? null : startedDay(newsletter.sent_at);
       return { ...subject(`newsletter:${newsletter.id}`, firstDay, newsletter.type, 5_000), oneShot: true };
     }
+    case 'newsletter_variant':
+      return newsletterVariantSubject(workspace, ref.newsletterId, ref.contentId);
     case 'transactional':
       return transactionalSubject(workspace, ref.transactionalId);
   }
@@ -177,6 +180,24 @@ export function languageVariantSubjects(
       const variant = metricSubject(workspace, { ...ref, actionId: action.id });
       return variant === undefined ? [] : [[action.id, variant] as [string, MetricSubject]];
     });
+}
+
+/** A newsletter's variant: its share of the newsletter's audience, on the variant's channel. */
+function newsletterVariantSubject(
+  workspace: Workspace,
+  newsletterId: number,
+  contentId: number,
+): MetricSubject | undefined {
+  const newsletter = workspace.newsletters.find((candidate) => candidate.id === newsletterId);
+  const contents = workspace.newsletterContents.get(newsletterId) ?? [];
+  const content = contents.find((candidate) => candidate.id === contentId);
+  if (!newsletter || !content) return undefined;
+  const firstDay = newsletter.sent_at === null ? null : startedDay(newsletter.sent_at);
+  const scale = Math.floor(5_000 / contents.length);
+  return {
+    ...subject(`newsletter:${newsletter.id}:content:${content.id}`, firstDay, content.type, scale),
+    oneShot: true,
+  };
 }
 
 function transactionalSubject(workspace: Workspace, id: number): MetricSubject | undefined {
@@ -297,4 +318,58 @@ export function expectedSeries(
   if (from === undefined || to === undefined) throw new Error(`not YYYY-MM-DD days: ${fromDay}, ${toDay}`);
   const subjectOf = metricSubject(workspace, ref);
   return subjectOf && metricSeries(workspace.seed, subjectOf, from, to);
+}
+
+/** Days of the UTC calendar month that holds `day`, as [first, last] day numbers. */
+export function monthOf(day: number): [number, number] {
+  const date = new Date(day * DAY_SECONDS * 1000);
+  const first = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1) / 1000 / DAY_SECONDS;
+  const next = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1) / 1000 / DAY_SECONDS;
+  return [first, next - 1];
+}
+
+/** The first day of the month `count` months before the month holding `day`. */
+export function monthsBefore(day: number, count: number): number {
+  const date = new Date(day * DAY_SECONDS * 1000);
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() - count, 1) / 1000 / DAY_SECONDS;
+}
+
+/**
+ * Monthly series: each month's daily counts summed, for the `months` calendar months ending with the one
+ * holding `toDay` (which counts only up to `toDay`), oldest first.
+ */
+export function monthlySeries(
+  seed: number,
+  subjectOf: MetricSubject,
+  months: number,
+  toDay: number,
+): Record<string, number[]> {
+  const series: Record<string, number[]> = Object.fromEntries(
+    seriesKeysFor(subjectOf.channel).map((key) => [key, []]),
+  );
+  for (let index = months - 1; index >= 0; index--) {
+    const [first, last] = monthOf(monthsBefore(toDay, index));
+    const totals = metricSeries(seed, subjectOf, first, Math.min(last, toDay));
+    for (const [key, values] of Object.entries(totals)) {
+      series[key]?.push(values.reduce((sum, value) => sum + value, 0));
+    }
+  }
+  return series;
+}
+
+/** The counts the simulator reports for an entity in a "YYYY-MM" month; undefined for an unknown entity. */
+export function monthlyMetricsFor(
+  workspace: Workspace,
+  ref: MetricRef,
+  month: string,
+): Record<string, number> | undefined {
+  const first = parseDay(`${month}-01`);
+  if (first === undefined) throw new Error(`not a YYYY-MM month: ${month}`);
+  const subjectOf = metricSubject(workspace, ref);
+  if (subjectOf === undefined) return undefined;
+  const [, last] = monthOf(first);
+  const totals = metricSeries(workspace.seed, subjectOf, first, Math.min(last, CURRENT_UTC_DAY));
+  return Object.fromEntries(
+    Object.entries(totals).map(([key, values]) => [key, values.reduce((sum, value) => sum + value, 0)]),
+  );
 }

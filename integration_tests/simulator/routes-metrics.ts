@@ -1,9 +1,12 @@
 // Metrics endpoints. Campaigns and their actions answer version 2 (res/start/end/tz) when asked with
 // version=2 and version 1 (period/steps) otherwise, as documented; broadcasts, their actions,
 // newsletters and transactional messages answer version 1 only. The simulator implements daily UTC
-// buckets; other resolutions, periods and time zones answer 400 "unsupported in simulator".
+// buckets (and, in version 1, monthly ones: calendar months of those days); other resolutions, periods
+// and time zones answer 400 "unsupported in simulator". Link metrics (`/metrics/links`) answer version 1
+// daily series per tracked link.
 
-import { get, type Parsed, pathId, pathIdString, queryInteger } from './catalog-params.js';
+import { get, invalid, type Parsed, pathId, pathIdString, queryInteger } from './catalog-params.js';
+import { linkMetricsBody } from './link-metrics.js';
 import {
   CURRENT_UTC_DAY,
   languageVariantSubjects,
@@ -11,6 +14,7 @@ import {
   type MetricSubject,
   metricSeries,
   metricSubject,
+  monthlySeries,
   utcDay,
 } from './metrics.js';
 import { badRequest, notFound, ok } from './responses.js';
@@ -33,6 +37,8 @@ const UTC_NAMES = new Set(['UTC', 'Etc/UTC']);
 /** "window ≤ 10 years": ten years of 365 days plus three leap days. */
 export const MAX_V2_WINDOW_SECONDS = 3_653 * DAY_SECONDS;
 export const MAX_V1_DAY_STEPS = 45;
+/** The current spec's maximum for period=months (the 2024 spec said 120). */
+export const MAX_V1_MONTH_STEPS = 121;
 
 function isoSeconds(timestamp: number): string {
   return new Date(timestamp * 1000).toISOString().replace('.000Z', 'Z');
@@ -46,8 +52,9 @@ function checkType(context: RouteContext): ApiResponse | undefined {
     : undefined;
 }
 
-/** Fields an answer adds beside `metric` for the days from..to (an action's `language_variants`). */
-type Extras = (fromDay: number, toDay: number) => Record<string, unknown>;
+type SeriesOf = (subject: MetricSubject) => Record<string, number[]>;
+/** Fields an answer adds beside `metric`, in the same buckets (an action's `language_variants`). */
+type Extras = (seriesOf: SeriesOf) => Record<string, unknown>;
 
 function version2(context: RouteContext, seed: number, subject: MetricSubject, extras: Extras): ApiResponse {
   const res = context.query.get('res') ?? '';
@@ -67,38 +74,79 @@ function version2(context: RouteContext, seed: number, subject: MetricSubject, e
   const typeError = checkType(context);
   if (typeError) return typeError;
   const [fromDay, toDay] = [utcDay(start.value), utcDay(end.value)];
+  const seriesOf: SeriesOf = (of) => metricSeries(seed, of, fromDay, toDay);
   return ok({
     start: isoSeconds(start.value),
     end: isoSeconds(end.value),
     res,
-    metric: { series: metricSeries(seed, subject, fromDay, toDay) },
-    ...extras(fromDay, toDay),
+    metric: { series: seriesOf(subject) },
+    ...extras(seriesOf),
   });
+}
+
+/** The most steps a version-1 period answers, for the periods the simulator implements. */
+const MAX_V1_STEPS: Readonly<Record<string, number>> = { days: MAX_V1_DAY_STEPS, months: MAX_V1_MONTH_STEPS };
+
+/** A version-1 `period` and `steps`, checked: the parsed step count, or the 400 answer. */
+function v1Steps(
+  context: RouteContext,
+  periods: readonly string[],
+): Parsed<{ period: string; count: number }> {
+  const period = context.query.get('period') || 'days';
+  if (!PERIODS.has(period)) return invalid(`invalid period: ${period}`);
+  const max = MAX_V1_STEPS[period];
+  if (max === undefined || !periods.includes(period))
+    return invalid(`period=${period} is unsupported in simulator (${periods.join(', ')} only)`);
+  const steps = queryInteger(context, 'steps', 0);
+  if (!steps.ok) return steps;
+  if (steps.value > max) return invalid(`steps must be at most ${max} for ${period}`);
+  return { ok: true, value: { period, count: v1StepCount(steps.value, max) } };
 }
 
 /**
- * Version 1: `steps` days ending with the current day, oldest first. As documented, fewer than 2 steps
- * cannot be had (steps=1 answers 2 days) and steps=0 or none means the maximum, 45.
+ * Version 1: `steps` days (or calendar months) ending with the current one, oldest first. As documented,
+ * fewer than 2 steps cannot be had (steps=1 answers 2) and steps=0 or none means the period's maximum.
  */
 function version1(context: RouteContext, seed: number, subject: MetricSubject, extras: Extras): ApiResponse {
-  const period = context.query.get('period') || 'days';
-  if (!PERIODS.has(period)) return badRequest(`invalid period: ${period}`);
-  if (period !== 'days') return badRequest(`period=${period} is unsupported in simulator (days only)`);
-  const steps = queryInteger(context, 'steps', 0);
+  const steps = v1Steps(context, ['days', 'months']);
   if (!steps.ok) return steps.response;
-  if (steps.value > MAX_V1_DAY_STEPS) return badRequest(`steps must be at most ${MAX_V1_DAY_STEPS} for days`);
   const typeError = checkType(context);
   if (typeError) return typeError;
-  const fromDay = CURRENT_UTC_DAY - v1StepCount(steps.value) + 1;
-  return ok({
-    metric: { series: metricSeries(seed, subject, fromDay, CURRENT_UTC_DAY) },
-    ...extras(fromDay, CURRENT_UTC_DAY),
-  });
+  const { period, count } = steps.value;
+  const seriesOf: SeriesOf =
+    period === 'months'
+      ? (of) => monthlySeries(seed, of, count, CURRENT_UTC_DAY)
+      : (of) => metricSeries(seed, of, CURRENT_UTC_DAY - count + 1, CURRENT_UTC_DAY);
+  return ok({ metric: { series: seriesOf(subject) }, ...extras(seriesOf) });
 }
 
-/** How many days a version-1 request with `steps` answers (the array length). */
-export function v1StepCount(steps: number): number {
-  return steps === 0 ? MAX_V1_DAY_STEPS : Math.max(2, steps);
+/** How many buckets a version-1 request with `steps` answers (the array length). */
+export function v1StepCount(steps: number, max = MAX_V1_DAY_STEPS): number {
+  return steps === 0 ? max : Math.max(2, steps);
+}
+
+/** `unique`, a documented boolean: absent or empty means false. */
+function uniqueParam(context: RouteContext): Parsed<boolean> {
+  const raw = context.query.get('unique') ?? '';
+  if (raw === '' || raw === 'false') return { ok: true, value: false };
+  if (raw === 'true') return { ok: true, value: true };
+  return invalid(`unique must be true or false: ${raw}`);
+}
+
+/** Link metrics: version 1 daily series per tracked link of the entity (`{links: [{link, metric}]}`). */
+function linkMetricsRoute(path: string, parseRef: RefParser): RouteDefinition {
+  return get(path, (context) => {
+    const ref = parseRef(context);
+    if (!ref.ok) return ref.response;
+    const subject = metricSubject(context.workspace, ref.value);
+    if (subject === undefined) return notFound(`${ref.value.kind.replaceAll('_', ' ')} not found`);
+    const steps = v1Steps(context, ['days']);
+    if (!steps.ok) return steps.response;
+    const unique = uniqueParam(context);
+    if (!unique.ok) return unique.response;
+    const fromDay = CURRENT_UTC_DAY - steps.value.count + 1;
+    return ok(linkMetricsBody(context.workspace.seed, subject, fromDay, CURRENT_UTC_DAY, unique.value));
+  });
 }
 
 type RefParser = (context: RouteContext) => Parsed<MetricRef>;
@@ -111,12 +159,12 @@ function metricsRoute(path: string, parseRef: RefParser, versioned: boolean): Ro
     if (subject === undefined) return notFound(`${ref.value.kind.replace('_', ' ')} not found`);
     const { seed } = context.workspace;
     const variants = languageVariantSubjects(context.workspace, ref.value);
-    const extras: Extras = (fromDay, toDay) =>
+    const extras: Extras = (seriesOf) =>
       variants.length === 0
         ? {}
         : {
             language_variants: Object.fromEntries(
-              variants.map(([id, variant]) => [id, { series: metricSeries(seed, variant, fromDay, toDay) }]),
+              variants.map(([id, variant]) => [id, { series: seriesOf(variant) }]),
             ),
           };
     return versioned && context.query.get('version') === '2'
@@ -141,51 +189,53 @@ function withAction(
   return { ok: true, value: build(parent.value, action.value) };
 }
 
+const campaignRef: RefParser = (context) =>
+  withId(pathId(context, 'campaign_id'), (campaignId) => ({ kind: 'campaign', campaignId }));
+const campaignActionRef: RefParser = (context) =>
+  withAction(context, 'campaign_id', (campaignId, actionId) => ({
+    kind: 'campaign_action',
+    campaignId,
+    actionId,
+  }));
+const broadcastRef: RefParser = (context) =>
+  withId(pathId(context, 'broadcast_id'), (broadcastId) => ({ kind: 'broadcast', broadcastId }));
+const broadcastActionRef: RefParser = (context) =>
+  withAction(context, 'broadcast_id', (broadcastId, actionId) => ({
+    kind: 'broadcast_action',
+    broadcastId,
+    actionId,
+  }));
+const newsletterRef: RefParser = (context) =>
+  withId(pathId(context, 'newsletter_id'), (newsletterId) => ({ kind: 'newsletter', newsletterId }));
+const transactionalRef: RefParser = (context) =>
+  withId(pathId(context, 'transactional_id'), (transactionalId) => ({
+    kind: 'transactional',
+    transactionalId,
+  }));
+
+function newsletterVariantRef(context: RouteContext): Parsed<MetricRef> {
+  const newsletter = pathId(context, 'newsletter_id');
+  if (!newsletter.ok) return newsletter;
+  const content = pathId(context, 'content_id');
+  if (!content.ok) return content;
+  return {
+    ok: true,
+    value: { kind: 'newsletter_variant', newsletterId: newsletter.value, contentId: content.value },
+  };
+}
+
 export const METRIC_ROUTES: readonly RouteDefinition[] = [
-  metricsRoute(
-    '/v1/campaigns/:campaign_id/metrics',
-    (context) => withId(pathId(context, 'campaign_id'), (campaignId) => ({ kind: 'campaign', campaignId })),
-    true,
-  ),
-  metricsRoute(
-    '/v1/campaigns/:campaign_id/actions/:action_id/metrics',
-    (context) =>
-      withAction(context, 'campaign_id', (campaignId, actionId) => ({
-        kind: 'campaign_action',
-        campaignId,
-        actionId,
-      })),
-    true,
-  ),
-  metricsRoute(
-    '/v1/broadcasts/:broadcast_id/metrics',
-    (context) =>
-      withId(pathId(context, 'broadcast_id'), (broadcastId) => ({ kind: 'broadcast', broadcastId })),
-    false,
-  ),
-  metricsRoute(
-    '/v1/broadcasts/:broadcast_id/actions/:action_id/metrics',
-    (context) =>
-      withAction(context, 'broadcast_id', (broadcastId, actionId) => ({
-        kind: 'broadcast_action',
-        broadcastId,
-        actionId,
-      })),
-    false,
-  ),
-  metricsRoute(
-    '/v1/newsletters/:newsletter_id/metrics',
-    (context) =>
-      withId(pathId(context, 'newsletter_id'), (newsletterId) => ({ kind: 'newsletter', newsletterId })),
-    false,
-  ),
-  metricsRoute(
-    '/v1/transactional/:transactional_id/metrics',
-    (context) =>
-      withId(pathId(context, 'transactional_id'), (transactionalId) => ({
-        kind: 'transactional',
-        transactionalId,
-      })),
-    false,
-  ),
+  metricsRoute('/v1/campaigns/:campaign_id/metrics', campaignRef, true),
+  metricsRoute('/v1/campaigns/:campaign_id/actions/:action_id/metrics', campaignActionRef, true),
+  metricsRoute('/v1/broadcasts/:broadcast_id/metrics', broadcastRef, false),
+  metricsRoute('/v1/broadcasts/:broadcast_id/actions/:action_id/metrics', broadcastActionRef, false),
+  metricsRoute('/v1/newsletters/:newsletter_id/metrics', newsletterRef, false),
+  metricsRoute('/v1/transactional/:transactional_id/metrics', transactionalRef, false),
+  linkMetricsRoute('/v1/campaigns/:campaign_id/metrics/links', campaignRef),
+  linkMetricsRoute('/v1/campaigns/:campaign_id/actions/:action_id/metrics/links', campaignActionRef),
+  linkMetricsRoute('/v1/broadcasts/:broadcast_id/metrics/links', broadcastRef),
+  linkMetricsRoute('/v1/broadcasts/:broadcast_id/actions/:action_id/metrics/links', broadcastActionRef),
+  linkMetricsRoute('/v1/newsletters/:newsletter_id/metrics/links', newsletterRef),
+  linkMetricsRoute('/v1/newsletters/:newsletter_id/contents/:content_id/metrics/links', newsletterVariantRef),
+  linkMetricsRoute('/v1/transactional/:transactional_id/metrics/links', transactionalRef),
 ];

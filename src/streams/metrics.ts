@@ -68,8 +68,8 @@ function variantSeries(metrics: unknown): Record<string, unknown> {
   return (typeof nested === 'object' && nested !== null ? nested : value) as Record<string, unknown>;
 }
 
-/** Day `index` of each language variant: {variant action id: {series name: count}}; undefined without variants. */
-function variantsOnDay(body: JsonObject, index: number): JsonObject | undefined {
+/** Bucket `index` of each language variant: {variant action id: {series name: count}}; undefined without variants. */
+function variantsInBucket(body: JsonObject, index: number): JsonObject | undefined {
   const variants = body.language_variants;
   if (typeof variants !== 'object' || variants === null || Array.isArray(variants)) return undefined;
   const entries = Object.entries(variants as JsonObject);
@@ -88,24 +88,20 @@ function variantsOnDay(body: JsonObject, index: number): JsonObject | undefined 
 }
 
 /**
- * One record per day from `{metric: {series: {name: [count per day, oldest first]}}}`; an action's
- * `language_variants` ({variant action id: its series}) become each day's `language_variants` column.
+ * One record per bucket from `{metric: {series: {name: [count per bucket, oldest first]}}}`, the bucket named
+ * in `bucketField` by `labels[index]` (buckets without a label are left out); an action's `language_variants`
+ * ({variant action id: its series}) become each bucket's `language_variants` column.
  */
-export function dailyMetricRecords(
+export function seriesRecords(
   body: JsonObject,
-  firstDay: number,
-  notBefore: number | undefined,
+  bucketField: string,
+  labels: ReadonlyArray<string | undefined>,
 ): JsonObject[] {
   const series = ((body.metric as JsonObject | undefined)?.series ?? {}) as Record<string, unknown>;
-  const length = Math.max(
-    0,
-    ...Object.values(series).map((values) => (Array.isArray(values) ? values.length : 0)),
-  );
   const records: JsonObject[] = [];
-  for (let index = 0; index < length; index++) {
-    const day = firstDay + index * DAY_SECONDS;
-    if (notBefore !== undefined && day < dayOf(notBefore)) continue;
-    const record: JsonObject = { day: isoDay(day) };
+  labels.forEach((label, index) => {
+    if (label === undefined) return;
+    const record: JsonObject = { [bucketField]: label };
     const additional: JsonObject = {};
     for (const [name, values] of Object.entries(series)) {
       const value = Array.isArray(values) ? (values[index] ?? null) : null;
@@ -113,11 +109,30 @@ export function dailyMetricRecords(
       else additional[name] = value;
     }
     if (Object.keys(additional).length > 0) record.additional_metrics = additional;
-    const variants = variantsOnDay(body, index);
+    const variants = variantsInBucket(body, index);
     if (variants !== undefined) record.language_variants = variants;
     records.push(record);
-  }
+  });
   return records;
+}
+
+/** One record per day from a metrics answer whose first element is `firstDay`; days before `notBefore` are left out. */
+export function dailyMetricRecords(
+  body: JsonObject,
+  firstDay: number,
+  notBefore: number | undefined,
+): JsonObject[] {
+  const floor = notBefore === undefined ? undefined : dayOf(notBefore);
+  const labels = Array.from({ length: seriesLength(body) }, (_, index) => {
+    const day = firstDay + index * DAY_SECONDS;
+    return floor !== undefined && day < floor ? undefined : isoDay(day);
+  });
+  return seriesRecords(body, 'day', labels);
+}
+
+/** The first day of a version-1 daily answer of `length` days: they end today in US Eastern time. */
+export function v1FirstDay(serverTime: number, length: number): number {
+  return easternDay(serverTime) - (length - 1) * DAY_SECONDS;
 }
 
 /**
@@ -127,7 +142,7 @@ export function dailyMetricRecords(
  * server's clock (its Date header), which the response does not otherwise state.
  */
 export abstract class MetricsStream extends ChildStream {
-  readonly envelopeKey = 'metric';
+  readonly envelopeKey: string = 'metric';
   override readonly cursorField = 'day';
   abstract readonly version: 1 | 2;
 
@@ -161,7 +176,7 @@ export abstract class MetricsStream extends ChildStream {
     expectObject(body, ['metric', 'series'], slice.path ?? this.path);
     const firstDay =
       this.version === 1
-        ? easternDay(serverTime ?? context.now) - (seriesLength(body) - 1) * DAY_SECONDS
+        ? v1FirstDay(serverTime ?? context.now, seriesLength(body))
         : dayOf(typeof body.start === 'string' ? Date.parse(body.start) / 1000 : Number(params.start));
     yield* dailyMetricRecords(body, firstDay, parent === undefined ? undefined : createdAt(parent));
   }

@@ -9,4 +9,5 @@ export class NewsletterVariantsStream extends ChildStream {
   readonly parent = new NewslettersStream();
   readonly parentFields = { newsletter_id: 'id' };
   override readonly cursorField = 'updated';
+  override readonly partitionFields = ['newsletter_id', 'id'];
 }

@@ -1,0 +1,39 @@
+import { extractRecords } from '../pagination.js';
+import type { JsonObject } from '../protocol.js';
+import type { Slice, StreamContext } from './base.js';
+import { dailyMetricRecords, MetricsStream, seriesLength, V1_MAX_DAYS, v1FirstDay } from './metrics.js';
+import { createdAt } from './windows.js';
+
+/**
+ * Daily clicks of each tracked link of each parent, from `.../metrics/links`: version-1 daily series (the
+ * last 45 US Eastern days) per link, `{links: [{link: {id, href}, metric: {series}}]}`. One record per
+ * parent, link and day; the cursor and lookback are the daily metrics' own. Counts are every click
+ * (`unique=false`), like the message metrics' `clicked`.
+ */
+export abstract class LinkMetricsStream extends MetricsStream {
+  override readonly envelopeKey = 'links';
+  readonly version = 1;
+
+  override slices(): Slice[] {
+    return [{ params: { period: 'days', steps: V1_MAX_DAYS, unique: false } }];
+  }
+
+  override async *readSlice(
+    context: StreamContext,
+    slice: Slice,
+    parent: JsonObject | undefined,
+  ): AsyncGenerator<JsonObject> {
+    const path = slice.path ?? this.path;
+    const { body, serverTime } = await context.client.requestWithServerTime(path, {
+      params: slice.params ?? {},
+    });
+    const notBefore = parent === undefined ? undefined : createdAt(parent);
+    for (const entry of extractRecords(body, this.envelopeKey, path)) {
+      const link = (entry.link ?? {}) as JsonObject;
+      const firstDay = v1FirstDay(serverTime ?? context.now, seriesLength(entry));
+      for (const record of dailyMetricRecords(entry, firstDay, notBefore)) {
+        yield { link_id: link.id ?? null, href: link.href ?? null, ...record };
+      }
+    }
+  }
+}

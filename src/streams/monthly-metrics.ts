@@ -1,0 +1,65 @@
+import { expectObject } from '../pagination.js';
+import type { JsonObject } from '../protocol.js';
+import { ChildStream, type Slice, type StreamContext } from './base.js';
+import { easternDay, seriesLength, seriesRecords } from './metrics.js';
+import { createdAt } from './windows.js';
+
+/**
+ * Version-1 `period=months` steps requested: the current spec allows 121, the 2024 spec 120; 120 is valid
+ * under both and still reaches back ten years.
+ */
+export const V1_MONTH_STEPS = 120;
+
+const isoMonth = (epochSeconds: number): string => new Date(epochSeconds * 1000).toISOString().slice(0, 7);
+
+/** The "YYYY-MM" month `back` months before the one `month` ("YYYY-MM") names. */
+export function monthBefore(month: string, back: number): string {
+  const [year, monthNumber] = month.split('-').map(Number);
+  return isoMonth(Date.UTC(year ?? 1970, (monthNumber ?? 1) - 1 - back, 1) / 1000);
+}
+
+/**
+ * One record per month from a version-1 monthly answer whose last element is `lastMonth`; months before
+ * the one of `notBefore` (the entity's creation) are left out.
+ */
+export function monthlyMetricRecords(
+  body: JsonObject,
+  lastMonth: string,
+  notBefore: number | undefined,
+): JsonObject[] {
+  const length = seriesLength(body);
+  const floor = notBefore === undefined ? undefined : isoMonth(notBefore);
+  const labels = Array.from({ length }, (_, index) => {
+    const month = monthBefore(lastMonth, length - 1 - index);
+    return floor !== undefined && month < floor ? undefined : month;
+  });
+  return seriesRecords(body, 'month', labels);
+}
+
+/**
+ * Monthly metrics of each parent over the last ten years, for version-1 entities (broadcasts, their
+ * actions, newsletters, transactional messages), whose daily series stop at 45 days: the history a first
+ * sync backfills. Months are US Eastern calendar months ending with the current one (partial) by the
+ * server's clock. One request per parent answers the whole history, so the stream is a full refresh.
+ */
+export abstract class MonthlyMetricsStream extends ChildStream {
+  readonly envelopeKey = 'metric';
+
+  override slices(): Slice[] {
+    return [{ params: { period: 'months', steps: V1_MONTH_STEPS } }];
+  }
+
+  override async *readSlice(
+    context: StreamContext,
+    slice: Slice,
+    parent: JsonObject | undefined,
+  ): AsyncGenerator<JsonObject> {
+    const path = slice.path ?? this.path;
+    const { body, serverTime } = await context.client.requestWithServerTime(path, {
+      params: slice.params ?? {},
+    });
+    expectObject(body, ['metric', 'series'], path);
+    const lastMonth = isoMonth(easternDay(serverTime ?? context.now));
+    yield* monthlyMetricRecords(body, lastMonth, parent === undefined ? undefined : createdAt(parent));
+  }
+}
