@@ -14,6 +14,13 @@ import {
   statusesOf,
 } from './harness.js';
 import {
+  expectedLinkRecords,
+  expectedMonthlyRecords,
+  LINK_METRIC_STREAMS,
+  MONTHLY_METRIC_STREAMS,
+  sortedRecords,
+} from './metric-expectations.js';
+import {
   activitiesFor,
   allBroadcastActions,
   allCampaignActions,
@@ -67,8 +74,8 @@ afterAll(async () => {
 });
 
 describe('a full read of the whole catalog', () => {
-  test('discovers the 42 streams and reads them all without an error', () => {
-    expect(streams).toHaveLength(42);
+  test('discovers the 53 streams and reads them all without an error', () => {
+    expect(streams).toHaveLength(53);
     expect(full.exitCode).toBe(0);
     expect(errorsOf(full.messages)).toEqual([]);
     expect(protocolProblems(full)).toEqual([]);
@@ -187,6 +194,19 @@ describe('a full read of the whole catalog', () => {
     }
     const campaignDays = records('campaign_metrics').filter((r) => r.campaign_id === ws.campaigns[0]?.id);
     expect(new Set(campaignDays.map((r) => r.day)).size).toBe(campaignDays.length);
+  });
+
+  test('link metrics hold each tracked link’s clicks, and monthly metrics each month, exactly', () => {
+    for (const stream of LINK_METRIC_STREAMS) {
+      const expected = expectedLinkRecords(sim.workspace, stream);
+      expect(records(stream), stream).toHaveLength(expected.length);
+      expect(sortedRecords(records(stream)), stream).toEqual(sortedRecords(expected));
+    }
+    for (const stream of MONTHLY_METRIC_STREAMS) {
+      const expected = expectedMonthlyRecords(sim.workspace, stream);
+      expect(records(stream), stream).toHaveLength(expected.length);
+      expect(sortedRecords(records(stream)), stream).toEqual(sortedRecords(expected));
+    }
   });
 
   test('delivery streams hold every delivery, each under its parent', () => {

@@ -95,8 +95,8 @@ describe('incremental streams', () => {
     await sim.close();
   });
 
-  test('26 streams sync incrementally with a source-defined cursor that is in their schema', () => {
-    expect(streams).toHaveLength(26);
+  test('33 streams sync incrementally with a source-defined cursor that is in their schema', () => {
+    expect(streams).toHaveLength(33);
     for (const stream of streams) {
       expect(stream.source_defined_cursor).toBe(true);
       expect(stream.is_resumable).toBe(true);

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { dailyMetricRecords } from '../src/streams/metrics.js';
+import { dailyMetricRecords, v1FirstDay } from '../src/streams/metrics.js';
+import { monthBefore, monthlyMetricRecords } from '../src/streams/monthly-metrics.js';
 
 const DAY = 86_400;
 const FIRST = Date.UTC(2026, 0, 1) / 1000;
@@ -30,5 +31,39 @@ describe('dailyMetricRecords', () => {
     const records = dailyMetricRecords(body, FIRST, FIRST + DAY + 5);
     expect(records.map((record) => record.day)).toEqual(['2026-01-02', '2026-01-03']);
     expect(records.every((record) => !('language_variants' in record))).toBe(true);
+  });
+});
+
+describe('monthlyMetricRecords', () => {
+  test('months end with the current one, oldest first, across a year boundary', () => {
+    const body = { metric: { series: { sent: [1, 2, 3] } } };
+    expect(monthlyMetricRecords(body, '2026-02', undefined)).toEqual([
+      { month: '2025-12', sent: 1 },
+      { month: '2026-01', sent: 2 },
+      { month: '2026-02', sent: 3 },
+    ]);
+  });
+
+  test('months before the entity’s creation month are left out; its own month is kept', () => {
+    const body = { metric: { series: { sent: [0, 0, 4, 5] } } };
+    const created = Date.UTC(2026, 0, 31, 23) / 1000;
+    expect(monthlyMetricRecords(body, '2026-03', created).map((record) => record.month)).toEqual([
+      '2026-01',
+      '2026-02',
+      '2026-03',
+    ]);
+  });
+
+  test('monthBefore counts back whole calendar months', () => {
+    expect(monthBefore('2026-03', 0)).toBe('2026-03');
+    expect(monthBefore('2026-03', 3)).toBe('2025-12');
+    expect(monthBefore('2026-09', 119)).toBe('2016-10');
+  });
+});
+
+describe('v1FirstDay', () => {
+  test('a 45-day answer ends on today’s US Eastern date, even when UTC is already tomorrow', () => {
+    const lateEvening = Date.UTC(2026, 8, 22, 2) / 1000; // 22:00 on the 21st in New York
+    expect(v1FirstDay(lateEvening, 45)).toBe(Date.UTC(2026, 8, 21) / 1000 - 44 * DAY);
   });
 });
