@@ -295,3 +295,30 @@ describe('per-person streams checkpoint their progress through the people', () =
     120_000,
   );
 });
+
+test('per-parent checkpoints do not grow with the parents finished, even checkpointing at every chance', async () => {
+  const target = await simulator({ workspace: { newsletters: 400, deliveries: 4000 } });
+  const result = await runConnector('read', {
+    config: simulatorConfig(target, { requests_per_second: 1000 }),
+    catalog: configuredCatalog(['newsletter_messages'], 'incremental'),
+    env: { ...FAST_RETRIES, CIO_CHECKPOINT_RECORDS: '1' },
+  });
+  expect(result.exitCode).toBe(0);
+  const states = statesOf(result.messages, 'newsletter_messages').map((message) =>
+    JSON.stringify(message.state.stream.stream_state),
+  );
+  expect(states.length).toBeGreaterThan(50);
+  // A position per finished newsletter would take 400 × ~17 bytes; only those in progress are named.
+  for (const state of states) expect(state.length).toBeLessThan(3000);
+  expect(JSON.parse(states.at(-1) ?? '{}')).toEqual({ created: expect.any(Number) });
+});
+
+test('esp_suppressions is full refresh only: offset pages shift when a suppression is lifted mid-read', async () => {
+  const target = await simulator();
+  const result = await runConnector('discover', { config: simulatorConfig(target) });
+  const stream = ofType(result.messages, 'CATALOG')[0]?.catalog.streams.find(
+    (candidate) => candidate.name === 'esp_suppressions',
+  );
+  expect(stream?.supported_sync_modes).toEqual(['full_refresh']);
+  expect(stream?.source_defined_cursor).toBeUndefined();
+});
