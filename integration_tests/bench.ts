@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import type { JsonObject } from '../src/protocol.js';
 import { perPersonResume, stateSize } from './bench-state.js';
-import { CONNECTOR, configuredCatalog, ROOT } from './harness.js';
+import { CONNECTOR, configuredCatalog, ROOT, TEN_LIST_STREAMS } from './harness.js';
 import { WORKSPACE_NOW } from './simulator/time.js';
 
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -331,18 +331,7 @@ let fullMessagesRequests = 0;
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   const port = (probe.address() as AddressInfo).port;
   await new Promise((resolve) => probe.close(resolve));
-  const streams = [
-    'campaigns',
-    'broadcasts',
-    'newsletters',
-    'segments',
-    'exports',
-    'collections',
-    'snippets',
-    'workspaces',
-    'subscription_topics',
-    'reporting_webhooks',
-  ];
+  const streams = TEN_LIST_STREAMS;
   const result = await measuredRead(config(`http://127.0.0.1:${port}`), configuredCatalog(streams));
   const seconds = result.ms / 1000;
   const scenario = '6 dead host (closed port, 10 streams)';

@@ -32,6 +32,20 @@ export interface RunInput {
   killWhen?: (line: string) => boolean;
 }
 
+/** Ten streams of one list request each: a catalog for scenarios about the host, not the data. */
+export const TEN_LIST_STREAMS: readonly string[] = [
+  'campaigns',
+  'broadcasts',
+  'newsletters',
+  'segments',
+  'exports',
+  'collections',
+  'snippets',
+  'workspaces',
+  'subscription_topics',
+  'reporting_webhooks',
+];
+
 /** Test-friendly retry timings: the real defaults wait seconds to minutes. */
 export const FAST_RETRIES = { CIO_RETRY_BASE_MS: '20', CIO_QUOTA_BACKOFF_MS: '50', CIO_MAX_RETRIES: '4' };
 
@@ -122,7 +136,7 @@ export function simulatorConfig(sim: { url: string; apiKey: string }, extra: Jso
   return { app_api_key: sim.apiKey, base_url: sim.url, ...extra };
 }
 
-export function configuredCatalog(names: string[], syncMode = 'full_refresh'): JsonObject {
+export function configuredCatalog(names: readonly string[], syncMode = 'full_refresh'): JsonObject {
   return {
     streams: names.map((name) => ({
       stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh'] },

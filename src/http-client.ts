@@ -604,9 +604,7 @@ export function toConnectorError(
       `Request ${where} failed: ${error instanceof Error ? error.message : 'unknown error'}`,
     );
   }
-  if (error.code === 'ERR_CANCELED') {
-    return new RequestCancelledError(`${where} was cancelled: its stream ended.`);
-  }
+  if (error.code === 'ERR_CANCELED') return cancelled(where);
   const status = error.response?.status;
   const internal = `${where} on ${options.baseUrl}: ${describeFailure(error)}${errorDetail(error)}`;
   if (isTooLarge(error)) {
@@ -652,6 +650,3 @@ export function toConnectorError(
 function formatBytes(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MB` : `${bytes} bytes`;
 }
-
-/** Kept here for callers that read one list outside pages (customers' attribute batches). */
-export { extractRecords } from './pagination.js';

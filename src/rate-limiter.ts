@@ -113,8 +113,8 @@ export class RateLimiter {
   }
 
   /**
-   * A 429: every request waits `pauseMs`, and the rate halves, once per burst: a 429 to a request sent
-   * before the last decrease says nothing about the rate since.
+   * A 429: every request waits `pauseMs`, and the rate drops (see DECREASE_FACTOR), once per burst: a 429 to
+   * a request sent before the last decrease says nothing about the rate since.
    */
   throttled(ticket: SendTicket | undefined, pauseMs: number): void {
     const now = this.#now();

@@ -1,7 +1,7 @@
 import { chunks, mergeConcurrent } from '../concurrency.js';
 import { type CursorInput, cursorSeconds, ResumeTokenCursor } from '../cursors.js';
 import { MissingEnvelopeError, PaginationLoopError, UnexpectedResponseError } from '../errors.js';
-import { extractRecords } from '../http-client.js';
+import { extractRecords } from '../pagination.js';
 import { readCustomersByExport } from '../people-export.js';
 import type { JsonObject } from '../protocol.js';
 import { CHECKPOINT, Stream, type StreamContext, type StreamItem } from './base.js';

@@ -1,7 +1,14 @@
 import { extractRecords } from '../pagination.js';
 import type { JsonObject } from '../protocol.js';
 import type { Slice, StreamContext } from './base.js';
-import { dailyMetricRecords, MetricsStream, seriesLength, V1_MAX_DAYS, v1FirstDay } from './metrics.js';
+import {
+  dailyMetricRecords,
+  MetricsStream,
+  requestMetrics,
+  seriesLength,
+  V1_MAX_DAYS,
+  v1FirstDay,
+} from './metrics.js';
 import { createdAt } from './windows.js';
 
 /**
@@ -23,14 +30,11 @@ export abstract class LinkMetricsStream extends MetricsStream {
     slice: Slice,
     parent: JsonObject | undefined,
   ): AsyncGenerator<JsonObject> {
-    const path = slice.path ?? this.path;
-    const { body, serverTime } = await context.client.requestWithServerTime(path, {
-      params: slice.params ?? {},
-    });
+    const { path, body, today } = await requestMetrics(context, slice, this.path);
     const notBefore = parent === undefined ? undefined : createdAt(parent);
     for (const entry of extractRecords(body, this.envelopeKey, path)) {
       const link = (entry.link ?? {}) as JsonObject;
-      const firstDay = v1FirstDay(serverTime ?? context.now, seriesLength(entry));
+      const firstDay = v1FirstDay(today, seriesLength(entry));
       for (const record of dailyMetricRecords(entry, firstDay, notBefore)) {
         yield { link_id: link.id ?? null, href: link.href ?? null, ...record };
       }

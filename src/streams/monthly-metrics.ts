@@ -1,7 +1,7 @@
 import { expectObject } from '../pagination.js';
 import type { JsonObject } from '../protocol.js';
 import { ChildStream, type Slice, type StreamContext } from './base.js';
-import { easternDay, seriesLength, seriesRecords } from './metrics.js';
+import { easternDay, requestMetrics, seriesLength, seriesRecords } from './metrics.js';
 import { createdAt } from './windows.js';
 
 /**
@@ -54,12 +54,9 @@ export abstract class MonthlyMetricsStream extends ChildStream {
     slice: Slice,
     parent: JsonObject | undefined,
   ): AsyncGenerator<JsonObject> {
-    const path = slice.path ?? this.path;
-    const { body, serverTime } = await context.client.requestWithServerTime(path, {
-      params: slice.params ?? {},
-    });
+    const { path, body, today } = await requestMetrics(context, slice, this.path);
     expectObject(body, ['metric', 'series'], path);
-    const lastMonth = isoMonth(easternDay(serverTime ?? context.now));
+    const lastMonth = isoMonth(easternDay(today));
     yield* monthlyMetricRecords(body, lastMonth, parent === undefined ? undefined : createdAt(parent));
   }
 }
