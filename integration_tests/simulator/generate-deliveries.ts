@@ -152,6 +152,24 @@ function recipientPools(people: readonly Person[]): Record<DeliveryType, Uint32A
   };
 }
 
+/** When each person was created (their `created_at`): nobody receives a message before they exist. */
+function creationTimes(people: readonly Person[]): Uint32Array {
+  return Uint32Array.from(people, (person) => Number(person.attributes.created_at) || 0);
+}
+
+/**
+ * A recipient for a delivery created at `created`: the drawn one if they existed by then, else the next one in
+ * the pool who did (the same draws either way, so a seed keeps giving the same data). Falls back to the drawn
+ * one when nobody in the pool existed yet.
+ */
+function recipientAt(pool: Uint32Array, drawn: number, created: number, createdAt: Uint32Array): number {
+  for (let step = 0; step < pool.length; step++) {
+    const person = pool[(drawn + step) % pool.length] ?? 0;
+    if ((createdAt[person] ?? 0) <= created) return person;
+  }
+  return pool[drawn] ?? 0;
+}
+
 /** Sorts rows by created with a native numeric sort of created·2^21 + row when rows fit in 21 bits. */
 function sortedOrder(created: Uint32Array, count: number): Uint32Array {
   const order = new Uint32Array(count);
@@ -197,6 +215,7 @@ export function generateDeliveries(
     cumulative[index] = total;
   });
   const pools = recipientPools(sources.people);
+  const createdAt = creationTimes(sources.people);
   const created = new Uint32Array(count);
   const slot = new Uint32Array(count);
   const person = new Uint32Array(count);
@@ -214,7 +233,7 @@ export function generateDeliveries(
     const pool = pools[sender.slot.type];
     slot[row] = low;
     created[row] = sender.from + Math.floor(random.float() * (sender.to - sender.from + 1));
-    person[row] = pool[Math.floor(random.float() * pool.length)] ?? 0;
+    person[row] = recipientAt(pool, Math.floor(random.float() * pool.length), created[row] ?? 0, createdAt);
     seed[row] = Math.floor(random.float() * 2 ** 32);
   }
   const order = sortedOrder(created, count);

@@ -2,7 +2,7 @@ import { chunks } from '../concurrency.js';
 import { type CursorInput, type PeopleSweepCursor, WindowCursor } from '../cursors.js';
 import type { JsonObject } from '../protocol.js';
 import type { Slice, StreamContext } from './base.js';
-import { ATTRIBUTE_BATCH, firstSeen, readAttributes } from './customers.js';
+import { ATTRIBUTE_BATCH, attributesCioId, firstSeen, readAttributes } from './customers.js';
 import { DELIVERY_PAGE_SIZE } from './deliveries.js';
 import { PersonStream } from './person-stream.js';
 import { DELIVERY_WINDOW_SECONDS, readFrom, windowSlices } from './windows.js';
@@ -44,7 +44,7 @@ export class CustomerMessagesStream extends PersonStream<WindowCursor> {
         context,
         batch.map((person) => String(person.cio_id)),
       );
-      const since = new Map(attributes.map((person) => [String(person.cio_id), firstSeen(person)]));
+      const since = new Map(attributes.map((person) => [attributesCioId(person), firstSeen(person)]));
       for (const person of batch) yield { ...person, first_seen: since.get(String(person.cio_id)) ?? null };
     }
   }

@@ -25,6 +25,17 @@ export async function readAttributes(context: StreamContext, cioIds: string[]): 
 }
 
 /**
+ * The cio_id of one item of the attributes answer: in `identifiers` (and in `attributes`); the item's own `id`
+ * is the person's id, and there is no top-level `cio_id`.
+ */
+export function attributesCioId(person: JsonObject): string | undefined {
+  const identifiers = (person.identifiers ?? {}) as JsonObject;
+  const attributes = (person.attributes ?? {}) as JsonObject;
+  const cioId = identifiers.cio_id ?? attributes.cio_id;
+  return typeof cioId === 'string' && cioId !== '' ? cioId : undefined;
+}
+
+/**
  * When a person first existed, as far as their attributes tell: the earlier of their `created_at` attribute and
  * their oldest attribute timestamp (created_at is the app's to set, and may be later than the person).
  */
