@@ -20,6 +20,7 @@ import {
   UnexpectedResponseError,
   WrongDatacenterError,
 } from './errors.js';
+import { parseJson } from './json.js';
 import { extractRecords, nextToken, PageLoopGuard } from './pagination.js';
 import type { JsonObject } from './protocol.js';
 import { RateLimiter, type SendTicket } from './rate-limiter.js';
@@ -515,7 +516,7 @@ function parseJsonBody(response: AxiosResponse): AxiosResponse {
   const raw = response.data as unknown;
   if (typeof raw !== 'string') return response;
   try {
-    response.data = raw === '' ? {} : JSON.parse(raw);
+    response.data = raw === '' ? {} : parseJson(raw);
   } catch {
     throw new AxiosError(
       `response body is not valid JSON (${raw.length} bytes, possibly truncated)`,

@@ -117,6 +117,9 @@ function kindOf(value: unknown): number {
       return STRING;
     case 'number':
       return Number.isInteger(value) ? INTEGER : NUMBER;
+    case 'bigint':
+      // Only integers beyond 2^53 are BigInts (see json.ts).
+      return INTEGER;
     case 'boolean':
       return BOOLEAN;
     case 'object':
@@ -195,6 +198,8 @@ function walkArray(items: SchemaNode, list: unknown[], report: Report): unknown[
 }
 
 const UNCHANGED = Symbol('unchanged');
+/** An integer of 16 digits or more without leading zeros, as JSON writes it. */
+const UNSAFE_INTEGER_TEXT = /^-?[1-9]\d{15,}$/;
 
 /** The value as one of `types` when the conversion is exact, else UNCHANGED. */
 function convert(value: unknown, kind: number, types: number): unknown {
@@ -202,6 +207,9 @@ function convert(value: unknown, kind: number, types: number): unknown {
   if (kind === STRING && types & (INTEGER | NUMBER)) {
     const text = value as string;
     const number = Number(text);
+    // An integer beyond 2^53 stays exact as a BigInt, written back as the same digits.
+    if (!Number.isSafeInteger(number) && types & INTEGER && UNSAFE_INTEGER_TEXT.test(text))
+      return BigInt(text);
     // Only when the number writes back as the very same text: no leading zeros, no precision lost.
     if (text === '' || !Number.isFinite(number) || String(number) !== text) return UNCHANGED;
     if (types & kindOf(number)) return number;

@@ -1,4 +1,5 @@
 import { MissingEnvelopeError, PaginationLoopError } from './errors.js';
+import { stringifyJson } from './json.js';
 import type { JsonObject } from './protocol.js';
 
 /**
@@ -90,7 +91,7 @@ export class PageLoopGuard {
  */
 export function pageFingerprint(records: readonly JsonObject[]): string | undefined {
   if (records.length === 0) return undefined;
-  return `${records.length}|${JSON.stringify(records[0])}|${JSON.stringify(records[records.length - 1])}`;
+  return `${records.length}|${stringifyJson(records[0])}|${stringifyJson(records[records.length - 1])}`;
 }
 
 function isObject(value: unknown): value is JsonObject {

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { FailureType } from './errors.js';
+import { stringifyJson } from './json.js';
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -135,7 +136,7 @@ export class Emitter {
   }
 
   async emit(message: AirbyteMessage): Promise<void> {
-    this.#buffer += `${JSON.stringify(message)}\n`;
+    this.#buffer += `${stringifyJson(message)}\n`;
     await this.flush();
   }
 
@@ -184,7 +185,7 @@ export class Emitter {
   record(stream: string, data: JsonObject): Promise<void> | undefined {
     if (this.#closed) return undefined;
     const message: AirbyteMessage = { type: 'RECORD', record: { stream, data, emitted_at: Date.now() } };
-    this.#buffer += `${JSON.stringify(message)}\n`;
+    this.#buffer += `${stringifyJson(message)}\n`;
     if (this.#buffer.length >= FLUSH_BYTES) return this.flush();
     this.#timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
     return undefined;

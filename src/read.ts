@@ -1,6 +1,7 @@
 import type { ConfiguredStream } from './catalog.js';
 import { asConnectorError, type ConnectorError, isSourceWide } from './errors.js';
 import type { CustomerIoClient } from './http-client.js';
+import { stringifyJson } from './json.js';
 import { RecordNormalizer } from './normalize.js';
 import { PartitionCache, type PartitionRecorder } from './partitions.js';
 import type { Emitter } from './protocol.js';
@@ -114,7 +115,7 @@ async function readStream(
   let lastState: string | undefined;
   let lastStateAt = Date.now();
   const emitState = async () => {
-    const snapshot = JSON.stringify(run.state);
+    const snapshot = stringifyJson(run.state);
     // Never the same state twice in a row: an unchanged state says nothing new about progress.
     if (snapshot === lastState) return;
     await emitter.state(stream.name, run.state, sinceState);

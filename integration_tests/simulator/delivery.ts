@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { stringify as stringifyLossless } from 'lossless-json';
 import type { ApiResponse } from './router.js';
 import { simulatedNow } from './time.js';
 
@@ -16,8 +17,20 @@ export function jsonDelivery(response: ApiResponse, headers: Record<string, stri
     kind: 'complete',
     status: response.status,
     headers: { 'content-type': JSON_CONTENT_TYPE, ...headers },
-    body: JSON.stringify(response.body),
+    body: jsonText(response.body),
   };
+}
+
+/**
+ * Customer.io's integer ids are 64-bit on the wire: a BigInt in the workspace data (as tests put one, beyond
+ * 2^53) is written as its digits, which JSON.stringify refuses to do.
+ */
+function jsonText(body: unknown): string {
+  try {
+    return JSON.stringify(body);
+  } catch {
+    return stringifyLossless(body) as string;
+  }
 }
 
 export function htmlDelivery(status: number, html: string): Delivery {
