@@ -1,26 +1,44 @@
 export type FailureType = 'config_error' | 'transient_error' | 'system_error';
 
-/** Base of every failure the connector reports: carries the Airbyte `failure_type` and a user-facing message. */
+/** The request a failure is about, as data: never the key, never headers. */
+export interface RequestFacts {
+  method?: string | undefined;
+  path?: string | undefined;
+  /** The HTTP status Customer.io answered, when it answered. */
+  status?: number | undefined;
+}
+
+export interface ConnectorErrorOptions extends RequestFacts {
+  internal?: string | undefined;
+  cause?: unknown;
+}
+
+/**
+ * Base of every failure the connector reports: carries the Airbyte `failure_type`, a user-facing message and,
+ * for a failed request, its method, path and status (so callers decide on data, not on message text).
+ */
 export class ConnectorError extends Error {
   readonly failureType: FailureType;
   /** Developer-facing detail (never contains secrets: built from status codes and paths only). */
   readonly internalMessage: string | undefined;
+  readonly method: string | undefined;
+  readonly path: string | undefined;
+  readonly status: number | undefined;
 
-  constructor(
-    message: string,
-    failureType: FailureType,
-    options: { internal?: string | undefined; cause?: unknown } = {},
-  ) {
+  constructor(message: string, failureType: FailureType, options: ConnectorErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ConnectorError';
     this.failureType = failureType;
     this.internalMessage = options.internal;
+    this.method = options.method;
+    this.path = options.path;
+    this.status = options.status;
   }
 }
 
 /** Something the user must fix in the config, catalog or state. */
 export class ConfigError extends ConnectorError {
-  constructor(message: string, options: { internal?: string | undefined; cause?: unknown } = {}) {
+  constructor(message: string, options: ConnectorErrorOptions = {}) {
     super(message, 'config_error', options);
     this.name = 'ConfigError';
   }
@@ -28,7 +46,7 @@ export class ConfigError extends ConnectorError {
 
 /** 401: the key is not an App API key of this region's workspace. */
 export class AuthenticationError extends ConnectorError {
-  constructor(message: string, options: { internal?: string } = {}) {
+  constructor(message: string, options: ConnectorErrorOptions = {}) {
     super(message, 'config_error', options);
     this.name = 'AuthenticationError';
   }
@@ -36,7 +54,7 @@ export class AuthenticationError extends ConnectorError {
 
 /** 403: the key's scope or the account's IP allowlist forbids this endpoint. */
 export class ForbiddenError extends ConnectorError {
-  constructor(message: string, options: { internal?: string } = {}) {
+  constructor(message: string, options: ConnectorErrorOptions = {}) {
     super(message, 'config_error', options);
     this.name = 'ForbiddenError';
   }
@@ -44,7 +62,7 @@ export class ForbiddenError extends ConnectorError {
 
 /** 404 on a resource path, e.g. a parent deleted mid-sync. */
 export class NotFoundError extends ConnectorError {
-  constructor(message: string, options: { internal?: string } = {}) {
+  constructor(message: string, options: ConnectorErrorOptions = {}) {
     super(message, 'system_error', options);
     this.name = 'NotFoundError';
   }
@@ -52,7 +70,7 @@ export class NotFoundError extends ConnectorError {
 
 /** A failure a later attempt may not hit: retries exhausted on 429, 5xx, timeouts, dropped connections, bad bodies. */
 export class TransientApiError extends ConnectorError {
-  constructor(message: string, options: { internal?: string | undefined; cause?: unknown } = {}) {
+  constructor(message: string, options: ConnectorErrorOptions = {}) {
     super(message, 'transient_error', options);
     this.name = 'TransientApiError';
   }
@@ -60,7 +78,7 @@ export class TransientApiError extends ConnectorError {
 
 /** An answer the connector does not know how to handle (unexpected 4xx, wrong envelope). */
 export class UnexpectedResponseError extends ConnectorError {
-  constructor(message: string, options: { internal?: string } = {}) {
+  constructor(message: string, options: ConnectorErrorOptions = {}) {
     super(message, 'system_error', options);
     this.name = 'UnexpectedResponseError';
   }
@@ -68,7 +86,7 @@ export class UnexpectedResponseError extends ConnectorError {
 
 /** A 200 without the list (or object) the endpoint answers with: reading on would report no data as "empty". */
 export class MissingEnvelopeError extends UnexpectedResponseError {
-  constructor(message: string, options: { internal?: string } = {}) {
+  constructor(message: string, options: ConnectorErrorOptions = {}) {
     super(message, options);
     this.name = 'MissingEnvelopeError';
   }
@@ -76,7 +94,7 @@ export class MissingEnvelopeError extends UnexpectedResponseError {
 
 /** Paging that would never end: a token followed before, or a page repeating the one before it. */
 export class PaginationLoopError extends UnexpectedResponseError {
-  constructor(message: string, options: { internal?: string } = {}) {
+  constructor(message: string, options: ConnectorErrorOptions = {}) {
     super(message, options);
     this.name = 'PaginationLoopError';
   }
@@ -131,7 +149,7 @@ export class RequestCancelledError extends ConnectorError {
  * request used up its retries while no other request succeeded: no stream can make progress.
  */
 export class SourceUnavailableError extends ConnectorError {
-  constructor(message: string, options: { internal?: string | undefined } = {}) {
+  constructor(message: string, options: ConnectorErrorOptions = {}) {
     super(message, 'transient_error', options);
     this.name = 'SourceUnavailableError';
   }
@@ -139,7 +157,7 @@ export class SourceUnavailableError extends ConnectorError {
 
 /** An answer larger than the connector accepts: downloading it again would only fail again. */
 export class ResponseTooLargeError extends ConnectorError {
-  constructor(message: string, options: { internal?: string | undefined } = {}) {
+  constructor(message: string, options: ConnectorErrorOptions = {}) {
     super(message, 'system_error', options);
     this.name = 'ResponseTooLargeError';
   }
@@ -164,7 +182,7 @@ export function isSourceWide(error: unknown): boolean {
 export class ExportFailedError extends ConnectorError {
   readonly exportId: string;
 
-  constructor(exportId: string, options: { internal?: string | undefined } = {}) {
+  constructor(exportId: string, options: ConnectorErrorOptions = {}) {
     super(
       `Customer.io export ${exportId} failed while it was being prepared; the next attempt starts a new export. If exports keep failing, check the export in Customer.io (Data & Integrations > Exports) or use "customers_method": "search".`,
       'transient_error',
@@ -180,7 +198,7 @@ export class ExportFailedError extends ConnectorError {
  * like a rejected key (every request gets the same answer).
  */
 export class WrongDatacenterError extends AuthenticationError {
-  constructor(where: string, options: { internal?: string } = {}) {
+  constructor(where: string, options: ConnectorErrorOptions = {}) {
     super(
       `Customer.io answered "wrong datacenter" (301 on ${where}): this App API key belongs to the other data center. Change "region" (US or EU) to the one your account is hosted in.`,
       options,

@@ -1,35 +1,49 @@
 import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
+import type { Readable } from 'node:stream';
 import axios, {
   AxiosError,
   type AxiosInstance,
   type AxiosResponse,
   type InternalAxiosRequestConfig,
 } from 'axios';
+import { abortableSleep, linkedSignal, onAbort } from './abort.js';
 import {
-  AuthenticationError,
-  type ConnectorError,
-  ForbiddenError,
-  NotFoundError,
-  RequestCancelledError,
-  ResponseTooLargeError,
-  SourceUnavailableError,
-  TransientApiError,
-  UnexpectedResponseError,
-  WrongDatacenterError,
-} from './errors.js';
+  type Answer,
+  type ApiClient,
+  type Download,
+  type RequestOptions,
+  type RequestScope,
+  Requests,
+  ScopedRequests,
+} from './api-client.js';
+import { type ConnectorError, isSourceWide } from './errors.js';
+import {
+  cancelled,
+  classify,
+  deadlineExceeded,
+  failureOf,
+  HTML_BODY,
+  INVALID_BODY,
+  isUnreachable,
+  MAX_RETRY_AFTER_MS,
+  parseRetryAfter,
+  throttledTooLong,
+  unreachable,
+} from './http-errors.js';
 import { parseJson } from './json.js';
-import { extractRecords, nextToken, PageLoopGuard } from './pagination.js';
 import type { JsonObject } from './protocol.js';
-import { RateLimiter, type SendTicket } from './rate-limiter.js';
+import { RateLimiter, type SendTicket, sendTimeTransport } from './rate-limiter.js';
 
 export interface RetryNotice {
   /** This request's retry number: of its retry budget, or for a 429, of its waits (which use no budget). */
   attempt: number;
   maxRetries: number;
+  /** How long the request (for a 429: every request) waits. */
   delayMs: number;
+  /** What the answer's Retry-After asked for, when it has one the connector honours (may exceed `delayMs`: capped). */
+  retryAfterMs: number | undefined;
   /** Why the request is retried, without secrets: e.g. "HTTP 503" or "connection reset (ECONNRESET)". */
   reason: string;
   /** A 429: every request of the client pauses for `delayMs`, then goes on at `requestsPerSecond`. */
@@ -41,23 +55,6 @@ export interface RetryNotice {
   path: string;
   /** The stream whose request is retried, when it was sent through a scoped view. */
   stream: string | undefined;
-}
-
-/** What a stream's requests share: cancellation when the stream ends, and its name for notices. */
-export interface RequestScope {
-  signal: AbortSignal;
-  stream: string;
-}
-
-/** What streams use: one client's budget and retries, seen through a stream's scope. */
-export interface ApiClient {
-  request(path: string, options?: RequestOptions): Promise<JsonObject>;
-  get(path: string, params?: PageRequest['params']): Promise<JsonObject>;
-  requestWithServerTime(
-    path: string,
-    options?: RequestOptions,
-  ): Promise<{ body: JsonObject; serverTime: number | undefined }>;
-  pages(request: PageRequest): AsyncGenerator<Page>;
 }
 
 export interface ClientOptions {
@@ -73,6 +70,8 @@ export interface ClientOptions {
   maxRetryDelayMs?: number;
   /** Pause after a 429 without Retry-After (a daily quota, not the per-second limit). */
   quotaBackoffMs?: number;
+  /** The longest wait a Retry-After gets, whatever it asks (429 pauses, 503 retries). */
+  maxRetryAfterMs?: number;
   /** Rate-limited for this long without one request answered: give up. */
   noProgressMs?: number;
   /** A larger answer is an error, not a download that can exhaust memory. */
@@ -83,58 +82,17 @@ export interface ClientOptions {
   userAgent?: string;
 }
 
-export interface PageRequest {
-  path: string;
-  envelopeKey: string;
-  params?: Record<string, string | number | boolean>;
-  method?: 'GET' | 'POST';
-  body?: JsonObject;
-  /** Sent as `limit` on every page when set. */
-  pageSize?: number;
-  /** `cursor` (default): `start` = the previous page's `next`. `offset`: `offset` += page size until a short page. */
-  pagination?: 'cursor' | 'offset';
-  /** The `start` token of the first page, to resume a read where a previous one stopped. */
-  start?: string;
-  /** Request each next page while the current one is being processed (long reads). */
-  prefetch?: boolean;
-}
-
-export interface RequestOptions {
-  params?: PageRequest['params'];
-  method?: 'GET' | 'POST';
-  body?: JsonObject;
-}
-
-export interface Page {
-  records: JsonObject[];
-  next: string | undefined;
-  body: JsonObject;
-}
-
-const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504, 522, 524]);
-const INVALID_BODY = 'ERR_INVALID_BODY';
-const DEADLINE_EXCEEDED = 'ETIMEDOUT';
-/** Failures that say the host cannot be reached at all, rather than that one request went wrong. */
-const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ECONNABORTED',
-  DEADLINE_EXCEEDED,
-]);
-/** The longest single pause for a 429, whatever Retry-After says. */
-const MAX_PAUSE_MS = 300_000;
-
 type Attempt = { response: AxiosResponse<JsonObject> } | { error: AxiosError };
 
 /**
  * Customer.io App API client: auth, base URL, one adaptive rate budget shared by every request, a deadline
- * per attempt, retries with backoff, source-wide failures, pagination.
+ * per attempt, retries with backoff, source-wide failures. What a failure means is http-errors.ts's table;
+ * paging is pagination.ts's, on top of `send`.
  */
-export class CustomerIoClient implements ApiClient {
+export class CustomerIoClient extends Requests {
   readonly #http: AxiosInstance;
+  /** Sent with API requests only: never to the storage behind a download link. */
+  readonly #authorization: string;
   readonly #limiter: RateLimiter;
   readonly #options: Required<Omit<ClientOptions, 'apiKey'>>;
   readonly #retryListeners: Array<(notice: RetryNotice) => void | Promise<void>> = [];
@@ -147,6 +105,7 @@ export class CustomerIoClient implements ApiClient {
   requestCount = 0;
 
   constructor(options: ClientOptions) {
+    super();
     this.#options = {
       baseUrl: options.baseUrl,
       requestsPerSecond: options.requestsPerSecond,
@@ -155,21 +114,20 @@ export class CustomerIoClient implements ApiClient {
       retryBaseMs: options.retryBaseMs ?? 1000,
       maxRetryDelayMs: options.maxRetryDelayMs ?? 60_000,
       quotaBackoffMs: options.quotaBackoffMs ?? 60_000,
+      maxRetryAfterMs: options.maxRetryAfterMs ?? MAX_RETRY_AFTER_MS,
       noProgressMs: options.noProgressMs ?? 300_000,
       maxResponseBytes: options.maxResponseBytes ?? 256 * 1024 * 1024,
       rateMarginMs: options.rateMarginMs ?? 30,
       maxSockets: options.maxSockets ?? 16,
       userAgent: options.userAgent ?? 'source-customer-io/0.1.0',
     };
+    this.#authorization = `Bearer ${options.apiKey}`;
     this.#limiter = new RateLimiter(options.requestsPerSecond, { marginMs: this.#options.rateMarginMs });
     const agentOptions = { keepAlive: true, maxSockets: this.#options.maxSockets };
+    // One stack for API requests and downloads: axios honours HTTP(S)_PROXY and NO_PROXY; no redirects.
     this.#http = axios.create({
       baseURL: this.#options.baseUrl,
-      headers: {
-        Authorization: `Bearer ${options.apiKey}`,
-        Accept: 'application/json',
-        'User-Agent': this.#options.userAgent,
-      },
+      headers: { Accept: 'application/json', 'User-Agent': this.#options.userAgent },
       responseType: 'text',
       transformResponse: [(data: unknown) => data],
       maxRedirects: 0,
@@ -177,7 +135,7 @@ export class CustomerIoClient implements ApiClient {
       httpAgent: new http.Agent(agentOptions),
       httpsAgent: new https.Agent(agentOptions),
     });
-    this.#http.interceptors.response.use(parseJsonBody);
+    this.#http.interceptors.response.use((response) => parseJsonBody(rejectWebPage(response)));
   }
 
   /**
@@ -186,7 +144,7 @@ export class CustomerIoClient implements ApiClient {
    * partitions stop spending the budget), and retry notices name the stream. The budget stays shared.
    */
   scoped(scope: RequestScope): ApiClient {
-    return new ScopedClient(this, scope);
+    return new ScopedRequests(this, scope);
   }
 
   /** Called before each retry wait and each 429 pause, so the read loop can keep the platform informed. */
@@ -204,28 +162,12 @@ export class CustomerIoClient implements ApiClient {
     return this.#limiter.rate;
   }
 
-  async request(path: string, options: RequestOptions = {}): Promise<JsonObject> {
-    return (await this.send(path, options)).data;
-  }
-
-  /** The body and the server's clock (its `Date` header), for answers whose meaning depends on "today". */
-  async requestWithServerTime(
-    path: string,
-    options: RequestOptions = {},
-  ): Promise<{ body: JsonObject; serverTime: number | undefined }> {
-    return withServerTime(await this.send(path, options));
-  }
-
   /**
-   * @internal The one place a request is sent; scoped views pass their signal and stream. Each attempt
-   * takes a place in the shared budget and has its own deadline. A 429 pauses the whole client and is
-   * retried without using the retry budget, until no request at all has been answered for `noProgressMs`.
+   * The one place a request is sent; scoped views pass their scope. Each attempt takes a place in the shared
+   * budget and has its own deadline. A 429 pauses the whole client and is retried without using the retry
+   * budget, until no request at all has been answered for `noProgressMs`.
    */
-  async send(
-    path: string,
-    options: RequestOptions,
-    scope?: RequestScope,
-  ): Promise<AxiosResponse<JsonObject>> {
+  override async send(path: string, options: RequestOptions, scope?: RequestScope): Promise<Answer> {
     const method = options.method ?? 'GET';
     const where = `${method} ${path}`;
     let failures = 0;
@@ -233,114 +175,84 @@ export class CustomerIoClient implements ApiClient {
     let failingSince: number | undefined;
     for (;;) {
       if (this.#sourceFailure !== undefined) throw this.#sourceFailure;
-      const ticket = await this.#acquire(where, scope);
+      const ticket = await this.#unlessCancelled(this.#limiter.acquire(scope?.signal), where);
       const attempt = await this.#attempt(path, options, ticket, scope);
       if ('response' in attempt) {
         this.#progress();
         if (waits > 0 && scope !== undefined && !scope.signal.aborted) await this.#notifyResume(scope.stream);
-        return attempt.response;
+        return answerOf(attempt.response);
       }
       const { error } = attempt;
       if (error.response?.status === 429) {
         waits += 1;
-        await this.#throttle(error, ticket, waits, where, path, scope);
+        await this.#throttle(error, ticket, waits, { method, path }, scope);
         continue;
       }
       // Any other answer got through the server's limiter: the rate may climb.
       if (error.response !== undefined) this.#limiter.succeeded();
       failingSince ??= performance.now();
-      if (!isRetryable(error) || failures >= this.#options.maxRetries)
+      const { rule, reason } = classify(error);
+      if (!rule.retry || failures >= this.#options.maxRetries)
         throw this.#failure(error, method, path, failingSince);
       failures += 1;
-      const delayMs = this.#exponential(failures) * (0.8 + Math.random() * 0.4);
+      const retryAfterMs = rule.retryAfter
+        ? parseRetryAfter(error.response?.headers['retry-after'])
+        : undefined;
+      const delayMs =
+        retryAfterMs === undefined
+          ? this.#exponential(failures) * (0.8 + Math.random() * 0.4)
+          : Math.min(this.#options.maxRetryAfterMs, retryAfterMs);
       await this.#notify({
         attempt: failures,
         maxRetries: this.#options.maxRetries,
         delayMs,
-        reason: describeFailure(error),
+        retryAfterMs,
+        reason,
         rateLimited: false,
         quotaExhausted: false,
         requestsPerSecond: this.#limiter.rate,
         path,
         stream: scope?.stream,
       });
-      await this.#wait(delayMs, where, scope);
+      await this.#unlessCancelled(abortableSleep(delayMs, scope?.signal), where);
     }
-  }
-
-  get(path: string, params?: PageRequest['params']): Promise<JsonObject> {
-    return this.request(path, params === undefined ? {} : { params });
   }
 
   /**
-   * Follows `next` tokens (sent back as `start`) until one is empty, null or absent. With `prefetch`, the next
-   * page is requested as soon as its token is known, while the caller works through the current one.
+   * A GET of an absolute link through the same axios stack as API requests (proxy, agents, no redirects),
+   * without the Authorization header (storage refuses a second auth) and outside the rate budget. Any status
+   * is answered; the body is a stream, dropped when `signal` or the scope aborts.
    */
-  async *pages(request: PageRequest, scope?: RequestScope): AsyncGenerator<Page> {
-    if (request.pagination === 'offset') {
-      yield* this.#offsetPages(request, scope);
-      return;
-    }
-    const guard = new PageLoopGuard(request.path);
-    let pending: Promise<Page> | undefined = this.#page(request, request.start, scope);
-    while (pending !== undefined) {
-      const page: Page = await pending;
-      pending = undefined;
-      guard.check(page.records, page.next);
-      if (page.next !== undefined) {
-        if (request.prefetch === true) {
-          pending = this.#page(request, page.next, scope);
-          // Awaited on the next turn; this only keeps an early stop from leaving an unhandled rejection.
-          pending.catch(() => undefined);
-        }
-      }
-      yield page;
-      if (request.prefetch !== true && page.next !== undefined)
-        pending = this.#page(request, page.next, scope);
-    }
-  }
-
-  async #page(request: PageRequest, start: string | undefined, scope?: RequestScope): Promise<Page> {
-    const params = {
-      ...request.params,
-      ...(request.pageSize === undefined ? {} : { limit: request.pageSize }),
-      ...(start === undefined ? {} : { start }),
-    };
-    const { data: body } = await this.send(
-      request.path,
-      {
-        params,
-        method: request.method ?? 'GET',
-        ...(request.body === undefined ? {} : { body: request.body }),
-      },
-      scope,
-    );
-    return { records: extractRecords(body, request.envelopeKey, request.path), next: nextToken(body), body };
-  }
-
-  async *#offsetPages(request: PageRequest, scope?: RequestScope): AsyncGenerator<Page> {
-    const limit = request.pageSize ?? 100;
-    const guard = new PageLoopGuard(request.path);
-    for (let offset = 0; ; offset += limit) {
-      const { data: body } = await this.send(
-        request.path,
-        {
-          params: { ...request.params, limit, offset },
-          method: request.method ?? 'GET',
-          ...(request.body === undefined ? {} : { body: request.body }),
-        },
-        scope,
-      );
-      const records = extractRecords(body, request.envelopeKey, request.path);
-      guard.check(records, undefined);
-      yield { records, next: undefined, body };
-      if (records.length < limit) return;
-    }
-  }
-
-  async #acquire(where: string, scope: RequestScope | undefined): Promise<SendTicket> {
+  override async download(url: string, signal: AbortSignal, scope?: RequestScope): Promise<Download> {
+    const linked = linkedSignal(scope === undefined ? [signal] : [signal, scope.signal]);
     try {
-      return await this.#limiter.acquire(scope?.signal);
+      const response = await this.#http.request<Readable>({
+        url,
+        method: 'GET',
+        headers: { Accept: '*/*' },
+        responseType: 'stream',
+        maxContentLength: -1,
+        validateStatus: () => true,
+        signal: linked.signal,
+      });
+      response.data.once('close', linked.release);
+      const contentType = response.headers['content-type'];
+      return {
+        status: response.status,
+        contentType: typeof contentType === 'string' ? contentType : '',
+        body: response.data,
+      };
+    } catch (error) {
+      linked.release();
+      if (scope?.signal.aborted) throw cancelled('GET of the download link');
+      throw error;
+    }
+  }
+
+  /** Waits in the limiter's queue or a backoff end, when the stream ends, as a cancelled request. */
+  async #unlessCancelled<T>(waiting: Promise<T>, where: string): Promise<T> {
+    try {
+      return await waiting;
     } catch {
       throw cancelled(where);
     }
@@ -353,27 +265,34 @@ export class CustomerIoClient implements ApiClient {
     ticket: SendTicket,
     scope: RequestScope | undefined,
   ): Promise<Attempt> {
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), this.#options.timeoutMs);
-    const signal = scope === undefined ? deadline.signal : AbortSignal.any([scope.signal, deadline.signal]);
+    const attempt = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      attempt.abort();
+    }, this.#options.timeoutMs);
+    // Through onAbort: a stream's requests in flight share one listener on its signal.
+    const unregister = scope === undefined ? undefined : onAbort(scope.signal, () => attempt.abort());
     this.requestCount += 1;
     try {
       const response = await this.#http.request<JsonObject>({
         url: path,
         method: options.method ?? 'GET',
+        headers: { Authorization: this.#authorization },
         params: options.params,
         data: options.body,
-        signal,
+        signal: attempt.signal,
         transport: sendTimeTransport(ticket),
       });
       return { response };
     } catch (error) {
       if (scope?.signal.aborted) throw cancelled(`${options.method ?? 'GET'} ${path}`);
-      if (deadline.signal.aborted) return { error: deadlineExceeded(error, this.#options.timeoutMs) };
+      if (timedOut) return { error: deadlineExceeded(error, this.#options.timeoutMs) };
       if (error instanceof AxiosError) return { error };
       throw error;
     } finally {
       clearTimeout(timer);
+      unregister?.();
       ticket.unsent();
     }
   }
@@ -383,28 +302,25 @@ export class CustomerIoClient implements ApiClient {
     error: AxiosError,
     ticket: SendTicket,
     waits: number,
-    where: string,
-    path: string,
+    { method, path }: { method: string; path: string },
     scope: RequestScope | undefined,
   ): Promise<void> {
     const retryAfterMs = parseRetryAfter(error.response?.headers['retry-after']);
     const pauseMs = Math.min(
-      MAX_PAUSE_MS,
+      this.#options.maxRetryAfterMs,
       retryAfterMs ?? this.#options.quotaBackoffMs * 2 ** Math.min(waits - 1, 10),
     );
     this.#limiter.throttled(ticket, pauseMs);
     const stalledMs = performance.now() - this.#lastProgressAt;
     if (stalledMs > this.#options.noProgressMs) {
-      throw new TransientApiError(
-        `Customer.io kept answering 429 (rate limited) on ${where}: no request got an answer for ${Math.round(stalledMs / 1000)} s. Other tools may be using the workspace's App API budget, or its daily quota is spent. This is usually temporary.`,
-        { internal: `${where} on ${this.#options.baseUrl}: ${waits} answers 429 in a row` },
-      );
+      throw throttledTooLong({ method, path }, this.#options.baseUrl, stalledMs, waits);
     }
     await this.#notify({
       attempt: waits,
       maxRetries: this.#options.maxRetries,
       delayMs: pauseMs,
-      reason: describeFailure(error),
+      retryAfterMs,
+      reason: classify(error).reason,
       rateLimited: true,
       quotaExhausted: retryAfterMs === undefined,
       requestsPerSecond: this.#limiter.rate,
@@ -415,11 +331,11 @@ export class CustomerIoClient implements ApiClient {
 
   /** The error a request ends with; a rejected key or an unreachable host is remembered for every later request. */
   #failure(error: AxiosError, method: string, path: string, failingSince: number): ConnectorError {
-    const failure = toConnectorError(error, method, path, this.#options);
-    if (failure instanceof AuthenticationError) this.#sourceFailure ??= failure;
+    const { failed, failure } = failureOf(error, { method, path }, this.#options);
+    if (isSourceWide(failure)) this.#sourceFailure ??= failure;
     // Unreachable, and no other request got an answer meanwhile: the host, not this request.
     if (isUnreachable(error) && this.#lastProgressAt < failingSince) {
-      this.#sourceFailure ??= unreachable(error, `${method} ${path}`, this.#options);
+      this.#sourceFailure ??= unreachable(failed);
       return this.#sourceFailure;
     }
     return failure;
@@ -428,14 +344,6 @@ export class CustomerIoClient implements ApiClient {
   #progress(): void {
     this.#lastProgressAt = performance.now();
     this.#limiter.succeeded();
-  }
-
-  async #wait(ms: number, where: string, scope: RequestScope | undefined): Promise<void> {
-    try {
-      await sleep(ms, undefined, scope === undefined ? {} : { signal: scope.signal });
-    } catch {
-      throw cancelled(where);
-    }
   }
 
   #exponential(attempt: number): number {
@@ -451,65 +359,27 @@ export class CustomerIoClient implements ApiClient {
   }
 }
 
-class ScopedClient implements ApiClient {
-  readonly #client: CustomerIoClient;
-  readonly #scope: RequestScope;
-
-  constructor(client: CustomerIoClient, scope: RequestScope) {
-    this.#client = client;
-    this.#scope = scope;
-  }
-
-  async request(path: string, options: RequestOptions = {}): Promise<JsonObject> {
-    return (await this.#client.send(path, options, this.#scope)).data;
-  }
-
-  get(path: string, params?: PageRequest['params']): Promise<JsonObject> {
-    return this.request(path, params === undefined ? {} : { params });
-  }
-
-  async requestWithServerTime(
-    path: string,
-    options: RequestOptions = {},
-  ): Promise<{ body: JsonObject; serverTime: number | undefined }> {
-    return withServerTime(await this.#client.send(path, options, this.#scope));
-  }
-
-  pages(request: PageRequest): AsyncGenerator<Page> {
-    return this.#client.pages(request, this.#scope);
-  }
-}
-
-function withServerTime(response: AxiosResponse<JsonObject>): {
-  body: JsonObject;
-  serverTime: number | undefined;
-} {
+function answerOf(response: AxiosResponse<JsonObject>): Answer {
   const date = Date.parse(String(response.headers.date ?? ''));
   return { body: response.data, serverTime: Number.isNaN(date) ? undefined : Math.floor(date / 1000) };
 }
 
-/**
- * Node's own http(s) request, telling the ticket when the request's bytes were handed to the OS (or that
- * they never were), so the rate limiter counts each request from when it really left.
- */
-function sendTimeTransport(ticket: SendTicket) {
-  return {
-    request(options: http.RequestOptions, callback: (response: http.IncomingMessage) => void) {
-      const request = (options.protocol === 'https:' ? https : http).request(options, callback);
-      request.once('finish', () => ticket.sent());
-      request.once('close', () => ticket.unsent());
-      return request;
-    },
-  };
-}
-
-function cancelled(where: string): RequestCancelledError {
-  return new RequestCancelledError(`${where} was cancelled: its stream ended.`);
-}
-
-function deadlineExceeded(error: unknown, timeoutMs: number): AxiosError {
-  const config = error instanceof AxiosError ? error.config : undefined;
-  return new AxiosError(`no complete answer within ${timeoutMs} ms`, DEADLINE_EXCEEDED, config);
+/** A 2xx web page is a proxy's or captive portal's sign-in page, not Customer.io: not retried as broken JSON. */
+function rejectWebPage(response: AxiosResponse): AxiosResponse {
+  const type = response.headers['content-type'];
+  if (
+    typeof response.data !== 'string' ||
+    typeof type !== 'string' ||
+    !type.toLowerCase().includes('text/html')
+  )
+    return response;
+  throw new AxiosError(
+    `a web page (${type}) came back instead of JSON`,
+    HTML_BODY,
+    response.config as InternalAxiosRequestConfig,
+    response.request,
+    response,
+  );
 }
 
 function parseJsonBody(response: AxiosResponse): AxiosResponse {
@@ -527,127 +397,4 @@ function parseJsonBody(response: AxiosResponse): AxiosResponse {
     );
   }
   return response;
-}
-
-/** axios stops reading an answer over `maxContentLength`; downloading it again would only fail again. */
-function isTooLarge(error: AxiosError): boolean {
-  return error.code === AxiosError.ERR_BAD_RESPONSE && /maxContentLength/.test(error.message);
-}
-
-function isUnreachable(error: AxiosError): boolean {
-  return error.response === undefined && UNREACHABLE_CODES.has(error.code ?? '');
-}
-
-export function isRetryable(error: AxiosError): boolean {
-  if (isTooLarge(error)) return false;
-  if (error.code === INVALID_BODY || isBodyTransferFailure(error)) return true;
-  if (error.response) return RETRYABLE_STATUSES.has(error.response.status);
-  // No response at all: timeouts, resets, refused or dropped connections.
-  return error.code !== 'ERR_CANCELED' && error.code !== 'ERR_INVALID_URL';
-}
-
-export function parseRetryAfter(header: unknown): number | undefined {
-  if (typeof header !== 'string' && typeof header !== 'number') return undefined;
-  const text = String(header).trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
-  const date = Date.parse(text);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
-/** A 2xx whose body never fully arrived (connection dropped mid-body). */
-function isBodyTransferFailure(error: AxiosError): boolean {
-  const status = error.response?.status;
-  return status !== undefined && status >= 200 && status < 300;
-}
-
-function describeFailure(error: AxiosError): string {
-  if (error.code === INVALID_BODY) return 'invalid or truncated JSON body';
-  if (isBodyTransferFailure(error))
-    return `connection dropped while reading the body (${error.code ?? 'aborted'})`;
-  if (error.response) return `HTTP ${error.response.status}`;
-  if (error.code === 'ECONNABORTED' || error.code === DEADLINE_EXCEEDED) return 'request timed out';
-  return `connection failed (${error.code ?? 'network error'})`;
-}
-
-function errorDetail(error: AxiosError): string {
-  const data = error.response?.data;
-  if (typeof data !== 'string') return '';
-  try {
-    const parsed = JSON.parse(data) as { errors?: Array<{ detail?: unknown }> };
-    const detail = parsed.errors?.[0]?.detail;
-    return typeof detail === 'string' ? `: ${detail.slice(0, 200)}` : '';
-  } catch {
-    return '';
-  }
-}
-
-function unreachable(
-  error: AxiosError,
-  where: string,
-  options: { baseUrl: string; maxRetries: number },
-): SourceUnavailableError {
-  return new SourceUnavailableError(
-    `Customer.io cannot be reached at ${options.baseUrl}: ${describeFailure(error)} on ${where} after ${options.maxRetries} retries, and no other request was answered meanwhile. This is usually temporary; if it persists, check "region" or "base_url" and this machine's network path (DNS, proxy, firewall).`,
-    { internal: `${where} on ${options.baseUrl}: ${describeFailure(error)}` },
-  );
-}
-
-/** Maps a failed request to a connector error. Only status codes, paths and API error details are kept: never headers. */
-export function toConnectorError(
-  error: unknown,
-  method: string,
-  path: string,
-  options: { baseUrl: string; maxRetries: number; timeoutMs: number; maxResponseBytes?: number },
-): ConnectorError {
-  const where = `${method} ${path}`;
-  if (!(error instanceof AxiosError)) {
-    return new UnexpectedResponseError(
-      `Request ${where} failed: ${error instanceof Error ? error.message : 'unknown error'}`,
-    );
-  }
-  if (error.code === 'ERR_CANCELED') return cancelled(where);
-  const status = error.response?.status;
-  const internal = `${where} on ${options.baseUrl}: ${describeFailure(error)}${errorDetail(error)}`;
-  if (isTooLarge(error)) {
-    const limit = options.maxResponseBytes ?? 0;
-    return new ResponseTooLargeError(
-      `Customer.io's answer to ${where} is larger than ${formatBytes(limit)}, the most the connector reads in one response; stopped instead of downloading it again. Narrow what the stream reads (customers_filter, start_date) or report it.`,
-      { internal: `${where} on ${options.baseUrl}: ${error.message}` },
-    );
-  }
-  if (status === 301 && /wrong data ?cent(er|re)/i.test(String(error.response?.data ?? ''))) {
-    return new WrongDatacenterError(where, { internal });
-  }
-  if (status === 401) {
-    return new AuthenticationError(
-      `Customer.io rejected the API key (401 on ${where}). Check that "app_api_key" is an App API key (not a Track API key) from Account Settings > API Credentials > App API Keys, and that "region" matches your account (US or EU: the wrong region answers 401 too).`,
-      { internal },
-    );
-  }
-  if (status === 403) {
-    return new ForbiddenError(
-      `Customer.io refused ${where} (403): the App API key's scope does not cover this data, or your account's IP allowlist blocks this machine. Use a key with read access to it, or allow this machine's IP address.`,
-      { internal },
-    );
-  }
-  if (status === 404) return new NotFoundError(`Customer.io has no ${path} (404).`, { internal });
-  if (isRetryable(error)) {
-    const what =
-      status === 429
-        ? 'kept answering 429 (rate limited)'
-        : status === undefined && (error.code === 'ECONNABORTED' || error.code === DEADLINE_EXCEEDED)
-          ? `timed out (${Math.round(options.timeoutMs / 1000)} s per request)`
-          : `kept failing (${describeFailure(error)})`;
-    return new TransientApiError(
-      `Customer.io ${what} on ${where} after ${options.maxRetries} retries. This is usually temporary.`,
-      { internal },
-    );
-  }
-  return new UnexpectedResponseError(`Customer.io answered HTTP ${status} to ${where}${errorDetail(error)}`, {
-    internal,
-  });
-}
-
-function formatBytes(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MB` : `${bytes} bytes`;
 }

@@ -4,7 +4,8 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { asConnectorError, ConfigError, type ConnectorError, UsageError } from './errors.js';
 import { Emitter } from './protocol.js';
-import { type ClientTuning, check, discover, read, spec } from './source.js';
+import { check, discover, read, spec } from './source.js';
+import { tuningFromEnv } from './tuning.js';
 
 const emitter = new Emitter();
 
@@ -40,31 +41,6 @@ function readJson(path: string, flag: string, what: string): unknown {
   }
 }
 
-/** Knobs for tests and benchmarks, not part of the spec (see the README's "Tuning for tests"). */
-function tuningFromEnv(): ClientTuning {
-  const number = (name: string): number | undefined => {
-    const value = process.env[name];
-    return value === undefined || value === '' || Number.isNaN(Number(value)) ? undefined : Number(value);
-  };
-  const names: Record<keyof ClientTuning, string> = {
-    timeoutMs: 'CIO_TIMEOUT_MS',
-    maxRetries: 'CIO_MAX_RETRIES',
-    retryBaseMs: 'CIO_RETRY_BASE_MS',
-    quotaBackoffMs: 'CIO_QUOTA_BACKOFF_MS',
-    noProgressMs: 'CIO_NO_PROGRESS_MS',
-    maxResponseBytes: 'CIO_MAX_RESPONSE_BYTES',
-    rateMarginMs: 'CIO_RATE_MARGIN_MS',
-    checkDeadlineMs: 'CIO_CHECK_DEADLINE_MS',
-    checkpointRecords: 'CIO_CHECKPOINT_RECORDS',
-  };
-  const tuning: ClientTuning = {};
-  for (const [key, name] of Object.entries(names) as Array<[keyof ClientTuning, string]>) {
-    const value = number(name);
-    if (value !== undefined) tuning[key] = value;
-  }
-  return tuning;
-}
-
 async function fail(error: ConnectorError, exitCode: number): Promise<void> {
   process.exitCode = exitCode;
   process.stderr.write(`${emitter.mask(error.message)}\n`);
@@ -81,14 +57,18 @@ async function run(
         return await spec(emitter);
       case 'check':
         readFile(argv.config ?? '', '--config');
-        return await check(() => readJson(argv.config ?? '', '--config', 'config'), emitter, tuningFromEnv());
+        return await check(
+          () => readJson(argv.config ?? '', '--config', 'config'),
+          emitter,
+          tuningFromEnv(process.env),
+        );
       case 'discover':
         return await discover(readJson(argv.config ?? '', '--config', 'config'), emitter);
       case 'read': {
         const config = readJson(argv.config ?? '', '--config', 'config');
         const catalog = readJson(argv.catalog ?? '', '--catalog', 'catalog');
         const state = argv.state === undefined ? undefined : readFile(argv.state, '--state');
-        const ok = await read(config, catalog, state, emitter, tuningFromEnv());
+        const ok = await read(config, catalog, state, emitter, tuningFromEnv(process.env));
         if (!ok) process.exitCode = 1;
         return;
       }

@@ -1,6 +1,97 @@
+import type { ApiClient, Params } from './api-client.js';
 import { MissingEnvelopeError, PaginationLoopError } from './errors.js';
+import { apiErrorDetail } from './http-errors.js';
 import { stringifyJson } from './json.js';
 import type { JsonObject } from './protocol.js';
+
+export interface PageRequest {
+  path: string;
+  envelopeKey: string;
+  params?: Params;
+  method?: 'GET' | 'POST';
+  body?: JsonObject;
+  /** Sent as `limit` on every page when set. */
+  pageSize?: number;
+  /** `cursor` (default): `start` = the previous page's `next`. `offset`: `offset` += page size until a short page. */
+  pagination?: 'cursor' | 'offset';
+  /** The `start` token of the first page, to resume a read where a previous one stopped. */
+  start?: string;
+  /** Request each next page while the current one is being processed (long reads). */
+  prefetch?: boolean;
+}
+
+export interface Page {
+  records: JsonObject[];
+  next: string | undefined;
+  body: JsonObject;
+}
+
+/**
+ * Follows `next` tokens (sent back as `start`) until one is empty, null or absent; or, for offset endpoints,
+ * `offset` until a short page. With `prefetch`, the next page is requested as soon as its token is known,
+ * while the caller works through the current one.
+ */
+export async function* readPages(
+  client: Pick<ApiClient, 'request'>,
+  request: PageRequest,
+): AsyncGenerator<Page> {
+  if (request.pagination === 'offset') {
+    yield* offsetPages(client, request);
+    return;
+  }
+  const guard = new PageLoopGuard(request.path);
+  let pending: Promise<Page> | undefined = cursorPage(client, request, request.start);
+  while (pending !== undefined) {
+    const page: Page = await pending;
+    pending = undefined;
+    guard.check(page.records, page.next);
+    if (page.next !== undefined && request.prefetch === true) {
+      pending = cursorPage(client, request, page.next);
+      // Awaited on the next turn; this only keeps an early stop from leaving an unhandled rejection.
+      pending.catch(() => undefined);
+    }
+    yield page;
+    if (request.prefetch !== true && page.next !== undefined)
+      pending = cursorPage(client, request, page.next);
+  }
+}
+
+async function cursorPage(
+  client: Pick<ApiClient, 'request'>,
+  request: PageRequest,
+  start: string | undefined,
+): Promise<Page> {
+  const params = {
+    ...request.params,
+    ...(request.pageSize === undefined ? {} : { limit: request.pageSize }),
+    ...(start === undefined ? {} : { start }),
+  };
+  const body = await client.request(request.path, requestOptions(request, params));
+  return { records: extractRecords(body, request.envelopeKey, request.path), next: nextToken(body), body };
+}
+
+async function* offsetPages(client: Pick<ApiClient, 'request'>, request: PageRequest): AsyncGenerator<Page> {
+  const limit = request.pageSize ?? 100;
+  const guard = new PageLoopGuard(request.path);
+  for (let offset = 0; ; offset += limit) {
+    const body = await client.request(
+      request.path,
+      requestOptions(request, { ...request.params, limit, offset }),
+    );
+    const records = extractRecords(body, request.envelopeKey, request.path);
+    guard.check(records, undefined);
+    yield { records, next: undefined, body };
+    if (records.length < limit) return;
+  }
+}
+
+function requestOptions(request: PageRequest, params: Params) {
+  return {
+    params,
+    method: request.method ?? 'GET',
+    ...(request.body === undefined ? {} : { body: request.body }),
+  };
+}
 
 /**
  * Where Customer.io documents `null` for an empty list (reference §3: membership `identifiers`, message lists
@@ -72,6 +163,7 @@ export class PageLoopGuard {
     if (fingerprint !== undefined && fingerprint === this.#previous) {
       throw new PaginationLoopError(
         `Customer.io answered ${this.#path} with the same page of ${records.length} records twice in a row; stopping rather than emitting duplicates forever.`,
+        { path: this.#path },
       );
     }
     this.#previous = fingerprint;
@@ -79,6 +171,7 @@ export class PageLoopGuard {
     if (this.#tokens.has(next)) {
       throw new PaginationLoopError(
         `Customer.io returned the same page token twice for ${this.#path}; stopping to avoid an endless loop.`,
+        { path: this.#path },
       );
     }
     this.#tokens.add(next);
@@ -101,6 +194,7 @@ function isObject(value: unknown): value is JsonObject {
 function missingEnvelope(body: unknown, key: string, path: string, what: 'list' | 'object'): Error {
   return new MissingEnvelopeError(
     `Customer.io answered ${path} with 200 but no "${key}" ${what} (${describeBody(body, key)}); stopping rather than reading it as empty.`,
+    { path, status: 200 },
   );
 }
 
@@ -110,7 +204,7 @@ export function describeBody(body: unknown, key: string): string {
   const parts = key.split('.');
   let holder = body;
   for (const [index, part] of parts.entries()) {
-    if (!(part in holder)) return `${keysOf(holder, parts.slice(0, index).join('.'))}${errorDetail(body)}`;
+    if (!(part in holder)) return `${keysOf(holder, parts.slice(0, index).join('.'))}${errorNote(body)}`;
     const value = holder[part];
     if (index === parts.length - 1 || !isObject(value))
       return `"${parts.slice(0, index + 1).join('.')}" is ${kindOf(value)}`;
@@ -127,11 +221,9 @@ function keysOf(holder: JsonObject, name: string): string {
   return `${name === '' ? 'top-level keys' : `keys of "${name}"`}: ${shown.join(', ')}${more}`;
 }
 
-function errorDetail(body: JsonObject): string {
-  const errors = body.errors;
-  const first: unknown = Array.isArray(errors) ? errors[0] : undefined;
-  const detail = isObject(first) ? first.detail : undefined;
-  return typeof detail === 'string' ? `; error: ${detail.slice(0, 200)}` : '';
+function errorNote(body: JsonObject): string {
+  const detail = apiErrorDetail(body);
+  return detail === undefined ? '' : `; error: ${detail}`;
 }
 
 function kindOf(value: unknown): string {

@@ -1,6 +1,6 @@
+import type { ApiClient } from './api-client.js';
 import { EVERYONE_FILTER } from './config.js';
 import { ForbiddenError, RequestCancelledError } from './errors.js';
-import type { ApiClient } from './http-client.js';
 import type { JsonObject } from './protocol.js';
 
 interface Probe {

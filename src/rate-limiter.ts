@@ -1,4 +1,7 @@
+import http from 'node:http';
+import https from 'node:https';
 import { performance } from 'node:perf_hooks';
+import { onAbort } from './abort.js';
 
 /** One request's place in the budget: settled when its bytes reach the socket, or when it never goes out. */
 export interface SendTicket {
@@ -42,9 +45,8 @@ const MIN_GAP_MS = 5;
 
 interface Waiter {
   resolve: (ticket: SendTicket) => void;
-  reject: (reason: unknown) => void;
-  signal: AbortSignal | undefined;
-  onAbort: () => void;
+  /** Stops listening for the waiter's signal. */
+  unregister: () => void;
 }
 
 /**
@@ -96,17 +98,14 @@ export class RateLimiter {
   acquire(signal?: AbortSignal): Promise<SendTicket> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<SendTicket>((resolve, reject) => {
-      const waiter: Waiter = {
-        resolve,
-        reject,
-        signal,
-        onAbort: () => {
+      const waiter: Waiter = { resolve, unregister: () => undefined };
+      // Through onAbort: a stream's waiting requests share one listener on its signal.
+      if (signal !== undefined)
+        waiter.unregister = onAbort(signal, () => {
           const index = this.#waiters.indexOf(waiter);
           if (index !== -1) this.#waiters.splice(index, 1);
-          reject(signal?.reason);
-        },
-      };
-      signal?.addEventListener('abort', waiter.onAbort, { once: true });
+          reject(signal.reason);
+        });
       this.#waiters.push(waiter);
       this.#release();
     });
@@ -158,7 +157,7 @@ export class RateLimiter {
         return;
       }
       const waiter = this.#waiters.shift() as Waiter;
-      waiter.signal?.removeEventListener('abort', waiter.onAbort);
+      waiter.unregister();
       const ticket = new Ticket(this, this.#now);
       this.#pending.add(ticket);
       waiter.resolve(ticket);
@@ -228,4 +227,19 @@ class Ticket implements SendTicket {
     this.#settled = true;
     this.#limiter.settle(this, undefined);
   }
+}
+
+/**
+ * Node's own http(s) request, telling the ticket when the request's bytes were handed to the OS (or that
+ * they never were), so the rate limiter counts each request from when it really left.
+ */
+export function sendTimeTransport(ticket: SendTicket) {
+  return {
+    request(options: http.RequestOptions, callback: (response: http.IncomingMessage) => void) {
+      const request = (options.protocol === 'https:' ? https : http).request(options, callback);
+      request.once('finish', () => ticket.sent());
+      request.once('close', () => ticket.unsent());
+      return request;
+    },
+  };
 }

@@ -1,37 +1,29 @@
 import { resolveCatalog } from './catalog.js';
 import { parseConfig, type SourceConfig } from './config.js';
 import { asConnectorError, RequestCancelledError } from './errors.js';
-import { type ClientOptions, CustomerIoClient } from './http-client.js';
+import { CustomerIoClient } from './http-client.js';
 import { probeStreams } from './probes.js';
 import type { Emitter } from './protocol.js';
 import { readStreams } from './read.js';
 import { connectionSpecification, DOCUMENTATION_URL } from './spec.js';
 import { StateManager } from './state.js';
+import { exportTiming } from './streams/customers-export.js';
 import { allStreams } from './streams/index.js';
-
-/** Knobs that are not part of the spec: tests and benchmarks shorten waits through the environment. */
-export type ClientTuning = Pick<
-  ClientOptions,
-  | 'timeoutMs'
-  | 'maxRetries'
-  | 'retryBaseMs'
-  | 'quotaBackoffMs'
-  | 'noProgressMs'
-  | 'maxResponseBytes'
-  | 'rateMarginMs'
-> & {
-  /** How long `check` waits for all its requests together. Default 30 s. */
-  checkDeadlineMs?: number;
-  /** Records between two checkpoint STATEs of a stream (see readStreams). */
-  checkpointRecords?: number;
-};
+import type { RunTuning } from './tuning.js';
 
 const CHECK_DEADLINE_MS = 30_000;
 /** Per attempt in `check`: three attempts fit in its deadline. */
 const CHECK_ATTEMPT_MS = 10_000;
 
-function createClient(config: SourceConfig, tuning: ClientTuning): CustomerIoClient {
-  const { checkDeadlineMs: _checkOnly, checkpointRecords: _readOnly, ...clientTuning } = tuning;
+function createClient(config: SourceConfig, tuning: RunTuning): CustomerIoClient {
+  const {
+    checkDeadlineMs: _checkOnly,
+    checkpointRecords: _readOnly,
+    exportPollMs: _poll,
+    exportMaxWaitMs: _maxWait,
+    exportProgressMs: _progress,
+    ...clientTuning
+  } = tuning;
   return new CustomerIoClient({
     baseUrl: config.baseUrl,
     apiKey: config.appApiKey,
@@ -51,11 +43,7 @@ export async function spec(emitter: Emitter): Promise<void> {
  * Always ends with exactly one CONNECTION_STATUS; never throws. Its requests share one short deadline: one
  * that has not answered by then is reported, not waited on.
  */
-export async function check(
-  loadConfig: () => unknown,
-  emitter: Emitter,
-  tuning: ClientTuning,
-): Promise<void> {
+export async function check(loadConfig: () => unknown, emitter: Emitter, tuning: RunTuning): Promise<void> {
   const deadlineMs = tuning.checkDeadlineMs ?? CHECK_DEADLINE_MS;
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), deadlineMs);
@@ -116,7 +104,7 @@ export async function read(
   rawCatalog: unknown,
   stateText: string | undefined,
   emitter: Emitter,
-  tuning: ClientTuning,
+  tuning: RunTuning,
 ): Promise<boolean> {
   const config = parseConfig(rawConfig);
   emitter.addSecret(config.appApiKey);
@@ -130,6 +118,7 @@ export async function read(
       config,
       partitionConcurrency: Math.min(16, Math.max(2, Math.ceil(config.requestsPerSecond))),
       now: Math.floor(Date.now() / 1000),
+      exportTiming: exportTiming(tuning),
     },
     emitter,
     states,

@@ -13,7 +13,8 @@ import {
   TransientApiError,
   UnexpectedResponseError,
 } from '../src/errors.js';
-import { CustomerIoClient, parseRetryAfter, type RetryNotice } from '../src/http-client.js';
+import { CustomerIoClient, type RetryNotice } from '../src/http-client.js';
+import { parseRetryAfter } from '../src/http-errors.js';
 
 const BASE = 'https://api.customer.io';
 const KEY = 'secret-app-key-1234567890';

@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { MissingEnvelopeError, PaginationLoopError } from '../src/errors.js';
-import { CustomerIoClient, type PageRequest } from '../src/http-client.js';
+import { CustomerIoClient } from '../src/http-client.js';
 import {
   describeBody,
   expectObject,
@@ -9,6 +9,7 @@ import {
   nextToken,
   nullMeansEmpty,
   PageLoopGuard,
+  type PageRequest,
 } from '../src/pagination.js';
 
 const BASE = 'https://api.customer.io';

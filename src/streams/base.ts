@@ -1,3 +1,4 @@
+import type { ApiClient } from '../api-client.js';
 import { mergeConcurrent } from '../concurrency.js';
 import type { SourceConfig } from '../config.js';
 import {
@@ -8,9 +9,10 @@ import {
   FullRefreshCursor,
 } from '../cursors.js';
 import { ChildEndpointNotFoundError, NotFoundError } from '../errors.js';
-import type { ApiClient, PageRequest } from '../http-client.js';
+import type { PageRequest } from '../pagination.js';
 import type { AirbyteStream, JsonObject, LogLevel, SyncMode } from '../protocol.js';
 import { loadSchema } from '../schemas.js';
+import type { ExportTiming } from './customers-export.js';
 
 export type Params = Record<string, string | number | boolean>;
 
@@ -49,6 +51,8 @@ export interface StreamContext {
   partitions: (stream: Stream) => AsyncIterable<JsonObject>;
   /** Epoch seconds when the sync started: the upper bound of every time window. */
   now: number;
+  /** How `customers_method: export` waits and downloads (the run's tuning; DEFAULT_EXPORT_TIMING when absent). */
+  exportTiming?: ExportTiming;
 }
 
 /**

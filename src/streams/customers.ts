@@ -1,10 +1,10 @@
 import { chunks, mergeConcurrent } from '../concurrency.js';
 import { type CursorInput, cursorSeconds, ResumeTokenCursor } from '../cursors.js';
-import { MissingEnvelopeError, PaginationLoopError, UnexpectedResponseError } from '../errors.js';
+import { isRefusal } from '../http-errors.js';
 import { extractRecords } from '../pagination.js';
-import { readCustomersByExport } from '../people-export.js';
 import type { JsonObject } from '../protocol.js';
 import { CHECKPOINT, Stream, type StreamContext, type StreamItem } from './base.js';
+import { readCustomersByExport } from './customers-export.js';
 import { PEOPLE } from './people.js';
 
 /** The attributes endpoint takes at most 100 ids per request. */
@@ -83,7 +83,7 @@ export class CustomersStream extends Stream {
         yield item;
       }
     } catch (error) {
-      if (resumed || saved === undefined || !isRefusedToken(error)) throw error;
+      if (resumed || saved === undefined || !isRefusal(error)) throw error;
       await context.log(
         'WARN',
         `customers: the saved search position was refused (${error.message}); starting over.`,
@@ -135,14 +135,6 @@ export class CustomersStream extends Stream {
       devices: person.devices ?? [],
     };
   }
-}
-
-/** A saved search token the API no longer takes answers with an error status, not a malformed 200. */
-function isRefusedToken(error: unknown): error is UnexpectedResponseError {
-  return (
-    error instanceof UnexpectedResponseError &&
-    !(error instanceof MissingEnvelopeError || error instanceof PaginationLoopError)
-  );
 }
 
 async function* fromArray<T>(items: readonly T[]): AsyncGenerator<T> {

@@ -4,15 +4,15 @@ import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
+import type { ApiClient } from '../api-client.js';
 import {
   ExportFailedError,
   MissingEnvelopeError,
   TransientApiError,
   UnexpectedResponseError,
-} from './errors.js';
-import type { ApiClient } from './http-client.js';
-import type { JsonObject } from './protocol.js';
-import type { StreamContext } from './streams/base.js';
+} from '../errors.js';
+import type { JsonObject, LogLevel } from '../protocol.js';
+import type { StreamContext } from './base.js';
 
 /**
  * `customers` through Customer.io's Exports API: one export of the people filter, polled until done, then
@@ -29,6 +29,11 @@ export interface ExportTiming {
   maxFruitlessDownloads: number;
   /** A download that receives nothing for this long is dropped and resumed from a new link. */
   stallMs: number;
+  /**
+   * A pending export's poll is logged once this long has passed since the last progress line: with polls at
+   * most `maxPollIntervalMs` apart, two lines are never more than a minute apart.
+   */
+  progressLogMs: number;
 }
 
 export const DEFAULT_EXPORT_TIMING: Readonly<ExportTiming> = {
@@ -37,22 +42,31 @@ export const DEFAULT_EXPORT_TIMING: Readonly<ExportTiming> = {
   maxWaitMs: 60 * 60_000,
   maxFruitlessDownloads: 5,
   stallMs: 60_000,
+  progressLogMs: 30_000,
 };
 
-/** Tests and benchmarks shorten the waits with CIO_EXPORT_POLL_MS and CIO_EXPORT_MAX_WAIT_MS. */
-export function exportTimingFromEnv(env: NodeJS.ProcessEnv): ExportTiming {
-  const number = (name: string): number | undefined => {
-    const value = env[name];
-    return value === undefined || value === '' || !Number.isFinite(Number(value)) ? undefined : Number(value);
-  };
-  const pollIntervalMs = number('CIO_EXPORT_POLL_MS');
-  const maxWaitMs = number('CIO_EXPORT_MAX_WAIT_MS');
+/** The run's tuning of exports (CIO_EXPORT_POLL_MS, CIO_EXPORT_MAX_WAIT_MS, CIO_EXPORT_PROGRESS_MS). */
+export interface ExportTuning {
+  exportPollMs?: number;
+  exportMaxWaitMs?: number;
+  exportProgressMs?: number;
+}
+
+/** The export timing of a run: the defaults, with what the run's tuning shortens (tests, benchmarks). */
+export function exportTiming(tuning: ExportTuning): ExportTiming {
   return {
     ...DEFAULT_EXPORT_TIMING,
-    ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
-    ...(maxWaitMs === undefined ? {} : { maxWaitMs }),
+    ...(tuning.exportPollMs === undefined ? {} : { pollIntervalMs: tuning.exportPollMs }),
+    ...(tuning.exportMaxWaitMs === undefined ? {} : { maxWaitMs: tuning.exportMaxWaitMs }),
+    ...(tuning.exportProgressMs === undefined ? {} : { progressLogMs: tuning.exportProgressMs }),
   };
 }
+
+/**
+ * Up to this share of the people an export counted may be missing from its file (people deleted while it
+ * ran): a warning. A larger shortfall is an error, never a COMPLETE stream with people missing.
+ */
+export const TOLERATED_SHORTFALL = 0.01;
 
 /** One line of an export file: column name → cell, every value a string. */
 export type ExportRow = Record<string, string>;
@@ -64,14 +78,12 @@ const IDENTIFIER_COLUMNS = ['cio_id', 'id', 'email'];
 const UNSUBSCRIBED = 'unsubscribed';
 
 /** Everyone matching `customers_filter` as `customers` records, from one export. */
-export async function* readCustomersByExport(
-  context: StreamContext,
-  timing: ExportTiming = exportTimingFromEnv(process.env),
-): AsyncGenerator<JsonObject> {
+export async function* readCustomersByExport(context: StreamContext): AsyncGenerator<JsonObject> {
+  const timing = context.exportTiming ?? DEFAULT_EXPORT_TIMING;
   const { customersFilter, customerAttributes } = context.config;
   const id = await startExport(context.client, customersFilter, exportedAttributes(customerAttributes));
   await context.log('INFO', `customers: Customer.io export ${id} started; waiting until it is done.`);
-  await waitUntilDone(context.client, id, timing);
+  const done = await waitUntilDone(context.client, id, timing, context.log);
   let people = 0;
   for await (const row of readExportRows(context, id, timing)) {
     people += 1;
@@ -81,7 +93,24 @@ export async function* readCustomersByExport(
       );
     yield customerFromExportRow(row, customerAttributes);
   }
+  const shortfall = rowShortfall(id, people, done.total);
+  if (shortfall !== undefined) await context.log('WARN', `customers: ${shortfall}`);
   await context.log('INFO', `customers: read ${people} people from Customer.io export ${id}.`);
+}
+
+/**
+ * Rows read against the people the export counted (`total`): a few missing (TOLERATED_SHORTFALL) is the
+ * warning returned; more is an error. An export without a count is taken as it is.
+ */
+export function rowShortfall(id: string, read: number, total: unknown): string | undefined {
+  if (typeof total !== 'number' || read >= total) return undefined;
+  const counts = `Customer.io export ${id} counted ${total} people, but its file had ${read}`;
+  if (total - read > Math.floor(total * TOLERATED_SHORTFALL)) {
+    throw new TransientApiError(
+      `${counts}: stopping rather than ending the stream COMPLETE with people missing. The next attempt starts a new export; if this keeps happening, use "customers_method": "search".`,
+    );
+  }
+  return `${counts} (${total - read} fewer: within the ${TOLERATED_SHORTFALL * 100}% taken for people deleted while the export ran).`;
 }
 
 /** The attributes to ask for: none named means every attribute (the field is left out). */
@@ -165,21 +194,53 @@ export function pollDelays(timing: Pick<ExportTiming, 'pollIntervalMs' | 'maxPol
   };
 }
 
-export async function waitUntilDone(client: ApiClient, id: string, timing: ExportTiming): Promise<void> {
+/** Polls until the export is done (answering its export object), logging its progress while it is pending. */
+export async function waitUntilDone(
+  client: ApiClient,
+  id: string,
+  timing: ExportTiming,
+  log: (level: LogLevel, message: string) => Promise<void> = async () => undefined,
+): Promise<JsonObject> {
   const path = `/v1/exports/${encodeURIComponent(id)}`;
   const started = performance.now();
   const nextDelay = pollDelays(timing);
-  for (;;) {
+  const progressLog = new ProgressLog(timing.progressLogMs, started);
+  for (let poll = 1; ; poll++) {
     await sleep(nextDelay());
     const item = exportOf(await client.request(path), `GET ${path}`);
     const progress = exportProgress(item);
-    if (progress === 'done') return;
+    if (progress === 'done') return item;
     if (progress === 'failed') throw new ExportFailedError(id, { internal: `GET ${path}: status failed` });
-    if (performance.now() - started > timing.maxWaitMs) {
+    const now = performance.now();
+    if (progressLog.due(now)) {
+      const status = typeof item.status === 'string' ? item.status : 'pending';
+      await log(
+        'INFO',
+        `customers: Customer.io export ${id} is still ${status} after ${Math.round((now - started) / 1000)} s (poll ${poll}); waiting at most ${Math.round(timing.maxWaitMs / 60_000)} minutes.`,
+      );
+    }
+    if (now - started > timing.maxWaitMs) {
       throw new TransientApiError(
         `Customer.io export ${id} was still not done after ${Math.round(timing.maxWaitMs / 60_000)} minutes; the next attempt starts a new export.`,
       );
     }
+  }
+}
+
+/** Says when a progress line is due: once `intervalMs` has passed since the last one (or the start). */
+export class ProgressLog {
+  readonly #intervalMs: number;
+  #lastAt: number;
+
+  constructor(intervalMs: number, startedAt: number) {
+    this.#intervalMs = intervalMs;
+    this.#lastAt = startedAt;
+  }
+
+  due(now: number): boolean {
+    if (now - this.#lastAt < this.#intervalMs) return false;
+    this.#lastAt = now;
+    return true;
   }
 }
 
@@ -208,7 +269,7 @@ async function* readExportRows(
     const link = await downloadLink(context.client, id);
     const before = read;
     try {
-      for await (const row of parseCsvRows(downloadedBytes(link, timing.stallMs), read)) {
+      for await (const row of parseCsvRows(downloadedBytes(context.client, link, timing.stallMs), read)) {
         read += 1;
         yield row;
       }
@@ -247,13 +308,18 @@ function asFileError(error: unknown, id: string): UnexpectedResponseError {
 }
 
 /**
- * The file's bytes, decompressed when they are gzip. Storage is asked with a plain request: no Authorization
- * header (a pre-signed link carries its own, and storage refuses two) and no place in the App API's budget.
- * Every failure of the transfer comes out as DownloadInterrupted.
+ * The file's bytes, decompressed when they are gzip. Storage is asked through the client's download: the same
+ * HTTP stack (proxy, no redirects), but no Authorization header (a pre-signed link carries its own, and
+ * storage refuses two) and no place in the App API's budget. Every failure of the transfer comes out as
+ * DownloadInterrupted.
  */
-export async function* downloadedBytes(link: string, stallMs: number): AsyncGenerator<Uint8Array> {
+export async function* downloadedBytes(
+  client: Pick<ApiClient, 'download'>,
+  link: string,
+  stallMs: number,
+): AsyncGenerator<Uint8Array> {
   try {
-    yield* gunzipIfCompressed(storageBytes(link, stallMs));
+    yield* gunzipIfCompressed(storageBytes(client, link, stallMs));
   } catch (error) {
     if (error instanceof DownloadInterrupted || error instanceof StorageRefused) throw error;
     throw new DownloadInterrupted(describeTransferFailure(error), { cause: error });
@@ -262,8 +328,15 @@ export async function* downloadedBytes(link: string, stallMs: number): AsyncGene
 
 class StorageRefused extends Error {}
 
+const WEB_PAGE_INSTEAD =
+  "storage answered a web page (HTML) instead of the file: a proxy or captive portal (a network sign-in page) answered instead of Customer.io. Check this machine's network path (HTTPS_PROXY, a network that needs a sign-in)";
+
 /** The body as it arrives; waiting more than `stallMs` for headers or the next bytes drops the download. */
-async function* storageBytes(link: string, stallMs: number): AsyncGenerator<Uint8Array> {
+async function* storageBytes(
+  client: Pick<ApiClient, 'download'>,
+  link: string,
+  stallMs: number,
+): AsyncGenerator<Uint8Array> {
   const stall = new AbortController();
   const within = async <T>(pending: Promise<T>): Promise<T> => {
     const timer = setTimeout(() => stall.abort(), stallMs);
@@ -276,21 +349,22 @@ async function* storageBytes(link: string, stallMs: number): AsyncGenerator<Uint
       clearTimeout(timer);
     }
   };
-  const response = await within(fetch(link, { signal: stall.signal }));
-  if (response.status !== 200 || response.body === null) {
-    await response.body?.cancel().catch(() => undefined);
+  const response = await within(client.download(link, stall.signal));
+  if (response.status !== 200 || response.contentType.toLowerCase().includes('text/html')) {
+    response.body.destroy();
+    if (response.status === 200) throw new StorageRefused(WEB_PAGE_INSTEAD);
     const what = `storage answered HTTP ${response.status}`;
     if (RETRYABLE_STORAGE_STATUSES.has(response.status)) throw new DownloadInterrupted(what);
     throw new StorageRefused(what);
   }
   // Only the waits for the network count: time spent by the reader downstream (a slow destination) does not.
-  const chunks = response.body[Symbol.asyncIterator]();
+  const chunks: AsyncIterator<Uint8Array> = response.body[Symbol.asyncIterator]();
   try {
     for (let next = await within(chunks.next()); next.done !== true; next = await within(chunks.next()))
       yield next.value;
   } finally {
-    // Cancels the body when the reader stops early; an already failed body has nothing to cancel.
-    await chunks.return?.()?.catch(() => undefined);
+    // Drops the body when the reader stops early; an already failed body has nothing to drop.
+    response.body.destroy();
   }
 }
 

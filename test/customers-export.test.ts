@@ -2,9 +2,11 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'nod
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
+import type { ApiClient } from '../src/api-client.js';
 import { parseConfig } from '../src/config.js';
 import { ExportFailedError, TransientApiError } from '../src/errors.js';
-import type { ApiClient } from '../src/http-client.js';
+import { CustomerIoClient } from '../src/http-client.js';
+import type { JsonObject } from '../src/protocol.js';
 import {
   customerFromExportRow,
   DEFAULT_EXPORT_TIMING,
@@ -12,15 +14,15 @@ import {
   downloadedBytes,
   exportedAttributes,
   exportProgress,
-  exportTimingFromEnv,
+  exportTiming,
   gunzipIfCompressed,
   isGzip,
   parseCsvRows,
   pollDelays,
   startExport,
   waitUntilDone,
-} from '../src/people-export.js';
-import type { JsonObject } from '../src/protocol.js';
+} from '../src/streams/customers-export.js';
+import { tuningFromEnv } from '../src/tuning.js';
 
 async function* chunksOf(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
   for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
@@ -141,8 +143,10 @@ describe('the export request and its progress', () => {
   });
 
   test('the environment shortens the waits for tests', () => {
-    expect(exportTimingFromEnv({})).toEqual(DEFAULT_EXPORT_TIMING);
-    expect(exportTimingFromEnv({ CIO_EXPORT_POLL_MS: '5', CIO_EXPORT_MAX_WAIT_MS: '100' })).toMatchObject({
+    expect(exportTiming(tuningFromEnv({}))).toEqual(DEFAULT_EXPORT_TIMING);
+    expect(
+      exportTiming(tuningFromEnv({ CIO_EXPORT_POLL_MS: '5', CIO_EXPORT_MAX_WAIT_MS: '100' })),
+    ).toMatchObject({
       pollIntervalMs: 5,
       maxWaitMs: 100,
     });
@@ -211,6 +215,13 @@ describe('config', () => {
   });
 });
 
+/** The client a stream reads through: downloads go through its HTTP stack, without its key. */
+const storageClient = new CustomerIoClient({
+  baseUrl: 'https://api.customer.io',
+  apiKey: 'secret-app-key-1234567890',
+  requestsPerSecond: 1000,
+});
+
 /** A storage stand-in on 127.0.0.1 answering with `answer`, recording the headers it got. */
 async function withStorage(
   answer: (res: ServerResponse) => void,
@@ -235,7 +246,7 @@ describe('downloading from storage', () => {
     await withStorage(
       (res) => res.end(gzipSync(CSV)),
       async (url, headers) => {
-        expect(await text(downloadedBytes(url, 5000))).toBe(CSV);
+        expect(await text(downloadedBytes(storageClient, url, 5000))).toBe(CSV);
         expect(headers[0]?.authorization).toBeUndefined();
       },
     );
@@ -245,7 +256,9 @@ describe('downloading from storage', () => {
     await withStorage(
       (res) => res.writeHead(403).end('<Error><Code>AccessDenied</Code></Error>'),
       async (url) => {
-        await expect(text(downloadedBytes(url, 5000))).rejects.toBeInstanceOf(DownloadInterrupted);
+        await expect(text(downloadedBytes(storageClient, url, 5000))).rejects.toBeInstanceOf(
+          DownloadInterrupted,
+        );
       },
     );
   });
@@ -254,7 +267,7 @@ describe('downloading from storage', () => {
     await withStorage(
       (res) => res.writeHead(404).end(),
       async (url) => {
-        const failure = text(downloadedBytes(url, 5000));
+        const failure = text(downloadedBytes(storageClient, url, 5000));
         await expect(failure).rejects.toThrow(/HTTP 404/);
         await expect(failure).rejects.not.toBeInstanceOf(DownloadInterrupted);
       },
@@ -265,7 +278,7 @@ describe('downloading from storage', () => {
     await withStorage(
       (res) => res.write('cio_id,id,email\na1,7,ann@example.com\n'),
       async (url) => {
-        await expect(text(downloadedBytes(url, 50))).rejects.toThrow(/no data/);
+        await expect(text(downloadedBytes(storageClient, url, 50))).rejects.toThrow(/no data/);
       },
     );
   });

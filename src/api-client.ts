@@ -1,0 +1,94 @@
+import type { Readable } from 'node:stream';
+import { type Page, type PageRequest, readPages } from './pagination.js';
+import type { JsonObject } from './protocol.js';
+
+export type Params = Record<string, string | number | boolean>;
+
+export interface RequestOptions {
+  params?: Params;
+  method?: 'GET' | 'POST';
+  body?: JsonObject;
+}
+
+/** A parsed answer, and the server's clock (its `Date` header) for answers whose meaning depends on "today". */
+export interface Answer {
+  body: JsonObject;
+  serverTime: number | undefined;
+}
+
+/** A file's answer, its body still to be read: any status, since storage statuses mean their own things. */
+export interface Download {
+  status: number;
+  contentType: string;
+  body: Readable;
+}
+
+/** What a stream's requests share: cancellation when the stream ends, and its name for notices. */
+export interface RequestScope {
+  signal: AbortSignal;
+  stream: string;
+}
+
+/** What streams use: one client's budget and retries, seen through a stream's scope. */
+export interface ApiClient {
+  request(path: string, options?: RequestOptions): Promise<JsonObject>;
+  get(path: string, params?: Params): Promise<JsonObject>;
+  requestWithServerTime(path: string, options?: RequestOptions): Promise<Answer>;
+  pages(request: PageRequest): AsyncGenerator<Page>;
+  /**
+   * A GET of a pre-signed link (an export's file in storage): the same HTTP stack (proxy, redirects, agents),
+   * but no Authorization header and no place in the API's rate budget. Aborting `signal` drops it.
+   */
+  download(url: string, signal: AbortSignal): Promise<Download>;
+}
+
+/**
+ * The requests of ApiClient, each written once on top of two primitives, `send` and `download`: the client
+ * implements them, and a scoped view of it only passes its scope along.
+ */
+export abstract class Requests implements ApiClient {
+  abstract send(path: string, options: RequestOptions): Promise<Answer>;
+  abstract download(url: string, signal: AbortSignal): Promise<Download>;
+
+  async request(path: string, options: RequestOptions = {}): Promise<JsonObject> {
+    return (await this.send(path, options)).body;
+  }
+
+  get(path: string, params?: Params): Promise<JsonObject> {
+    return this.request(path, params === undefined ? {} : { params });
+  }
+
+  requestWithServerTime(path: string, options: RequestOptions = {}): Promise<Answer> {
+    return this.send(path, options);
+  }
+
+  pages(request: PageRequest): AsyncGenerator<Page> {
+    return readPages(this, request);
+  }
+}
+
+/** What a scoped view sends through: the client's two primitives, with the scope passed along. */
+export interface ScopedTransport {
+  send(path: string, options: RequestOptions, scope: RequestScope): Promise<Answer>;
+  download(url: string, signal: AbortSignal, scope: RequestScope): Promise<Download>;
+}
+
+/** A client seen through one stream's scope: every request of ApiClient, sent with the scope. */
+export class ScopedRequests extends Requests {
+  readonly #transport: ScopedTransport;
+  readonly #scope: RequestScope;
+
+  constructor(transport: ScopedTransport, scope: RequestScope) {
+    super();
+    this.#transport = transport;
+    this.#scope = scope;
+  }
+
+  override send(path: string, options: RequestOptions): Promise<Answer> {
+    return this.#transport.send(path, options, this.#scope);
+  }
+
+  override download(url: string, signal: AbortSignal): Promise<Download> {
+    return this.#transport.download(url, signal, this.#scope);
+  }
+}

@@ -1,0 +1,47 @@
+import type { ClientOptions } from './http-client.js';
+import type { ExportTuning } from './streams/customers-export.js';
+
+/** Knobs that are not part of the spec: tests and benchmarks shorten waits through the environment. */
+export type RunTuning = Pick<
+  ClientOptions,
+  | 'timeoutMs'
+  | 'maxRetries'
+  | 'retryBaseMs'
+  | 'quotaBackoffMs'
+  | 'maxRetryAfterMs'
+  | 'noProgressMs'
+  | 'maxResponseBytes'
+  | 'rateMarginMs'
+> &
+  ExportTuning & {
+    /** How long `check` waits for all its requests together. Default 30 s. */
+    checkDeadlineMs?: number;
+    /** Records between two checkpoint STATEs of a stream (see readStreams). */
+    checkpointRecords?: number;
+  };
+
+const VARIABLES: Record<keyof RunTuning, string> = {
+  timeoutMs: 'CIO_TIMEOUT_MS',
+  maxRetries: 'CIO_MAX_RETRIES',
+  retryBaseMs: 'CIO_RETRY_BASE_MS',
+  quotaBackoffMs: 'CIO_QUOTA_BACKOFF_MS',
+  maxRetryAfterMs: 'CIO_MAX_RETRY_AFTER_MS',
+  noProgressMs: 'CIO_NO_PROGRESS_MS',
+  maxResponseBytes: 'CIO_MAX_RESPONSE_BYTES',
+  rateMarginMs: 'CIO_RATE_MARGIN_MS',
+  checkDeadlineMs: 'CIO_CHECK_DEADLINE_MS',
+  checkpointRecords: 'CIO_CHECKPOINT_RECORDS',
+  exportPollMs: 'CIO_EXPORT_POLL_MS',
+  exportMaxWaitMs: 'CIO_EXPORT_MAX_WAIT_MS',
+  exportProgressMs: 'CIO_EXPORT_PROGRESS_MS',
+};
+
+/** The run's tuning from the environment (see docs/design.md, "Tuning for tests"); unset or non-numeric: default. */
+export function tuningFromEnv(env: NodeJS.ProcessEnv): RunTuning {
+  const tuning: RunTuning = {};
+  for (const [key, name] of Object.entries(VARIABLES) as Array<[keyof RunTuning, string]>) {
+    const value = env[name];
+    if (value !== undefined && value !== '' && !Number.isNaN(Number(value))) tuning[key] = Number(value);
+  }
+  return tuning;
+}
