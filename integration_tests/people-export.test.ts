@@ -174,4 +174,49 @@ describe('customers by export', () => {
     expect(error?.message).toContain(`export ${id} failed`);
     expect(error?.failure_type).toBe('transient_error');
   });
+
+  test.each([
+    ['only a header row', 'header_only'],
+    ['a body that is not the CSV (200 {})', 'not_csv'],
+  ] as const)(
+    'a file with %s while the export counts everyone fails the stream, naming both numbers',
+    async (_name, file) => {
+      const target = await simulator({ exports: { file } });
+      const result = await read(target, { customers_method: 'export' });
+      expect(result.exitCode).toBe(1);
+      expect(statusesOf(result.messages, 'customers').at(-1)).toBe('INCOMPLETE');
+      const id = target.workspace.exports.at(-1)?.id;
+      const total = target.workspace.exports.at(-1)?.total;
+      expect(total).toBeGreaterThan(2000);
+      const [error] = errorsOf(result.messages);
+      expect(error?.failure_type).toBe('transient_error');
+      expect(error?.message).toBe(
+        `customers: Customer.io export ${id} counted ${total} people, but its file had 0: stopping rather than ending the stream COMPLETE with people missing. The next attempt starts a new export; if this keeps happening, use "customers_method": "search".`,
+      );
+    },
+  );
+
+  test('an export still pending logs its status and the time waited at each progress interval', async () => {
+    const target = await simulator({ exports: { pollsUntilDone: 4 } });
+    const result = await runConnector('read', {
+      config: simulatorConfig(target, { requests_per_second: 1000, customers_method: 'export' }),
+      catalog: CATALOG,
+      // Every poll is a progress line (the default interval is 30 s: a line at least every minute).
+      env: { ...ENV, CIO_EXPORT_PROGRESS_MS: '0' },
+    });
+    expect(result.exitCode).toBe(0);
+    const id = target.workspace.exports.at(-1)?.id;
+    const progress = ofType(result.messages, 'LOG')
+      .map((message) => message.log.message)
+      .filter((message) => message.includes('is still'));
+    expect(progress).toEqual(
+      [1, 2, 3].map((poll) =>
+        expect.stringMatching(
+          new RegExp(
+            `^customers: Customer\\.io export ${id} is still pending after \\d+ s \\(poll ${poll}\\); waiting at most 60 minutes\\.$`,
+          ),
+        ),
+      ),
+    );
+  });
 });

@@ -28,14 +28,24 @@ export function reportRetries(client: CustomerIoClient, emitter: Emitter): void 
   });
 }
 
-function retryMessage(notice: RetryNotice): string {
+export function retryMessage(notice: RetryNotice): string {
   const seconds = (notice.delayMs / 1000).toFixed(1);
   const who = notice.stream ?? 'request';
   if (!notice.rateLimited) {
-    return `${who}: ${notice.reason} on ${notice.path}; retry ${notice.attempt} of ${notice.maxRetries} in ${seconds} s.`;
+    const asked =
+      notice.retryAfterMs === undefined ? '' : ` ${retryAfterNote(notice, '(as Retry-After asked)')}`;
+    return `${who}: ${notice.reason} on ${notice.path}; retry ${notice.attempt} of ${notice.maxRetries} in ${seconds} s${asked}.`;
   }
   const why = notice.quotaExhausted
     ? " without Retry-After (likely the workspace's daily request quota: waiting longer)"
     : ' (rate limited: the workspace budget is shared with other tools)';
-  return `${who}: ${notice.reason} on ${notice.path}${why}; every request pauses ${seconds} s, then goes on at ${notice.requestsPerSecond.toFixed(1)} requests/second.`;
+  const capped = retryAfterNote(notice, '');
+  return `${who}: ${notice.reason} on ${notice.path}${why}; every request pauses ${seconds} s${capped === '' ? '' : ` ${capped}`}, then goes on at ${notice.requestsPerSecond.toFixed(1)} requests/second.`;
+}
+
+/** Says what the server asked for when the wait is shorter (capped); otherwise `uncapped`. */
+function retryAfterNote(notice: RetryNotice, uncapped: string): string {
+  const asked = notice.retryAfterMs;
+  if (asked === undefined || asked <= notice.delayMs) return uncapped;
+  return `(Retry-After asked for ${Math.round(asked / 1000)} s, capped at ${Math.round(notice.delayMs / 1000)} s)`;
 }

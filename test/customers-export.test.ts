@@ -17,8 +17,10 @@ import {
   exportTiming,
   gunzipIfCompressed,
   isGzip,
+  ProgressLog,
   parseCsvRows,
   pollDelays,
+  rowShortfall,
   startExport,
   waitUntilDone,
 } from '../src/streams/customers-export.js';
@@ -281,5 +283,56 @@ describe('downloading from storage', () => {
         await expect(text(downloadedBytes(storageClient, url, 50))).rejects.toThrow(/no data/);
       },
     );
+  });
+});
+
+describe('rows read against the export count', () => {
+  test('a header alone (0 of 60) is an error naming both numbers', () => {
+    expect(() => rowShortfall('7', 0, 60)).toThrow(
+      'Customer.io export 7 counted 60 people, but its file had 0: stopping rather than ending the stream COMPLETE with people missing.',
+    );
+    expect(() => rowShortfall('7', 0, 60)).toThrow(TransientApiError);
+  });
+
+  test('up to 1% fewer (people deleted while the export ran) is a warning; more is an error', () => {
+    expect(rowShortfall('7', 2574, 2600)).toBe(
+      'Customer.io export 7 counted 2600 people, but its file had 2574 (26 fewer: within the 1% taken for people deleted while the export ran).',
+    );
+    expect(() => rowShortfall('7', 2573, 2600)).toThrow(/counted 2600 people, but its file had 2573/);
+    expect(() => rowShortfall('7', 59, 60)).toThrow(/counted 60 people, but its file had 59/);
+  });
+
+  test('as many or more rows than counted, or no count, is taken as it is', () => {
+    expect(rowShortfall('7', 60, 60)).toBeUndefined();
+    expect(rowShortfall('7', 61, 60)).toBeUndefined();
+    expect(rowShortfall('7', 0, undefined)).toBeUndefined();
+  });
+});
+
+describe('progress of a pending export', () => {
+  test('with the default timing, a progress line at least every minute over an hour of polls', () => {
+    const nextDelay = pollDelays(DEFAULT_EXPORT_TIMING);
+    const log = new ProgressLog(DEFAULT_EXPORT_TIMING.progressLogMs, 0);
+    const logged = [0];
+    for (let now = nextDelay(); now < DEFAULT_EXPORT_TIMING.maxWaitMs; now += nextDelay())
+      if (log.due(now)) logged.push(now);
+    const gaps = logged.slice(1).map((at, index) => at - (logged[index] ?? 0));
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(60_000);
+    // And not at every poll: about one line per 30 s.
+    expect(logged.length).toBeLessThan(130);
+  });
+
+  test('each poll due a line logs the status, the time waited and the poll number', async () => {
+    const pending = { export: { id: 5, status: 'pending' } };
+    const client = scriptedClient([pending, pending, { export: { id: 5, status: 'done', total: 3 } }]);
+    const lines: string[] = [];
+    const done = await waitUntilDone(client, '5', { ...FAST, progressLogMs: 0 }, async (_level, message) => {
+      lines.push(message);
+    });
+    expect(done).toMatchObject({ status: 'done', total: 3 });
+    expect(lines).toEqual([
+      expect.stringMatching(/^customers: Customer\.io export 5 is still pending after \d+ s \(poll 1\)/),
+      expect.stringMatching(/^customers: Customer\.io export 5 is still pending after \d+ s \(poll 2\)/),
+    ]);
   });
 });

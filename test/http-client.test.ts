@@ -14,7 +14,8 @@ import {
   UnexpectedResponseError,
 } from '../src/errors.js';
 import { CustomerIoClient, type RetryNotice } from '../src/http-client.js';
-import { parseRetryAfter } from '../src/http-errors.js';
+import { isRefusal, parseRetryAfter } from '../src/http-errors.js';
+import { retryMessage } from '../src/retry-reporting.js';
 
 const BASE = 'https://api.customer.io';
 const KEY = 'secret-app-key-1234567890';
@@ -402,5 +403,137 @@ describe('rate limit', () => {
     expect(parseRetryAfter('soon')).toBeUndefined();
     const inTenSeconds = new Date(Date.now() + 10_000).toUTCString();
     expect(parseRetryAfter(inTenSeconds)).toBeGreaterThan(8000);
+  });
+});
+
+describe('answers that say how long to wait', () => {
+  test('a 503 with Retry-After waits what it asks instead of the backoff, and says so', async () => {
+    const notices: RetryNotice[] = [];
+    const api = client();
+    api.onRetry((notice) => {
+      notices.push(notice);
+    });
+    nock(BASE)
+      .get('/v1/campaigns')
+      .reply(503, { errors: [{ detail: 'maintenance' }] }, { 'Retry-After': '0.2' });
+    nock(BASE).get('/v1/campaigns').reply(200, { campaigns: [] });
+    await expect(api.get('/v1/campaigns')).resolves.toEqual({ campaigns: [] });
+    expect(notices).toEqual([
+      expect.objectContaining({ reason: 'HTTP 503', delayMs: 200, retryAfterMs: 200, rateLimited: false }),
+    ]);
+    expect(retryMessage({ ...notices[0], delayMs: 2000, retryAfterMs: 2000 } as RetryNotice)).toBe(
+      'request: HTTP 503 on /v1/campaigns; retry 1 of 3 in 2.0 s (as Retry-After asked).',
+    );
+  });
+
+  test('a 503 without Retry-After keeps the backoff', async () => {
+    const notices: RetryNotice[] = [];
+    const api = client({ retryBaseMs: 1 });
+    api.onRetry((notice) => {
+      notices.push(notice);
+    });
+    nock(BASE).get('/v1/campaigns').reply(503, {});
+    nock(BASE).get('/v1/campaigns').reply(200, { campaigns: [] });
+    await api.get('/v1/campaigns');
+    expect(notices[0]?.retryAfterMs).toBeUndefined();
+    expect(notices[0]?.delayMs).toBeLessThan(2);
+  });
+
+  test.each([
+    [429, 'every request pauses 300.0 s (Retry-After asked for 3600 s, capped at 300 s), then goes on'],
+    [503, 'retry 1 of 3 in 300.0 s (Retry-After asked for 3600 s, capped at 300 s).'],
+  ])(
+    'a %i with Retry-After beyond the cap waits the cap; the notice keeps what was asked',
+    async (status, said) => {
+      const notices: RetryNotice[] = [];
+      const api = client({ maxRetryAfterMs: 5 });
+      api.onRetry((notice) => {
+        notices.push(notice);
+      });
+      nock(BASE).get('/v1/segments').reply(status, {}, { 'Retry-After': '3600' });
+      nock(BASE).get('/v1/segments').reply(200, { segments: [] });
+      await api.get('/v1/segments');
+      expect(notices).toEqual([expect.objectContaining({ delayMs: 5, retryAfterMs: 3_600_000 })]);
+      // As printed with the default cap of 300 s.
+      expect(retryMessage({ ...notices[0], delayMs: 300_000 } as RetryNotice)).toContain(said);
+    },
+  );
+});
+
+describe('answers that are not Customer.io', () => {
+  test('a 200 web page fails at once as a proxy or captive portal, not retried as truncated JSON', async () => {
+    nock(BASE).get('/v1/campaigns').reply(200, '<html><body><form>Sign in</form></body></html>', {
+      'Content-Type': 'text/html; charset=utf-8',
+    });
+    const api = client();
+    const error = await failure(api.get('/v1/campaigns'));
+    expect(api.requestCount).toBe(1);
+    expect(error).toMatchObject({
+      failureType: 'config_error',
+      method: 'GET',
+      path: '/v1/campaigns',
+      status: 200,
+    });
+    expect(error.message).toMatch(/a proxy or captive portal .* answered instead of Customer\.io/);
+    expect(isSourceWide(error)).toBe(false);
+  });
+
+  test('a 5xx web page is still a transient failure, retried', async () => {
+    nock(BASE)
+      .get('/v1/campaigns')
+      .reply(502, '<html>502 Bad Gateway</html>', { 'Content-Type': 'text/html' });
+    nock(BASE).get('/v1/campaigns').reply(200, { campaigns: [] });
+    await expect(client().get('/v1/campaigns')).resolves.toEqual({ campaigns: [] });
+  });
+});
+
+describe('errors carry data', () => {
+  test('method, path and status of the request, never the key', async () => {
+    nock(BASE)
+      .post('/v1/customers')
+      .query(true)
+      .reply(400, { errors: [{ detail: 'bad start' }] });
+    const error = await failure(
+      client().request('/v1/customers', { method: 'POST', params: { start: 'x' } }),
+    );
+    expect(error).toMatchObject({ method: 'POST', path: '/v1/customers', status: 400 });
+    expect(error.message).toBe('Customer.io answered HTTP 400 to POST /v1/customers: bad start');
+    expect(isRefusal(error)).toBe(true);
+    expectNoKey(error);
+  });
+
+  test.each([
+    [401, false],
+    [403, false],
+    [404, false],
+    [422, true],
+  ])('a %i is a refusal of the request itself: %s', async (status, refusal) => {
+    nock(BASE).get('/v1/x').reply(status, {});
+    expect(isRefusal(await failure(client().get('/v1/x')))).toBe(refusal);
+  });
+});
+
+describe('waiting requests and process warnings', () => {
+  test('many requests of one stream waiting at once add no listener per request (no MaxListenersExceededWarning)', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      nock(BASE).get('/v1/segments').times(40).reply(200, { segments: [] });
+      nock(BASE).get('/v1/campaigns').times(20).reply(503, {});
+      nock(BASE).get('/v1/campaigns').times(20).reply(200, { campaigns: [] });
+      const scope = { signal: new AbortController().signal, stream: 'segments' };
+      const scoped = client({ requestsPerSecond: 200, retryBaseMs: 20 }).scoped(scope);
+      await Promise.all([
+        // 40 in the limiter's queue at once, and 20 in a retry's backoff at once, all on one signal.
+        ...Array.from({ length: 40 }, () => scoped.get('/v1/segments')),
+        ...Array.from({ length: 20 }, () => scoped.get('/v1/campaigns').catch(() => undefined)),
+      ]);
+      // Warnings are emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.map((warning) => warning.name)).toEqual([]);
   });
 });

@@ -29,9 +29,25 @@ export const BROKEN_ANSWER_KINDS = [
   'looping_token',
   /** The first page whatever `offset` says. */
   'ignored_offset',
+  /** A proxy's or captive portal's sign-in page: status 200, text/html. */
+  'html_200',
 ] as const;
 
-export type FaultKind = (typeof FAULT_KINDS)[number] | (typeof BROKEN_ANSWER_KINDS)[number];
+/**
+ * Answers that say how long to wait (Retry-After): a read survives them by waiting as told. Not in
+ * FAULT_KINDS, so that random-fault reads stay quick.
+ */
+export const PACED_FAULT_KINDS = [
+  /** 503 with `Retry-After: 1`. */
+  'http_503_retry_after',
+  /** 429 with `Retry-After: 3600`, more than any client should wait at once. */
+  'http_429_long_retry_after',
+] as const;
+
+export type FaultKind =
+  | (typeof FAULT_KINDS)[number]
+  | (typeof BROKEN_ANSWER_KINDS)[number]
+  | (typeof PACED_FAULT_KINDS)[number];
 
 export interface RandomFaults {
   /** Probability in [0, 1] that an admitted request matching `path` fails. */

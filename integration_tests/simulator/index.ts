@@ -1,5 +1,5 @@
 export * from './catalog.js';
-export { FAULT_KINDS, type FaultKind, type RandomFaults } from './faults.js';
+export { FAULT_KINDS, type FaultKind, PACED_FAULT_KINDS, type RandomFaults } from './faults.js';
 export { decodePageToken, encodePageToken } from './pagination.js';
 export * from './people.js';
 export { mulberry32, SeededRandom } from './random.js';

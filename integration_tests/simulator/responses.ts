@@ -46,6 +46,11 @@ export function serviceUnavailable(): ApiResponse {
   return errorResponse(503, 'service temporarily unavailable');
 }
 
+/** What a captive portal or an authenticating proxy answers in place of any URL. */
+export const SIGN_IN_HTML =
+  '<!DOCTYPE html>\n<html><head><title>Sign in to the network</title></head>\n<body><form method="post" action="/login">' +
+  '<input name="user"><input name="password" type="password"><button>Sign in</button></form></body></html>\n';
+
 export const BAD_GATEWAY_HTML =
   '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n' +
   '<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n';

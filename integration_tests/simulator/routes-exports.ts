@@ -34,6 +34,11 @@ export interface ExportBehaviour {
   expiredLinks: number;
   /** The next `dyingLinks.count` downloads stop after `afterBytes` bytes; their link then answers 403. */
   dyingLinks: { count: number; afterBytes: number };
+  /**
+   * What storage serves while the export still reports every person in `total`: the file, its header row
+   * alone, or a body that is not the CSV at all (`{}` as JSON, as a misrouted link answers).
+   */
+  file: 'csv' | 'header_only' | 'not_csv';
 }
 
 export const DEFAULT_EXPORT_BEHAVIOUR: Readonly<ExportBehaviour> = {
@@ -42,6 +47,7 @@ export const DEFAULT_EXPORT_BEHAVIOUR: Readonly<ExportBehaviour> = {
   gzip: true,
   expiredLinks: 0,
   dyingLinks: { count: 0, afterBytes: 0 },
+  file: 'csv',
 };
 
 interface ExportJob {
@@ -279,8 +285,13 @@ export async function serveStorage(
     state.dyingLinksLeft -= 1;
     link.expired = true;
   }
+  if (state.behaviour.file === 'not_csv') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    return 200;
+  }
   res.writeHead(200, { 'content-type': 'binary/octet-stream' });
-  const text = Readable.from(exportCsv(job.people, job.columns));
+  const people = state.behaviour.file === 'header_only' ? [] : job.people;
+  const text = Readable.from(exportCsv(people, job.columns));
   await writeBody(res, gzip ? text.pipe(createGzip()) : text, cutAt);
   return 200;
 }

@@ -28,6 +28,7 @@ import {
   notFound,
   ok,
   rateLimited,
+  SIGN_IN_HTML,
   serviceUnavailable,
   unauthorized,
   wrongDatacenter,
@@ -238,6 +239,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return rateLimitedDelivery();
       case 'http_429_no_retry_after':
         return jsonDelivery(errorResponse(429, 'daily request quota exceeded for this workspace'));
+      case 'http_503_retry_after':
+        return jsonDelivery(serviceUnavailable(), { 'retry-after': '1' });
+      case 'http_429_long_retry_after':
+        return jsonDelivery(rateLimited(limiter.limit ?? DEFAULT_REQUESTS_PER_SECOND, references.hex(12)), {
+          'retry-after': '3600',
+        });
+      case 'html_200':
+        return htmlDelivery(200, SIGN_IN_HTML);
       case 'reset':
         return { kind: 'reset' };
       case 'truncated_body':

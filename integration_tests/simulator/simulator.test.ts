@@ -284,6 +284,18 @@ describe('faults', () => {
     await quota.arrayBuffer();
   });
 
+  it('answers paced faults with their Retry-After, and a sign-in page with 200 text/html', async () => {
+    const http503 = await faulted('http_503_retry_after');
+    expect([http503.status, http503.headers.get('retry-after')]).toEqual([503, '1']);
+    await http503.arrayBuffer();
+    const long429 = await faulted('http_429_long_retry_after');
+    expect([long429.status, long429.headers.get('retry-after')]).toEqual([429, '3600']);
+    await long429.arrayBuffer();
+    const portal = await faulted('html_200');
+    expect([portal.status, portal.headers.get('content-type')]).toEqual([200, 'text/html']);
+    expect(await portal.text()).toContain('Sign in');
+  });
+
   it('resets the connection, truncates bodies and sends broken JSON', async () => {
     await expect(faulted('reset')).rejects.toThrow();
     await expect(faulted('truncated_body').then((response) => response.text())).rejects.toThrow();
