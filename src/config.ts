@@ -6,6 +6,7 @@ import {
   type CustomersMethod,
   connectionSpecification,
   DEFAULT_REQUESTS_PER_SECOND,
+  type PerPersonMethod,
   REGION_HOSTS,
   type Region,
 } from './spec.js';
@@ -22,6 +23,8 @@ export interface SourceConfig {
   customerAttributes: string[];
   /** How `customers` reads people: paged search + attribute lookups, or one bulk export file. */
   customersMethod: CustomersMethod;
+  /** How the per-person streams are read: from workspace-wide lists (bulk), or one person at a time. */
+  perPersonMethod: PerPersonMethod;
   activityTypes: string[];
   messageTypes: string[];
   includeDeletedPeopleActivities: boolean;
@@ -168,6 +171,7 @@ export function parseConfig(raw: unknown, now: number = Date.now()): SourceConfi
     customersFilter: parseCustomersFilter(input.customers_filter as string | undefined),
     customerAttributes: (input.customer_attributes as string[] | undefined) ?? [],
     customersMethod: (input.customers_method as CustomersMethod | undefined) ?? 'search',
+    perPersonMethod: (input.per_person_method as PerPersonMethod | undefined) ?? 'bulk',
     activityTypes: (input.activity_types as string[] | undefined) ?? [],
     messageTypes: (input.message_types as string[] | undefined) ?? [],
     includeDeletedPeopleActivities: (input.include_deleted_people_activities as boolean | undefined) ?? false,

@@ -15,6 +15,9 @@ export const DEFAULT_REQUESTS_PER_SECOND = 10;
 export const CUSTOMERS_METHODS = ['search', 'export'] as const;
 export type CustomersMethod = (typeof CUSTOMERS_METHODS)[number];
 
+export const PER_PERSON_METHODS = ['bulk', 'per_person'] as const;
+export type PerPersonMethod = (typeof PER_PERSON_METHODS)[number];
+
 export const connectionSpecification: JsonObject = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'Customer.io Source Spec',
@@ -125,6 +128,15 @@ export const connectionSpecification: JsonObject = {
       items: { type: 'string', minLength: 1, pattern: '\\S' },
       default: [],
       order: 12,
+    },
+    per_person_method: {
+      type: 'string',
+      title: 'How per-person streams are read',
+      description:
+        "bulk: customer_segments from each segment's membership, customer_activities from the workspace activity log, customer_messages from the workspace delivery list, each kept to the people customers_filter matches: a few requests per thousand people, and incremental syncs read only what changed. per_person: one or more requests per person and stream (the endpoints under /v1/customers/{id}), cheaper only for a few people with much history. customer_relationships is read per person either way.",
+      enum: [...PER_PERSON_METHODS],
+      default: 'bulk',
+      order: 13,
     },
     include_deleted_people_activities: {
       type: 'boolean',

@@ -1,7 +1,20 @@
-import type { Slice, StreamContext } from './base.js';
+import type { Cursor } from '../cursors.js';
+import { cursorSeconds } from '../cursors.js';
+import type { JsonObject } from '../protocol.js';
+import { covered, hasPeopleFilter, PersonResolver, readAudience, released } from './audience.js';
+import type { Slice, StreamContext, StreamItem } from './base.js';
 import { PersonStream } from './person-stream.js';
 import { DAY_SECONDS, filterSlices } from './windows.js';
 
+const ACTIVITY_PAGE_SIZE = 100;
+
+/**
+ * Each person's activity log. In bulk, the workspace's log (GET /v1/activities, newest first, down to the cursor
+ * in incremental syncs), each activity kept for the person its `customer_identifiers` names when the stream
+ * covers them: K × ⌈activities ÷ 100⌉ requests (+ the people search with customers_filter). Activities of no
+ * person (objects' changes) belong to no one's log and are left out; one whose identifiers are null but whose
+ * `customer_id` is set is looked up by that id.
+ */
 export class CustomerActivitiesStream extends PersonStream {
   readonly name = 'customer_activities';
   readonly path = '/v1/customers/{cio_id}/activities';
@@ -10,9 +23,38 @@ export class CustomerActivitiesStream extends PersonStream {
   override readonly cursorField = 'timestamp';
   override readonly newestFirst = true;
   override readonly retentionSeconds = 30 * DAY_SECONDS;
-  override readonly pageSize = 100;
+  override readonly pageSize = ACTIVITY_PAGE_SIZE;
 
   override slices(context: StreamContext): Slice[] {
     return filterSlices('type', context.config.activityTypes);
   }
+
+  override async *readInBulk(context: StreamContext, cursor: Cursor): AsyncGenerator<StreamItem> {
+    const audience = hasPeopleFilter(context) ? await readAudience(context) : undefined;
+    const resolver = new PersonResolver(context);
+    for (const slice of this.slices(context)) {
+      const request = {
+        path: '/v1/activities',
+        envelopeKey: 'activities',
+        pageSize: ACTIVITY_PAGE_SIZE,
+        ...(slice.params === undefined ? {} : { params: slice.params }),
+      };
+      for await (const page of context.client.pages(request)) {
+        for (const activity of page.records) {
+          const cioId = resolver.cioIdOf(activity);
+          if (cioId !== undefined) yield* covered(activity, cioId, audience);
+        }
+        if (resolver.due) yield* released(await resolver.flush(), audience);
+        if (isLastPage(page.records, cursor.since)) break;
+      }
+      yield* released(await resolver.flush(), audience);
+    }
+  }
+}
+
+/** Newest-first pages end at an empty page or one entirely older than the cursor. */
+function isLastPage(records: readonly JsonObject[], since: number | undefined): boolean {
+  if (records.length === 0) return true;
+  if (since === undefined) return false;
+  return records.every((record) => (cursorSeconds(record.timestamp) ?? 0) < since);
 }

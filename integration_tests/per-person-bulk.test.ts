@@ -1,0 +1,188 @@
+/**
+ * The per-person streams read in bulk (per_person_method "bulk", the default) against the same streams read
+ * person by person: the same records, and request counts that follow the cost formulas of docs/design.md
+ * (counted by path in the simulator's request log, never by time).
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { JsonObject, StreamStateMessage } from '../src/protocol.js';
+import {
+  configuredCatalog,
+  FAST_RETRIES,
+  finalStates,
+  ofType,
+  recordsOf,
+  runConnector,
+  simulatorConfig,
+} from './harness.js';
+import {
+  allPeople,
+  deliveriesBetween,
+  type RequestLogEntry,
+  type Simulator,
+  segmentMembers,
+  startSimulator,
+  WORKSPACE_NOW,
+} from './simulator/index.js';
+
+const DAY = 86_400;
+const PER_PERSON_STREAMS = ['customer_segments', 'customer_activities', 'customer_messages'] as const;
+// Deliveries span the last 400 days: a start_date there keeps the per-person reads to three windows a person.
+const START_DATE = new Date((WORKSPACE_NOW - 420 * DAY) * 1000).toISOString().replace('.000', '');
+
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startSimulator({
+    requestsPerSecond: null,
+    workspace: { people: 300, segments: 6, deliveries: 3000, activities: 900 },
+  });
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+async function read(
+  streams: readonly string[],
+  mode: string,
+  extra: JsonObject = {},
+  state?: StreamStateMessage[],
+) {
+  sim.resetStats();
+  const result = await runConnector('read', {
+    config: simulatorConfig(sim, { requests_per_second: 1000, start_date: START_DATE, ...extra }),
+    catalog: configuredCatalog(streams, mode),
+    env: FAST_RETRIES,
+    ...(state === undefined ? {} : { state }),
+  });
+  expect(result.exitCode, result.stderr).toBe(0);
+  return { ...result, log: [...sim.stats.log] };
+}
+
+/** Records as comparable text, whatever their order or key order. */
+function canonical(records: readonly JsonObject[]): string[] {
+  const sortKeys = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(sortKeys);
+    if (typeof value !== 'object' || value === null) return value;
+    return Object.fromEntries(
+      Object.entries(value)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([key, inner]) => [key, sortKeys(inner)]),
+    );
+  };
+  return records.map((record) => JSON.stringify(sortKeys(record))).sort();
+}
+
+const count = (log: readonly RequestLogEntry[], path: RegExp) =>
+  log.filter((entry) => path.test(entry.path)).length;
+const PER_PERSON_PATHS = /^\/v1\/customers\/[^/]+\/(segments|messages|activities)$/;
+
+/** Deliveries whose person the list names neither by identifiers nor by customer_id. */
+function unnamedDeliveryIds(): Set<string> {
+  return new Set(
+    deliveriesBetween(sim.workspace, 0, WORKSPACE_NOW + DAY)
+      .filter((delivery) => delivery.customer_identifiers === null && delivery.customer_id === null)
+      .map((delivery) => delivery.id),
+  );
+}
+
+describe.each([
+  ['everyone', {}],
+  [
+    'customers_filter',
+    { customers_filter: JSON.stringify({ attribute: { field: 'plan', operator: 'eq', value: 'pro' } }) },
+  ],
+])('bulk and per_person give the same records (%s)', (_name, filter: JsonObject) => {
+  let bulk: Awaited<ReturnType<typeof read>>;
+  let perPerson: Awaited<ReturnType<typeof read>>;
+  beforeAll(async () => {
+    bulk = await read(PER_PERSON_STREAMS, 'full_refresh', filter);
+    perPerson = await read(PER_PERSON_STREAMS, 'full_refresh', {
+      ...filter,
+      per_person_method: 'per_person',
+    });
+  });
+
+  test('customer_segments', () => {
+    const records = recordsOf(bulk.messages, 'customer_segments');
+    expect(records.length).toBeGreaterThan(0);
+    expect(canonical(records)).toEqual(canonical(recordsOf(perPerson.messages, 'customer_segments')));
+  });
+
+  test('customer_activities', () => {
+    const records = recordsOf(bulk.messages, 'customer_activities');
+    expect(records.length).toBeGreaterThan(0);
+    expect(canonical(records)).toEqual(canonical(recordsOf(perPerson.messages, 'customer_activities')));
+  });
+
+  test('customer_messages: the same, but for deliveries that name no person (left out, with a warning)', () => {
+    const unnamed = unnamedDeliveryIds();
+    const expected = recordsOf(perPerson.messages, 'customer_messages');
+    const left = expected.filter((record) => unnamed.has(String(record.id)));
+    expect(left.length).toBeGreaterThan(0);
+    const records = recordsOf(bulk.messages, 'customer_messages');
+    expect(canonical(records)).toEqual(
+      canonical(expected.filter((record) => !unnamed.has(String(record.id)))),
+    );
+    const warnings = ofType(bulk.messages, 'LOG').map((message) => message.log.message);
+    expect(warnings.some((text) => /customer_messages: \d+ deliveries name no person/.test(text))).toBe(true);
+  });
+
+  test('bulk makes no per-person request', () => {
+    expect(count(bulk.log, PER_PERSON_PATHS)).toBe(0);
+    expect(count(perPerson.log, PER_PERSON_PATHS)).toBeGreaterThan(0);
+  });
+});
+
+describe('requests follow the cost formulas', () => {
+  const people = () => allPeople(sim.workspace).length;
+
+  test('customer_segments: S + 1 + Σ⌈members ÷ 30,000⌉, no people search without customers_filter', async () => {
+    const { log } = await read(['customer_segments'], 'full_refresh');
+    const segments = sim.workspace.segments;
+    const membershipPages = segments.reduce(
+      (total, segment) =>
+        total + Math.max(1, Math.ceil(segmentMembers(sim.workspace, segment.id).length / 30_000)),
+      0,
+    );
+    expect(count(log, /^\/v1\/segments$/)).toBe(1);
+    expect(count(log, /^\/v1\/segments\/\d+\/membership$/)).toBe(membershipPages);
+    expect(log).toHaveLength(1 + membershipPages);
+  });
+
+  test('customer_segments with customers_filter adds one people search (⌈P ÷ 1000⌉)', async () => {
+    const filter = JSON.stringify({ segment: { id: sim.workspace.segments[0]?.id } });
+    const { log } = await read(['customer_segments'], 'full_refresh', { customers_filter: filter });
+    expect(count(log, /^\/v1\/customers$/)).toBe(1);
+    expect(log).toHaveLength(1 + 1 + sim.workspace.segments.length);
+  });
+
+  test('customer_activities: K × ⌈activities ÷ 100⌉ (+ the last empty page of each type)', async () => {
+    const types = ['event', 'page'];
+    const { log } = await read(['customer_activities'], 'full_refresh', { activity_types: types });
+    const activitiesOf = (type: string) => sim.workspace.activities.filter((a) => a.type === type).length;
+    const expected = types.reduce((total, type) => total + Math.ceil(activitiesOf(type) / 100), 0);
+    expect(count(log, /^\/v1\/activities$/)).toBe(expected);
+    expect(log.every((entry) => entry.path === '/v1/activities')).toBe(true);
+  });
+
+  test('customer_messages: W × K + ⌈deliveries ÷ 1000⌉ + ⌈P ÷ 1000⌉ + id lookups, both bounds on every window', async () => {
+    const { log } = await read(['customer_messages'], 'full_refresh');
+    const messages = log.filter((entry) => entry.path === '/v1/messages');
+    expect(
+      messages.every((entry) => entry.query.start_ts !== undefined && entry.query.end_ts !== undefined),
+    ).toBe(true);
+    const windows = new Set(messages.map((entry) => entry.query.start_ts)).size;
+    const startDate = Date.parse(START_DATE) / 1000;
+    expect(windows).toBe(Math.ceil((Math.floor(Date.now() / 1000) + 1 - startDate) / (180 * DAY)));
+    const deliveries = deliveriesBetween(sim.workspace, 0, WORKSPACE_NOW + DAY).length;
+    expect(messages.length).toBeLessThanOrEqual(windows + Math.ceil(deliveries / 1000));
+    expect(count(log, /^\/v1\/customers$/)).toBe(Math.ceil(people() / 1000));
+    const lookups = count(log, /^\/v1\/customers\/attributes$/);
+    const idOnly = deliveriesBetween(sim.workspace, 0, WORKSPACE_NOW + DAY).filter(
+      (delivery) => delivery.customer_identifiers === null && delivery.customer_id !== null,
+    );
+    expect(lookups).toBeLessThanOrEqual(
+      Math.ceil(new Set(idOnly.map((d) => d.customer_id)).size / 100) + windows,
+    );
+    expect(log).toHaveLength(messages.length + Math.ceil(people() / 1000) + lookups);
+  });
+});

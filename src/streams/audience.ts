@@ -1,0 +1,197 @@
+import { EVERYONE_FILTER } from '../config.js';
+import { extractRecords } from '../pagination.js';
+import type { JsonObject } from '../protocol.js';
+import type { StreamContext } from './base.js';
+import { PEOPLE } from './people.js';
+
+/**
+ * The people a bulk-read per-person stream covers: `customers_filter`'s audience, from one people search
+ * (⌈P ÷ 1000⌉ requests), held compactly. Customer.io's cio_ids are 12 hex digits (48 bits), which a float64 holds
+ * exactly: those are kept in one sorted Float64Array (8 bytes a person, 8 MB at a million), anything else in a
+ * Set. Membership is exact either way.
+ */
+export class AudienceIds {
+  #numbers: Float64Array = new Float64Array(1024);
+  #count = 0;
+  readonly #others = new Set<string>();
+  #sorted = true;
+
+  add(cioId: string): void {
+    const value = hexValue(cioId);
+    if (value === undefined) {
+      this.#others.add(cioId);
+      return;
+    }
+    if (this.#count === this.#numbers.length) {
+      const bigger = new Float64Array(this.#numbers.length * 2);
+      bigger.set(this.#numbers);
+      this.#numbers = bigger;
+    }
+    if (this.#count > 0 && value < (this.#numbers[this.#count - 1] ?? 0)) this.#sorted = false;
+    this.#numbers[this.#count] = value;
+    this.#count += 1;
+  }
+
+  /** Done adding: sorts the numbers (once) and drops the spare capacity. */
+  seal(): this {
+    const numbers = this.#numbers.slice(0, this.#count);
+    if (!this.#sorted) numbers.sort();
+    this.#numbers = numbers;
+    this.#sorted = true;
+    return this;
+  }
+
+  get size(): number {
+    return this.#count + this.#others.size;
+  }
+
+  has(cioId: string): boolean {
+    const value = hexValue(cioId);
+    if (value === undefined) return this.#others.has(cioId);
+    let low = 0;
+    let high = this.#count;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const at = this.#numbers[middle] ?? 0;
+      if (at === value) return true;
+      if (at < value) low = middle + 1;
+      else high = middle;
+    }
+    return false;
+  }
+}
+
+/** A cio_id of at most 13 lowercase hex digits as the number it spells (exact in a float64), else undefined. */
+function hexValue(cioId: string): number | undefined {
+  if (cioId.length === 0 || cioId.length > 13 || !/^[0-9a-f]+$/.test(cioId)) return undefined;
+  // A leading "1" keeps "0a" and "a" apart.
+  return Number.parseInt(`1${cioId}`, 16);
+}
+
+/** Whether `customers_filter` narrows the audience (without it, every person is covered). */
+export function hasPeopleFilter(context: StreamContext): boolean {
+  return JSON.stringify(context.config.customersFilter) !== JSON.stringify(EVERYONE_FILTER);
+}
+
+/** Audiences read in this run, by config: the streams of one sync share one search. */
+const audiences = new WeakMap<object, AudienceIds>();
+
+/** The cio_ids of everyone `customers_filter` matches (everyone when it is empty), read once per run. */
+export async function readAudience(context: StreamContext): Promise<AudienceIds> {
+  const cached = audiences.get(context.config);
+  if (cached !== undefined) return cached;
+  const ids = new AudienceIds();
+  const [slice = {}] = PEOPLE.slices(context);
+  for await (const page of context.client.pages(PEOPLE.pageRequest(context, slice))) {
+    for (const person of page.records) {
+      if (typeof person.cio_id === 'string' && person.cio_id !== '') ids.add(person.cio_id);
+    }
+  }
+  ids.seal();
+  audiences.set(context.config, ids);
+  return ids;
+}
+
+/** The cio_id a workspace-wide record (activity, delivery) names: `customer_identifiers.cio_id`, if any. */
+export function namedCioId(record: JsonObject): string | undefined {
+  const identifiers = record.customer_identifiers;
+  if (typeof identifiers !== 'object' || identifiers === null || Array.isArray(identifiers)) return undefined;
+  const cioId = (identifiers as JsonObject).cio_id;
+  return typeof cioId === 'string' && cioId !== '' ? cioId : undefined;
+}
+
+/** Lookups kept before the cache starts over: bounds memory whatever the history. */
+const RESOLVED_LIMIT = 100_000;
+const LOOKUP_BATCH = 100;
+
+/**
+ * Finds the person of records whose `customer_identifiers` is null but whose `customer_id` (the person's `id`)
+ * is set: one attributes lookup (`id_type=id`) per 100 distinct ids, remembered. Records wait here until their
+ * batch is looked up; `flush` releases the rest (call it before a checkpoint).
+ */
+export class PersonResolver {
+  readonly #context: StreamContext;
+  readonly #resolved = new Map<string, string | null>();
+  #waiting: Array<{ record: JsonObject; id: string }> = [];
+  readonly #unknown = new Set<string>();
+  /** Records whose person Customer.io does not name at all (no identifiers, no customer_id). */
+  unnamed = 0;
+
+  constructor(context: StreamContext) {
+    this.#context = context;
+  }
+
+  /** The record's cio_id now, `null` when it has none, or `undefined` when it waits for a lookup. */
+  cioIdOf(record: JsonObject): string | null | undefined {
+    const named = namedCioId(record);
+    if (named !== undefined) return named;
+    const id = record.customer_id;
+    if (typeof id !== 'string' || id === '') {
+      this.unnamed += 1;
+      return null;
+    }
+    const known = this.#resolved.get(id);
+    if (known !== undefined) return known;
+    this.#waiting.push({ record, id });
+    this.#unknown.add(id);
+    return undefined;
+  }
+
+  /** Whether enough ids wait to fill a lookup. */
+  get due(): boolean {
+    return this.#unknown.size >= LOOKUP_BATCH;
+  }
+
+  /** Looks up the waiting ids and returns their records with the cio_id found (null: nobody has that id now). */
+  async flush(): Promise<Array<{ record: JsonObject; cioId: string | null }>> {
+    const ids = [...this.#unknown];
+    this.#unknown.clear();
+    const found = new Map<string, string>();
+    for (let start = 0; start < ids.length; start += LOOKUP_BATCH) {
+      const batch = ids.slice(start, start + LOOKUP_BATCH);
+      for (const person of await peopleById(this.#context, batch)) {
+        const identifiers = (person.identifiers ?? {}) as JsonObject;
+        const attributes = (person.attributes ?? {}) as JsonObject;
+        const id = identifiers.id ?? attributes.id;
+        const cioId = identifiers.cio_id ?? attributes.cio_id;
+        if (typeof id === 'string' && typeof cioId === 'string') found.set(id, cioId);
+      }
+    }
+    if (this.#resolved.size + ids.length > RESOLVED_LIMIT) this.#resolved.clear();
+    for (const id of ids) this.#resolved.set(id, found.get(id) ?? null);
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    return waiting.map(({ record, id }) => ({ record, cioId: found.get(id) ?? null }));
+  }
+}
+
+const ATTRIBUTES_PATH = '/v1/customers/attributes';
+
+/** Up to 100 people by their `id` (unknown ids are left out), unwrapped from {"customer": ...} where wrapped. */
+async function peopleById(context: StreamContext, ids: string[]): Promise<JsonObject[]> {
+  const body = await context.client.request(ATTRIBUTES_PATH, {
+    method: 'POST',
+    params: { id_type: 'id' },
+    body: { ids },
+  });
+  return extractRecords(body, 'customers', ATTRIBUTES_PATH).map(
+    (item) => ((item as JsonObject).customer ?? item) as JsonObject,
+  );
+}
+
+/** The record as the person's own endpoint gives it, when the stream covers that person. */
+export function* covered(
+  record: JsonObject,
+  cioId: string | null,
+  audience: AudienceIds | undefined,
+): Generator<JsonObject> {
+  if (cioId === null || (audience !== undefined && !audience.has(cioId))) return;
+  yield { ...record, cio_id: cioId };
+}
+
+export function* released(
+  resolved: ReadonlyArray<{ record: JsonObject; cioId: string | null }>,
+  audience: AudienceIds | undefined,
+): Generator<JsonObject> {
+  for (const { record, cioId } of resolved) yield* covered(record, cioId, audience);
+}
