@@ -43,7 +43,7 @@ export async function stateSize(row: Row): Promise<void> {
   }
 }
 
-/** 9. customer_segments for 5,000 people: a read killed when half the people are done, then resumed. */
+/** 9. customer_segments for 5,000 people, read per person: a read killed when half the people are done, then resumed. */
 export async function perPersonResume(row: Row): Promise<void> {
   const scenario = '9 resume a per-person stream (5,000 people)';
   const sim = await startSimulator({ requestsPerSecond: null, workspace: { people: 5000 } });
@@ -58,7 +58,7 @@ export async function perPersonResume(row: Row): Promise<void> {
   const read = async (extra: { killWhen?: (line: string) => boolean; state?: unknown }) => {
     sim.resetStats();
     const result: RunResult = await runConnector('read', {
-      config: simulatorConfig(sim, { requests_per_second: 1000 }),
+      config: simulatorConfig(sim, { requests_per_second: 1000, per_person_method: 'per_person' }),
       catalog: configuredCatalog(['customer_segments']),
       env: { CIO_CHECKPOINT_RECORDS: '100' },
       ...extra,

@@ -77,6 +77,7 @@ describe('spec', () => {
         'include_deleted_people_activities',
         'messages_lookback_days',
         'message_types',
+        'per_person_method',
         'region',
         'requests_per_second',
         'start_date',

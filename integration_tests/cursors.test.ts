@@ -43,9 +43,15 @@ async function simulator(options: SimulatorOptions = {}): Promise<Simulator> {
   return sim;
 }
 
-function read(target: Simulator, streams: string[], mode: string, state?: StreamStateMessage[]) {
+function read(
+  target: Simulator,
+  streams: string[],
+  mode: string,
+  state?: StreamStateMessage[],
+  extra: JsonObject = {},
+) {
   return runConnector('read', {
-    config: simulatorConfig(target, { requests_per_second: 1000 }),
+    config: simulatorConfig(target, { requests_per_second: 1000, ...extra }),
     catalog: configuredCatalog(streams, mode),
     env: FAST_RETRIES,
     ...(state === undefined ? {} : { state }),
@@ -115,14 +121,21 @@ describe('no cursor is saved past the sync start', () => {
       },
     });
     syncStart = nowSeconds();
-    const first = await read(target, ['customer_activities'], 'incremental');
+    const perPerson = { per_person_method: 'per_person' };
+    const first = await read(target, ['customer_activities'], 'incremental', undefined, perPerson);
     expect(first.exitCode).toBe(0);
     expect(late).toBeDefined();
     const firstIds = ids(recordsOf(first.messages, 'customer_activities'));
     expect(firstIds).toContain('01RECENTFORFIFTH');
     expect(firstIds).not.toContain('01LATEFORFIRST');
 
-    const second = await read(target, ['customer_activities'], 'incremental', finalStates(first.messages));
+    const second = await read(
+      target,
+      ['customer_activities'],
+      'incremental',
+      finalStates(first.messages),
+      perPerson,
+    );
     expect(second.exitCode).toBe(0);
     expect(ids(recordsOf(second.messages, 'customer_activities'))).toContain('01LATEFORFIRST');
   });
@@ -225,7 +238,7 @@ test('a parent stream that failed is not read again by each child: they fail at 
   }
 });
 
-describe('per-person streams checkpoint their progress through the people', () => {
+describe('per-person streams read per person checkpoint their progress through the people', () => {
   const EVERY_CHECKPOINT = { ...FAST_RETRIES, CIO_CHECKPOINT_RECORDS: '1' };
   const personRequests = (target: Simulator) =>
     target.stats.log.filter((entry) => /^\/v1\/customers\/[^/]+\/\w+$/.test(entry.path)).length;
@@ -243,7 +256,11 @@ describe('per-person streams checkpoint their progress through the people', () =
       const startDate = new Date((WORKSPACE_NOW - 410 * DAY) * 1000).toISOString();
       const run = (extra: { killWhen?: (line: string) => boolean; state?: StreamStateMessage[] } = {}) =>
         runConnector('read', {
-          config: simulatorConfig(target, { requests_per_second: 1000, start_date: startDate }),
+          config: simulatorConfig(target, {
+            requests_per_second: 1000,
+            start_date: startDate,
+            per_person_method: 'per_person',
+          }),
           catalog: configuredCatalog([stream], mode),
           env: EVERY_CHECKPOINT,
           ...extra,

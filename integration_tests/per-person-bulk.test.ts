@@ -33,7 +33,7 @@ let sim: Simulator;
 beforeAll(async () => {
   sim = await startSimulator({
     requestsPerSecond: null,
-    workspace: { people: 300, segments: 6, deliveries: 3000, activities: 900 },
+    workspace: { people: 150, segments: 6, deliveries: 3000, activities: 900 },
   });
 });
 afterAll(async () => {
@@ -184,5 +184,140 @@ describe('requests follow the cost formulas', () => {
       Math.ceil(new Set(idOnly.map((d) => d.customer_id)).size / 100) + windows,
     );
     expect(log).toHaveLength(messages.length + Math.ceil(people() / 1000) + lookups);
+  });
+});
+
+describe('incremental bulk reads cost the change, and states cross between the methods', () => {
+  let own: Simulator;
+  let extra = 0;
+  beforeAll(async () => {
+    own = await startSimulator({
+      requestsPerSecond: null,
+      workspace: { people: 100, segments: 4, deliveries: 1000, activities: 300 },
+    });
+  });
+  afterAll(async () => {
+    await own.close();
+  });
+
+  async function readOwn(
+    streams: readonly string[],
+    mode: string,
+    config: JsonObject,
+    state?: StreamStateMessage[],
+  ) {
+    own.resetStats();
+    const result = await runConnector('read', {
+      config: simulatorConfig(own, { requests_per_second: 1000, start_date: START_DATE, ...config }),
+      catalog: configuredCatalog(streams, mode),
+      env: { ...FAST_RETRIES, CIO_CHECKPOINT_RECORDS: '1' },
+      ...(state === undefined ? {} : { state }),
+    });
+    return { ...result, log: [...own.stats.log] };
+  }
+
+  /** A new delivery and a new activity of a person in the audience, dated now: what the next sync must bring. */
+  function somethingNew(): { delivery: string; activity: string } {
+    extra += 1;
+    const ws = own.workspace;
+    const person = allPeople(ws).find((candidate) => candidate.id !== null && candidate.email !== null);
+    if (person === undefined) throw new Error('no person with an id and an email');
+    const identifiers = { cio_id: person.cio_id, email: person.email, id: person.id };
+    const now = Math.floor(Date.now() / 1000);
+    const newest = ws.deliveries.at(0);
+    const delivery = `${newest.id}NEW${extra}`;
+    ws.deliveries.append({
+      ...newest,
+      id: delivery,
+      deduplicate_id: `${delivery}:${now}`,
+      created: Math.max(now, newest.created),
+      customer_id: person.id,
+      customer_identifiers: identifiers,
+    });
+    const activity = `01NEWACTIVITY${extra}`;
+    ws.activities.unshift({
+      id: activity,
+      type: 'event',
+      name: 'purchase',
+      timestamp: now,
+      customer_id: person.id,
+      customer_identifiers: identifiers,
+      data: { total: 10 },
+    });
+    return { delivery, activity };
+  }
+
+  const STREAMS = ['customer_activities', 'customer_messages'];
+  const idsOf = (messages: Parameters<typeof recordsOf>[0], stream: string) =>
+    recordsOf(messages, stream).map((record) => String(record.id));
+
+  test('a daily bulk sync reads the new pages only: no per-person request, a few requests in all', async () => {
+    const first = await readOwn(STREAMS, 'incremental', {});
+    expect(first.exitCode, first.stderr).toBe(0);
+    const added = somethingNew();
+    const daily = await readOwn(STREAMS, 'incremental', {}, finalStates(first.messages));
+    expect(daily.exitCode, daily.stderr).toBe(0);
+    expect(idsOf(daily.messages, 'customer_activities')).toContain(added.activity);
+    expect(idsOf(daily.messages, 'customer_messages')).toContain(added.delivery);
+    expect(count(daily.log, PER_PERSON_PATHS)).toBe(0);
+    // Activities: the page with the new one, then one older than the cursor. Deliveries: one window (the
+    // lookback) and the people search.
+    expect(count(daily.log, /^\/v1\/activities$/)).toBe(2);
+    expect(count(daily.log, /^\/v1\/messages$/)).toBe(1);
+    expect(count(daily.log, /^\/v1\/customers$/)).toBe(1);
+    expect(daily.log).toHaveLength(4);
+  });
+
+  test('a per-person state (finished, or killed halfway) given to a bulk read skips nothing', async () => {
+    const perPerson = { per_person_method: 'per_person' };
+    const finished = await readOwn(STREAMS, 'incremental', perPerson);
+    expect(finished.exitCode, finished.stderr).toBe(0);
+    const added = somethingNew();
+    const fromFinished = await readOwn(STREAMS, 'incremental', {}, finalStates(finished.messages));
+    expect(idsOf(fromFinished.messages, 'customer_activities')).toContain(added.activity);
+    expect(idsOf(fromFinished.messages, 'customer_messages')).toContain(added.delivery);
+
+    // A first per-person read killed with a few people done: its state holds only their progress.
+    let states = 0;
+    const halfway = await runConnector('read', {
+      config: simulatorConfig(own, { requests_per_second: 1000, start_date: START_DATE, ...perPerson }),
+      catalog: configuredCatalog(['customer_messages'], 'incremental'),
+      env: { ...FAST_RETRIES, CIO_CHECKPOINT_RECORDS: '1' },
+      killWhen: (line) => line.includes('"type":"STATE"') && ++states === 20,
+    });
+    const progress = finalStates(halfway.messages);
+    expect(progress[0]?.stream.stream_state?.people).toBeDefined();
+    const clean = await readOwn(['customer_messages'], 'incremental', {});
+    const resumed = await readOwn(['customer_messages'], 'incremental', {}, progress);
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    expect(idsOf(resumed.messages, 'customer_messages').sort()).toEqual(
+      idsOf(clean.messages, 'customer_messages').sort(),
+    );
+  });
+
+  test('a bulk state given to a per-person read skips nothing; a bulk full-refresh resume point is not taken for a person’s', async () => {
+    const bulk = await readOwn(STREAMS, 'incremental', {});
+    const added = somethingNew();
+    const perPerson = { per_person_method: 'per_person' };
+    const next = await readOwn(STREAMS, 'incremental', perPerson, finalStates(bulk.messages));
+    expect(next.exitCode, next.stderr).toBe(0);
+    expect(idsOf(next.messages, 'customer_activities')).toContain(added.activity);
+    expect(idsOf(next.messages, 'customer_messages')).toContain(added.delivery);
+
+    // A bulk full refresh killed after some windows checkpoints {resume: {created}}; per person starts over.
+    const windowsDone = await runConnector('read', {
+      config: simulatorConfig(own, { requests_per_second: 1000, start_date: START_DATE }),
+      catalog: configuredCatalog(['customer_messages']),
+      env: { ...FAST_RETRIES, CIO_CHECKPOINT_RECORDS: '1' },
+      killWhen: (line) => line.includes('"type":"STATE"') && line.includes('"resume"'),
+    });
+    const resumePoint = finalStates(windowsDone.messages);
+    expect((resumePoint[0]?.stream.stream_state?.resume as JsonObject | undefined)?.created).toBeDefined();
+    const clean = await readOwn(['customer_messages'], 'full_refresh', perPerson);
+    const resumed = await readOwn(['customer_messages'], 'full_refresh', perPerson, resumePoint);
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    expect(idsOf(resumed.messages, 'customer_messages').sort()).toEqual(
+      idsOf(clean.messages, 'customer_messages').sort(),
+    );
   });
 });

@@ -27,12 +27,23 @@ describe('parseConfig', () => {
       customersFilter: EVERYONE_FILTER,
       customerAttributes: [],
       customersMethod: 'search',
+      perPersonMethod: 'bulk',
       activityTypes: [],
       messageTypes: [],
       includeDeletedPeopleActivities: false,
       messagesLookbackSeconds: 30 * 86_400,
       espSuppressionDomains: [],
     });
+  });
+
+  test('per_person_method is bulk by default, per_person when asked, nothing else', () => {
+    expect(parseConfig({ app_api_key: 'k' }, NOW).perPersonMethod).toBe('bulk');
+    expect(parseConfig({ app_api_key: 'k', per_person_method: 'per_person' }, NOW).perPersonMethod).toBe(
+      'per_person',
+    );
+    expect(configError({ app_api_key: 'k', per_person_method: 'export' }).message).toBe(
+      'The config field "per_person_method" must be one of bulk, per_person.',
+    );
   });
 
   test('esp_suppression_domains are trimmed, lowercased and kept once each; blank ones are refused', () => {
