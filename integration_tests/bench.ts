@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import type { JsonObject } from '../src/protocol.js';
+import { perPersonStreams } from './bench-per-person.js';
 import { perPersonResume, stateSize } from './bench-state.js';
 import { CONNECTOR, configuredCatalog, ROOT, TEN_LIST_STREAMS } from './harness.js';
 import { WORKSPACE_NOW } from './simulator/time.js';
@@ -157,6 +158,14 @@ if (process.argv.includes('customers-export')) {
 if (process.argv.includes('state')) {
   await stateSize(row);
   await perPersonResume(row);
+  process.exit(0);
+}
+
+// `npm run bench -- per-person` runs scenario 10 alone and puts its rows into BENCHMARKS.md, keeping the others.
+const PER_PERSON_BENCH = { people: 100_000, segments: 50, deliveries: 2_000_000, activities: 300_000 };
+if (process.argv.includes('per-person')) {
+  await perPersonStreams(row, { ...PER_PERSON_BENCH, perPerson: !process.argv.includes('bulk-only') });
+  mergeRows('10 ');
   process.exit(0);
 }
 
@@ -342,6 +351,7 @@ let fullMessagesRequests = 0;
 await customersByExport();
 await stateSize(row);
 await perPersonResume(row);
+await perPersonStreams(row, { ...PER_PERSON_BENCH, perPerson: true });
 
 const table = [
   '| scenario | metric | value | goal | |',
@@ -436,4 +446,17 @@ async function recordsDigest(settings: JsonObject, catalog: JsonObject): Promise
     );
   }
   return createHash('sha256').update(keys.sort().join('\n')).digest('hex');
+}
+
+/** Replaces BENCHMARKS.md's rows of the scenario whose name starts with `prefix` by this run's, keeping the rest. */
+function mergeRows(prefix: string): void {
+  const path = join(ROOT, 'BENCHMARKS.md');
+  const previous = readFileSync(path, 'utf8');
+  const lines = previous.split('\n');
+  const kept = lines.filter((line) => !line.startsWith(`| ${prefix}`));
+  const lastRow = kept.findLastIndex((line) => line.startsWith('| ') && !line.startsWith('| scenario'));
+  const fresh = rows.map((cells) => `| ${cells.join(' | ')} |`);
+  kept.splice(lastRow + 1, 0, ...fresh);
+  writeFileSync(path, kept.join('\n'));
+  out(`\nScenario ${prefix.trim()} written to BENCHMARKS.md; the other rows kept.`);
 }

@@ -25,7 +25,12 @@ import {
 } from './simulator/index.js';
 
 const DAY = 86_400;
-const PER_PERSON_STREAMS = ['customer_segments', 'customer_activities', 'customer_messages'] as const;
+const PER_PERSON_STREAMS = [
+  'customer_segments',
+  'customer_activities',
+  'customer_messages',
+  'customer_relationships',
+] as const;
 // Deliveries span the last 400 days: a start_date there keeps the per-person reads to three windows a person.
 const START_DATE = new Date((WORKSPACE_NOW - 420 * DAY) * 1000).toISOString().replace('.000', '');
 
@@ -99,7 +104,7 @@ describe.each([
       ...filter,
       per_person_method: 'per_person',
     });
-  });
+  }, 300_000);
 
   test('customer_segments', () => {
     const records = recordsOf(bulk.messages, 'customer_segments');
@@ -124,6 +129,25 @@ describe.each([
     );
     const warnings = ofType(bulk.messages, 'LOG').map((message) => message.log.message);
     expect(warnings.some((text) => /customer_messages: \d+ deliveries name no person/.test(text))).toBe(true);
+  });
+
+  test('customer_relationships: read for the people the objects name (everyone when objects are many)', () => {
+    const records = recordsOf(bulk.messages, 'customer_relationships');
+    expect(records.length).toBeGreaterThan(0);
+    expect(canonical(records)).toEqual(canonical(recordsOf(perPerson.messages, 'customer_relationships')));
+    const asked = count(bulk.log, /^\/v1\/customers\/[^/]+\/relationships$/);
+    const everyone = count(perPerson.log, /^\/v1\/customers\/[^/]+\/relationships$/);
+    const audience = everyone;
+    if (sim.workspace.objects.length <= audience / 10) {
+      expect(asked).toBe(new Set(records.map((record) => record.cio_id)).size);
+      expect(asked).toBeLessThan(everyone);
+    } else {
+      expect(asked).toBe(everyone);
+      const notes = ofType(bulk.messages, 'LOG').map((message) => message.log.message);
+      expect(notes).toContain(
+        'customer_relationships: more than 10% as many objects as people; every person is read.',
+      );
+    }
   });
 
   test('bulk makes no per-person request', () => {
@@ -162,6 +186,29 @@ describe('requests follow the cost formulas', () => {
     const expected = types.reduce((total, type) => total + Math.ceil(activitiesOf(type) / 100), 0);
     expect(count(log, /^\/v1\/activities$/)).toBe(expected);
     expect(log.every((entry) => entry.path === '/v1/activities')).toBe(true);
+  });
+
+  test('customer_relationships: 1 + ⌈O ÷ 1000⌉ per type + ⌈related ÷ 100⌉ per object + ⌈P ÷ 1000⌉ × 2 + related people', async () => {
+    const { log } = await read(['customer_relationships'], 'full_refresh');
+    const ws = sim.workspace;
+    const related = allPeople(ws).filter((person) => person.relationships.length > 0);
+    const perObject = ws.objects.reduce((total, object) => {
+      const members = related.filter((person) =>
+        person.relationships.some(
+          (r) =>
+            r.object_id === object.identifiers.object_id &&
+            String(r.object_type_id) === object.object_type_id,
+        ),
+      ).length;
+      return total + Math.max(1, Math.ceil(members / 100));
+    }, 0);
+    const types = ws.objectTypes.length;
+    expect(count(log, /^\/v1\/object_types$/)).toBe(1);
+    expect(count(log, /^\/v1\/objects$/)).toBe(types);
+    expect(count(log, /^\/v1\/objects\/[^/]+\/[^/]+\/relationships$/)).toBe(perObject);
+    expect(count(log, /^\/v1\/customers$/)).toBe(2 * Math.ceil(people() / 1000));
+    expect(count(log, /^\/v1\/customers\/[^/]+\/relationships$/)).toBe(related.length);
+    expect(log).toHaveLength(1 + types + perObject + 2 * Math.ceil(people() / 1000) + related.length);
   });
 
   test('customer_messages: W × K + ⌈deliveries ÷ 1000⌉ + ⌈P ÷ 1000⌉ + id lookups, both bounds on every window', async () => {
@@ -266,7 +313,7 @@ describe('incremental bulk reads cost the change, and states cross between the m
     expect(count(daily.log, /^\/v1\/messages$/)).toBe(1);
     expect(count(daily.log, /^\/v1\/customers$/)).toBe(1);
     expect(daily.log).toHaveLength(4);
-  });
+  }, 300_000);
 
   test('a per-person state (finished, or killed halfway) given to a bulk read skips nothing', async () => {
     const perPerson = { per_person_method: 'per_person' };
@@ -293,7 +340,7 @@ describe('incremental bulk reads cost the change, and states cross between the m
     expect(idsOf(resumed.messages, 'customer_messages').sort()).toEqual(
       idsOf(clean.messages, 'customer_messages').sort(),
     );
-  });
+  }, 300_000);
 
   test('a bulk state given to a per-person read skips nothing; a bulk full-refresh resume point is not taken for a person’s', async () => {
     const bulk = await readOwn(STREAMS, 'incremental', {});
@@ -319,5 +366,5 @@ describe('incremental bulk reads cost the change, and states cross between the m
     expect(idsOf(resumed.messages, 'customer_messages').sort()).toEqual(
       idsOf(clean.messages, 'customer_messages').sort(),
     );
-  });
+  }, 300_000);
 });

@@ -133,7 +133,7 @@ export const connectionSpecification: JsonObject = {
       type: 'string',
       title: 'How per-person streams are read',
       description:
-        "bulk: customer_segments from each segment's membership, customer_activities from the workspace activity log, customer_messages from the workspace delivery list, each kept to the people customers_filter matches: a few requests per thousand people, and incremental syncs read only what changed. per_person: one or more requests per person and stream (the endpoints under /v1/customers/{id}), cheaper only for a few people with much history. customer_relationships is read per person either way.",
+        "bulk: customer_segments from each segment's membership, customer_activities from the workspace activity log, customer_messages from the workspace delivery list, each kept to the people customers_filter matches: a few requests per thousand people, and incremental syncs read only what changed. per_person: one or more requests per person and stream (the endpoints under /v1/customers/{id}), cheaper only for a few people with much history. customer_relationships is read per person either way, in bulk only for the people related to an object.",
       enum: [...PER_PERSON_METHODS],
       default: 'bulk',
       order: 13,

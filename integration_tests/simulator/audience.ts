@@ -267,18 +267,69 @@ export interface ActivityQuery {
   person?: Person;
 }
 
+interface ActivityIndex {
+  activities: readonly Activity[];
+  length: number;
+  people: readonly Person[];
+  peopleLength: number;
+  /** cio_ids of people not deleted. */
+  existing: Set<string>;
+  byCioId: Map<string, Activity[]>;
+  /** Results of queries without a person, by query, so paging a large log is not a scan per page. */
+  results: Map<string, Activity[]>;
+}
+
+const activityIndexes = new WeakMap<Workspace, ActivityIndex>();
+
+/** The workspace's activities indexed by person, rebuilt when activities or people are added or replaced. */
+function activityIndex(workspace: Workspace): ActivityIndex {
+  const cached = activityIndexes.get(workspace);
+  if (
+    cached !== undefined &&
+    cached.activities === workspace.activities &&
+    cached.length === workspace.activities.length &&
+    cached.people === workspace.people &&
+    cached.peopleLength === workspace.people.length
+  ) {
+    return cached;
+  }
+  const byCioId = new Map<string, Activity[]>();
+  for (const activity of workspace.activities) {
+    const cioId = activity.customer_identifiers?.cio_id;
+    if (cioId === undefined) continue;
+    const list = byCioId.get(cioId);
+    if (list === undefined) byCioId.set(cioId, [activity]);
+    else list.push(activity);
+  }
+  const index: ActivityIndex = {
+    activities: workspace.activities,
+    length: workspace.activities.length,
+    people: workspace.people,
+    peopleLength: workspace.people.length,
+    existing: new Set(workspace.people.filter((person) => !person.deleted).map((person) => person.cio_id)),
+    byCioId,
+    results: new Map(),
+  };
+  activityIndexes.set(workspace, index);
+  return index;
+}
+
 /** Activities matching the query, newest first (the workspace keeps them in that order). */
 export function activitiesFor(workspace: Workspace, query: ActivityQuery = {}): Activity[] {
-  const deletedCioIds = new Set(
-    workspace.people.filter((person) => person.deleted).map((person) => person.cio_id),
-  );
-  const existing = new Set(workspace.people.map((person) => person.cio_id));
-  return workspace.activities.filter((activity) => {
+  const index = activityIndex(workspace);
+  const matches = (activity: Activity) => {
     const cioId = activity.customer_identifiers?.cio_id;
-    if (query.person !== undefined && cioId !== query.person.cio_id) return false;
-    if (!query.deleted && cioId !== undefined && (deletedCioIds.has(cioId) || !existing.has(cioId)))
-      return false;
+    // Without deleted=true, the activity of people deleted (or never known) is left out.
+    if (!query.deleted && cioId !== undefined && !index.existing.has(cioId)) return false;
     if (query.type !== undefined && activity.type !== query.type) return false;
     return query.name === undefined || activity.name === query.name;
-  });
+  };
+  if (query.person !== undefined) return (index.byCioId.get(query.person.cio_id) ?? []).filter(matches);
+  const key = JSON.stringify([query.deleted === true, query.type ?? null, query.name ?? null]);
+  let result = index.results.get(key);
+  if (result === undefined) {
+    result = workspace.activities.filter(matches);
+    index.results.set(key, result);
+  }
+  return [...result];
 }

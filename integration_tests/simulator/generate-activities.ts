@@ -155,10 +155,14 @@ export function generateActivities(
       );
     } else drafts.push(personActivity(random, random.pick(people)));
   }
+  const latest = new Map<Person, number>();
+  for (const draft of drafts) {
+    if (draft.person === null || !draft.person.deleted) continue;
+    latest.set(draft.person, Math.max(latest.get(draft.person) ?? 0, draft.timestamp));
+  }
   for (const person of deleted) {
-    const own = drafts.filter((draft) => draft.person === person);
-    if (own.length === 0) continue;
-    const last = Math.max(...own.map((draft) => draft.timestamp));
+    const last = latest.get(person);
+    if (last === undefined) continue;
     const timestamp = Math.min(WORKSPACE_NOW, last + random.int(60, DAY_SECONDS));
     drafts.push({ type: 'profile_delete', name: '', timestamp, data: {}, person });
   }

@@ -1,6 +1,7 @@
 // Runs the simulator standalone:
 //   tsx integration_tests/simulator/main.ts --port 8080 [--rps 10|0] [--latency-ms 0] [--seed N] [--api-key K]
-//     [--campaigns N] [--max-actions N] [--people N] [--deliveries N]
+//     [--campaigns N] [--max-actions N] [--people N] [--deliveries N] [--delivery-days N] [--segments N]
+//     [--activities N]
 // --rps 0 turns rate limiting off. Writes only to stderr; stdout stays free. GET /__simulator/stats answers the
 // request counters (no auth, not rate limited).
 
@@ -25,6 +26,9 @@ async function main(): Promise<void> {
       'max-actions': { type: 'string' },
       people: { type: 'string' },
       deliveries: { type: 'string' },
+      'delivery-days': { type: 'string' },
+      segments: { type: 'string' },
+      activities: { type: 'string' },
     },
     strict: true,
   });
@@ -35,6 +39,9 @@ async function main(): Promise<void> {
     maxActionsPerCampaign: integerOption('max-actions', values['max-actions']),
     people: integerOption('people', values.people),
     deliveries: integerOption('deliveries', values.deliveries),
+    deliveryDays: integerOption('delivery-days', values['delivery-days']),
+    segments: integerOption('segments', values.segments),
+    activities: integerOption('activities', values.activities),
   };
   const workspace = Object.fromEntries(Object.entries(sizes).filter(([, value]) => value !== undefined));
   const simulator = await startSimulator({

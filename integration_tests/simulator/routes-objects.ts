@@ -1,4 +1,5 @@
-// Object types, object search (POST /v1/objects) and object attributes (reference §5.11).
+// Object types, object search (POST /v1/objects), object attributes and the people related to an object
+// (reference §5.11).
 
 import { get, invalid, type Parsed, pathIdString, post } from './catalog-params.js';
 import type { CioObject } from './catalog-records.js';
@@ -8,6 +9,8 @@ import type { ApiResponse, RouteContext, RouteDefinition } from './router.js';
 
 export const DEFAULT_OBJECT_SEARCH_LIMIT = 50;
 export const MAX_OBJECT_SEARCH_LIMIT = 1000;
+export const DEFAULT_OBJECT_RELATIONSHIPS_LIMIT = 50;
+export const MAX_OBJECT_RELATIONSHIPS_LIMIT = 1000;
 
 type Predicate = (object: CioObject) => boolean;
 
@@ -103,8 +106,61 @@ function objectAttributes(context: RouteContext): ApiResponse {
   return object ? ok({ object }) : notFound(`object ${id} of type ${typeId.value} not found`);
 }
 
+/** The object a path names (by object_id or cio_object_id), or a 400/404 answer. */
+function pathObject(context: RouteContext): Parsed<CioObject> {
+  const typeId = pathIdString(context, 'object_type_id');
+  if (!typeId.ok) return typeId;
+  const idType = context.query.get('id_type') || 'object_id';
+  if (idType !== 'object_id' && idType !== 'cio_object_id') {
+    return { ok: false, response: badRequest(`invalid id_type: ${idType}`) };
+  }
+  const id = context.params.object_id ?? '';
+  const object = context.workspace.objects.find(
+    (candidate) => candidate.object_type_id === typeId.value && candidate.identifiers[idType] === id,
+  );
+  return object
+    ? { ok: true, value: object }
+    : { ok: false, response: notFound(`object ${id} of type ${typeId.value} not found`) };
+}
+
+/**
+ * GET /v1/objects/{type}/{id}/relationships: the people related to the object, by offset pages, as the spec
+ * gives them (identifiers and the type, not the relationship's attributes).
+ */
+function objectRelationships(context: RouteContext): ApiResponse {
+  const object = pathObject(context);
+  if (!object.ok) return object.response;
+  const offset = startOffset(context.query.get('start'));
+  if (offset === undefined) return badRequest('invalid start token');
+  const limit = parseLimit(
+    context.query.get('limit'),
+    DEFAULT_OBJECT_RELATIONSHIPS_LIMIT,
+    MAX_OBJECT_RELATIONSHIPS_LIMIT,
+  );
+  if (!limit.ok) return badRequest('limit must be a positive integer');
+  const { object_type_id: typeId, identifiers } = object.value;
+  const related = context.workspace.people.filter(
+    (person) =>
+      !person.deleted &&
+      person.relationships.some(
+        (relationship) =>
+          String(relationship.object_type_id) === typeId && relationship.object_id === identifiers.object_id,
+      ),
+  );
+  const page = pageAt(related, offset, limit.limit);
+  return ok({
+    cio_relationships: page.items.map((person) => ({
+      identifiers: { cio_id: person.cio_id, email: person.email, id: person.id },
+      object_type_id: typeId,
+      object_type_disabled: false,
+    })),
+    next: nextToken(page.nextOffset),
+  });
+}
+
 export const OBJECT_ROUTES: readonly RouteDefinition[] = [
   get('/v1/object_types', ({ workspace }) => ok({ types: workspace.objectTypes })),
   post('/v1/objects', searchObjects),
   get('/v1/objects/:object_type_id/:object_id/attributes', objectAttributes),
+  get('/v1/objects/:object_type_id/:object_id/relationships', objectRelationships),
 ];

@@ -1,6 +1,26 @@
+import { mergeConcurrent } from '../concurrency.js';
+import { NotFoundError } from '../errors.js';
 import type { JsonObject } from '../protocol.js';
+import { AudienceIds, readAudience } from './audience.js';
+import { CHECKPOINT, type StreamContext } from './base.js';
+import { ObjectTypesStream } from './object-types.js';
+import { ObjectsStream } from './objects.js';
 import { PersonStream } from './person-stream.js';
 
+const OBJECT_TYPES = new ObjectTypesStream();
+const OBJECTS = new ObjectsStream();
+const RELATIONSHIPS_PAGE_SIZE = 100;
+/** Objects are looked through only while they are at most this share of the people. */
+const MAX_OBJECTS_PER_PERSON = 0.1;
+
+/**
+ * Each person's relationships to objects, with the relationship's attributes and timestamps, which only
+ * GET /v1/customers/{id}/relationships gives (the object side, GET /v1/objects/{type}/{id}/relationships, names
+ * the related people but not the relationship's attributes). So the records are always read per person; in bulk
+ * the object side first tells which people have any relationship, and only they are asked: the others would
+ * answer an empty list. That look costs 1 + ⌈objects ÷ 1000⌉ per type + ⌈related people ÷ 100⌉ per object, so
+ * it is taken only when the objects are at most a tenth of the people (else per person is as cheap).
+ */
 export class CustomerRelationshipsStream extends PersonStream {
   readonly name = 'customer_relationships';
   readonly path = '/v1/customers/{cio_id}/relationships';
@@ -17,4 +37,76 @@ export class CustomerRelationshipsStream extends PersonStream {
       cio_object_id: identifiers.cio_object_id ?? null,
     };
   }
+
+  override async peopleWithRecords(context: StreamContext): Promise<AudienceIds | undefined> {
+    if (context.config.perPersonMethod !== 'bulk') return undefined;
+    const people = (await readAudience(context)).size;
+    const objects = await this.#objects(context, Math.floor(people * MAX_OBJECTS_PER_PERSON));
+    if (objects === undefined) {
+      await context.log(
+        'INFO',
+        `${this.name}: more than ${MAX_OBJECTS_PER_PERSON * 100}% as many objects as people; every person is read.`,
+      );
+      return undefined;
+    }
+    const related = new AudienceIds();
+    const reads = mergeConcurrent(fromArray(objects), context.partitionConcurrency, (object) =>
+      this.#relatedPeople(context, object),
+    );
+    for await (const cioId of reads) related.add(cioId);
+    related.seal();
+    await context.log(
+      'INFO',
+      `${this.name}: ${objects.length} objects are related to ${related.size} people; only they are read.`,
+    );
+    return related;
+  }
+
+  /** Every object as {type, id}, or undefined once there are more than `limit`. */
+  async #objects(
+    context: StreamContext,
+    limit: number,
+  ): Promise<Array<{ type: string; id: string }> | undefined> {
+    const objects: Array<{ type: string; id: string }> = [];
+    for await (const type of OBJECT_TYPES.readRecords(context)) {
+      if (type === CHECKPOINT) continue;
+      for (const slice of OBJECTS.slices(context, type)) {
+        for await (const page of context.client.pages(OBJECTS.pageRequest(context, slice))) {
+          for (const identifier of page.records) {
+            objects.push({ type: String(type.id), id: String(identifier.object_id) });
+          }
+          if (objects.length > limit) return undefined;
+        }
+      }
+    }
+    return objects;
+  }
+
+  async *#relatedPeople(
+    context: StreamContext,
+    object: { type: string; id: string },
+  ): AsyncGenerator<string> {
+    const path = `/v1/objects/${encodeURIComponent(object.type)}/${encodeURIComponent(object.id)}/relationships`;
+    const request = {
+      path,
+      envelopeKey: 'cio_relationships',
+      params: { id_type: 'object_id' },
+      pageSize: RELATIONSHIPS_PAGE_SIZE,
+    };
+    try {
+      for await (const page of context.client.pages(request)) {
+        for (const relationship of page.records) {
+          const cioId = ((relationship.identifiers ?? {}) as JsonObject).cio_id;
+          if (typeof cioId === 'string' && cioId !== '') yield cioId;
+        }
+      }
+    } catch (error) {
+      // An object deleted since the search has no relationships left to find.
+      if (!(error instanceof NotFoundError)) throw error;
+    }
+  }
+}
+
+async function* fromArray<T>(items: readonly T[]): AsyncGenerator<T> {
+  yield* items;
 }

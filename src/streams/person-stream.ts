@@ -56,11 +56,17 @@ export abstract class PersonStream<C extends Cursor = Cursor> extends ChildStrea
     return super.createCursor(context, run) as C;
   }
 
+  /** The only people who can have records, when a cheaper read tells (the others need no request); all by default. */
+  async peopleWithRecords(_context: StreamContext): Promise<{ has(cioId: string): boolean } | undefined> {
+    return undefined;
+  }
+
   override async *partitionSource(
     context: StreamContext,
     cursor: PeopleSweepCursor<C>,
   ): AsyncGenerator<JsonObject> {
     const { progress } = cursor;
+    const needed = await this.peopleWithRecords(context);
     const [slice = {}] = PEOPLE.slices(context);
     let token = progress.resumePage;
     const request = {
@@ -73,7 +79,11 @@ export abstract class PersonStream<C extends Cursor = Cursor> extends ChildStrea
       progress.beginPage(token, ids);
       const skip = token === progress.resumePage ? ids.indexOf(progress.resumeAfter ?? '') + 1 : 0;
       for (const id of ids.slice(0, skip)) progress.personDone(id);
-      yield* people.slice(skip);
+      for (const person of people.slice(skip)) {
+        const id = String(person.cio_id);
+        if (needed === undefined || needed.has(id)) yield person;
+        else progress.personDone(id);
+      }
       token = page.next;
     }
   }
