@@ -38,7 +38,8 @@ let sim: Simulator;
 beforeAll(async () => {
   sim = await startSimulator({
     requestsPerSecond: null,
-    workspace: { people: 150, segments: 6, deliveries: 3000, activities: 900 },
+    // 9 objects for 144 people: the relationships look through the objects (at most one per ten people).
+    workspace: { people: 150, segments: 6, deliveries: 3000, activities: 900, objects: 6 },
   });
 });
 afterAll(async () => {
