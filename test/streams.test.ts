@@ -4,8 +4,13 @@ import { parseConfig, type SourceConfig } from '../src/config.js';
 import { CustomerIoClient } from '../src/http-client.js';
 import { PartitionCache } from '../src/partitions.js';
 import type { JsonObject, LogLevel } from '../src/protocol.js';
-import { CHECKPOINT, type StreamContext, type StreamItem } from '../src/streams/base.js';
-import { CampaignActionsStream } from '../src/streams/campaign-actions.js';
+import {
+  CHECKPOINT,
+  ChildStream,
+  type Stream,
+  type StreamContext,
+  type StreamItem,
+} from '../src/streams/base.js';
 import { allStreams } from '../src/streams/index.js';
 
 const BASE = 'https://api.customer.io';
@@ -32,6 +37,12 @@ async function collect(iterable: AsyncIterable<StreamItem>): Promise<JsonObject[
   return records;
 }
 
+function catalogStream(name: string): Stream {
+  const stream = allStreams().find((candidate) => candidate.name === name);
+  if (stream === undefined) throw new Error(`no stream ${name}`);
+  return stream;
+}
+
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
 
@@ -47,7 +58,7 @@ test('campaign actions: every page of every campaign, with campaign_id injected 
     .query({ start: 'MQ==' })
     .reply(200, { actions: [{ id: '11', campaign_id: 1 }], next: '' });
   nock(BASE).get('/v1/campaigns/2/actions').reply(200, { actions: [], next: '' });
-  const records = await collect(new CampaignActionsStream().readRecords(context()));
+  const records = await collect(catalogStream('campaign_actions').readRecords(context()));
   expect(records).toEqual([
     { id: '10', campaign_id: 1 },
     { id: '11', campaign_id: 1 },
@@ -65,7 +76,7 @@ test('a campaign deleted during the sync (404) is skipped with a warning, the ot
   nock(BASE)
     .get('/v1/campaigns/2/actions')
     .reply(200, { actions: [{ id: '20', campaign_id: 2 }], next: '' });
-  const records = await collect(new CampaignActionsStream().readRecords(context(logs)));
+  const records = await collect(catalogStream('campaign_actions').readRecords(context(logs)));
   expect(records).toEqual([{ id: '20', campaign_id: 2 }]);
   expect(logs).toEqual([
     'WARN campaign_actions: campaigns /v1/campaigns/1/actions answered 404, taken for deleted during the sync; skipped.',
@@ -78,4 +89,20 @@ test('every stream declares a schema file whose properties hold its primary key'
     for (const [field] of stream.primaryKey)
       expect(properties[field ?? ''], `${stream.name}.${field}`).toBeDefined();
   }
+});
+
+test('stream names are unique, and building the catalog makes one object per stream (parents are shared)', () => {
+  const streams = allStreams();
+  const names = streams.map((stream) => stream.name);
+  expect(new Set(names).size).toBe(names.length);
+  const reachable = new Set<Stream>();
+  const visit = (stream: Stream): void => {
+    reachable.add(stream);
+    if (stream instanceof ChildStream) visit(stream.parent);
+  };
+  for (const stream of streams) visit(stream);
+  const internal = [...reachable].filter((stream) => !streams.includes(stream));
+  // The people search is the one parent outside the catalog, shared by every per-person stream.
+  expect(internal.map((stream) => stream.name)).toEqual(['people']);
+  expect(reachable.size).toBe(streams.length + 1);
 });

@@ -1,4 +1,4 @@
-import { type Params, type Slice, Stream, type StreamContext } from './base.js';
+import { type Params, type Probe, type Slice, Stream, type StreamContext } from './base.js';
 import { DAY_SECONDS, filterSlices } from './windows.js';
 
 /** The workspace's activity log, newest first; Customer.io guarantees about 30 days of it. */
@@ -11,6 +11,10 @@ export class ActivitiesStream extends Stream {
   override readonly newestFirst = true;
   override readonly retentionSeconds = 30 * DAY_SECONDS;
   override readonly pageSize = 100;
+
+  override get probe(): Probe {
+    return { path: this.path, params: { limit: 1 } };
+  }
 
   override params(context: StreamContext): Params {
     return context.config.includeDeletedPeopleActivities ? { deleted: true } : {};

@@ -27,6 +27,14 @@ export interface Slice {
   done?: () => void;
 }
 
+/** A cheap request `check` sends to learn whether the key may read a family of streams (see probes.ts). */
+export interface Probe {
+  path: string;
+  method?: 'POST';
+  params?: Params;
+  body?: JsonObject;
+}
+
 /** Yielded between records where the stream's current state may be emitted: every record before it is out. */
 export const CHECKPOINT = Symbol('checkpoint');
 export type StreamItem = JsonObject | typeof CHECKPOINT;
@@ -83,6 +91,11 @@ export abstract class Stream {
   readonly prefetch: boolean = false;
   /** The fields a child stream needs from this stream's records when it reads them as partitions. */
   readonly partitionFields: readonly string[] = ['id'];
+
+  /** What `check` sends to learn whether the key may read this stream (shared by a family); undefined: nothing. */
+  get probe(): Probe | undefined {
+    return { path: this.path };
+  }
 
   get supportedSyncModes(): SyncMode[] {
     return this.cursorField === undefined ? ['full_refresh'] : ['full_refresh', 'incremental'];
@@ -259,6 +272,10 @@ export abstract class ChildStream extends Stream {
   abstract readonly parent: Stream;
   abstract readonly parentFields: Readonly<Record<string, string>>;
 
+  override get probe(): Probe | undefined {
+    return this.parent.probe;
+  }
+
   pathFor(parent: JsonObject): string {
     return this.path.replace(/\{(\w+)\}/g, (_match, field: string) =>
       encodeURIComponent(String(parent[field])),
@@ -326,5 +343,60 @@ export abstract class ChildStream extends Stream {
       if (result[field] == null) result = { ...result, [field]: parent[parentField] };
     }
     return result;
+  }
+}
+
+/**
+ * How child streams address one record of a stream: `path` with `{field}` placeholders filled from the
+ * record, and `fields` (child field → field of the record) copied into each child record.
+ */
+export interface ItemAddress {
+  path: string;
+  fields: Readonly<Record<string, string>>;
+}
+
+/** A stream families hang children on: one whose table entry says how its records are addressed. */
+export interface Addressable extends Stream {
+  readonly item: ItemAddress;
+}
+
+/** What a family's table entry makes of a child stream's identity. */
+export interface ChildEntry {
+  name: string;
+  path: string;
+  primaryKey: string[][];
+  parent: Stream;
+  parentFields: Readonly<Record<string, string>>;
+}
+
+/**
+ * A child of `parent` at `{parent item path}/{resource}`, keyed by the parent's fields then `bucket`: how every
+ * family derives its children from the parent's item address.
+ */
+export function childOf(parent: Addressable, name: string, resource: string, bucket: string[][]): ChildEntry {
+  return {
+    name,
+    parent,
+    path: `${parent.item.path}/${resource}`,
+    parentFields: parent.item.fields,
+    primaryKey: [...Object.keys(parent.item.fields).map((field) => [field]), ...bucket],
+  };
+}
+
+/** A child stream built from its table entry by a family (metrics, link metrics, deliveries...). */
+export abstract class FamilyChildStream extends ChildStream {
+  readonly name: string;
+  readonly path: string;
+  readonly primaryKey: string[][];
+  readonly parent: Stream;
+  readonly parentFields: Readonly<Record<string, string>>;
+
+  constructor(entry: ChildEntry) {
+    super();
+    this.name = entry.name;
+    this.path = entry.path;
+    this.primaryKey = entry.primaryKey;
+    this.parent = entry.parent;
+    this.parentFields = entry.parentFields;
   }
 }

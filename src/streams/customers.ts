@@ -3,7 +3,7 @@ import { type CursorInput, cursorSeconds, ResumeTokenCursor } from '../cursors.j
 import { isRefusal } from '../http-errors.js';
 import { extractRecords } from '../pagination.js';
 import type { JsonObject } from '../protocol.js';
-import { CHECKPOINT, Stream, type StreamContext, type StreamItem } from './base.js';
+import { CHECKPOINT, type Probe, Stream, type StreamContext, type StreamItem } from './base.js';
 import { readCustomersByExport } from './customers-export.js';
 import { PEOPLE } from './people.js';
 
@@ -56,6 +56,10 @@ export class CustomersStream extends Stream {
   readonly envelopeKey = 'customers';
   readonly primaryKey = [['cio_id']];
   override readonly resumableFullRefresh = true;
+
+  override get probe(): Probe {
+    return PEOPLE.probe;
+  }
 
   override createCursor(_context: StreamContext, run: CursorInput): ResumeTokenCursor {
     return new ResumeTokenCursor(run);

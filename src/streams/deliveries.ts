@@ -1,6 +1,13 @@
 import { type CursorInput, PerParentWindowCursor } from '../cursors.js';
 import type { JsonObject } from '../protocol.js';
-import { ChildStream, type Params, type Slice, type StreamContext } from './base.js';
+import {
+  type Addressable,
+  childOf,
+  FamilyChildStream,
+  type Params,
+  type Slice,
+  type StreamContext,
+} from './base.js';
 import { createdAt, DELIVERY_WINDOW_SECONDS, readFrom, windowSlices } from './windows.js';
 
 export const DELIVERY_PAGE_SIZE = 1000;
@@ -15,9 +22,8 @@ export const TRACKED_RESPONSES_PARAMS: Readonly<Params> = { get_tracked_response
  * per year, because a window past the real cap would silently drop deliveries.) The state keeps a cursor per parent,
  * moved after each window, so a resumed sync re-reads no completed window beyond the lookback.
  */
-export abstract class ParentDeliveriesStream extends ChildStream {
+export class ParentDeliveriesStream extends FamilyChildStream {
   readonly envelopeKey = 'messages';
-  readonly primaryKey = [['id']];
   override readonly cursorField = 'created';
   override readonly pageSize = DELIVERY_PAGE_SIZE;
   override readonly prefetch = true;
@@ -62,4 +68,9 @@ export abstract class ParentDeliveriesStream extends ChildStream {
     const types = context.config.messageTypes;
     return types.length === 0 || types.includes(String(record.type));
   }
+}
+
+/** The deliveries of each record of `parent` (`{item path}/messages`), keyed by their own `id`. */
+export function parentDeliveries(parent: Addressable, entry: { name: string }): ParentDeliveriesStream {
+  return new ParentDeliveriesStream({ ...childOf(parent, entry.name, 'messages', []), primaryKey: [['id']] });
 }

@@ -1,4 +1,4 @@
-import { type Slice, Stream, type StreamContext } from './base.js';
+import { type Probe, type Slice, Stream, type StreamContext } from './base.js';
 
 const SUPPRESSION_TYPES = ['bounces', 'blocks', 'spam_reports', 'invalid_emails'] as const;
 
@@ -16,6 +16,10 @@ export class EspSuppressionsStream extends Stream {
   readonly primaryKey = [['suppression_type'], ['domain'], ['email']];
   override readonly pagination = 'offset';
   override readonly pageSize = 1000;
+
+  override get probe(): Probe {
+    return { path: `${this.path}/bounces`, params: { limit: 1 } };
+  }
 
   override slices(context: StreamContext): Slice[] {
     const domains = context.config.espSuppressionDomains;

@@ -1,116 +1,191 @@
+import type { JsonObject } from '../protocol.js';
 import { ActivitiesStream } from './activities.js';
 import type { Stream } from './base.js';
-import { BroadcastActionLinkMetricsStream } from './broadcast-action-link-metrics.js';
-import { BroadcastActionMetricsStream } from './broadcast-action-metrics.js';
-import { BroadcastActionMetricsMonthlyStream } from './broadcast-action-metrics-monthly.js';
-import { BroadcastActionsStream } from './broadcast-actions.js';
-import { BroadcastLinkMetricsStream } from './broadcast-link-metrics.js';
-import { BroadcastMessagesStream } from './broadcast-messages.js';
-import { BroadcastMetricsStream } from './broadcast-metrics.js';
-import { BroadcastMetricsMonthlyStream } from './broadcast-metrics-monthly.js';
-import { BroadcastTriggersStream } from './broadcast-triggers.js';
-import { BroadcastsStream } from './broadcasts.js';
-import { CampaignActionLinkMetricsStream } from './campaign-action-link-metrics.js';
-import { CampaignActionMetricsStream } from './campaign-action-metrics.js';
-import { CampaignActionsStream } from './campaign-actions.js';
-import { CampaignLinkMetricsStream } from './campaign-link-metrics.js';
-import { CampaignMessagesStream } from './campaign-messages.js';
-import { CampaignMetricsStream } from './campaign-metrics.js';
-import { CampaignsStream } from './campaigns.js';
-import { CollectionsStream } from './collections.js';
 import { CustomerActivitiesStream } from './customer-activities.js';
 import { CustomerMessagesStream } from './customer-messages.js';
 import { CustomerRelationshipsStream } from './customer-relationships.js';
 import { CustomerSegmentsStream } from './customer-segments.js';
 import { CustomersStream } from './customers.js';
+import { parentDeliveries } from './deliveries.js';
 import { EspSuppressionsStream } from './esp-suppressions.js';
-import { ExportsStream } from './exports.js';
-import { IpAddressesStream } from './ip-addresses.js';
+import { linkMetrics } from './link-metrics.js';
+import { childList, list, withoutCredentials } from './lists.js';
 import { MessagesStream } from './messages.js';
-import { NewsletterLinkMetricsStream } from './newsletter-link-metrics.js';
-import { NewsletterMessagesStream } from './newsletter-messages.js';
-import { NewsletterMetricsStream } from './newsletter-metrics.js';
-import { NewsletterMetricsMonthlyStream } from './newsletter-metrics-monthly.js';
-import { NewsletterTestGroupsStream } from './newsletter-test-groups.js';
-import { NewsletterVariantLinkMetricsStream } from './newsletter-variant-link-metrics.js';
-import { NewsletterVariantsStream } from './newsletter-variants.js';
-import { NewslettersStream } from './newsletters.js';
-import { ObjectTypesStream } from './object-types.js';
+import { dailyMetrics } from './metrics.js';
+import { monthlyMetrics } from './monthly-metrics.js';
 import { ObjectsStream } from './objects.js';
-import { ReportingWebhooksStream } from './reporting-webhooks.js';
 import { SegmentMembershipStream } from './segment-membership.js';
 import { SegmentUsageStream } from './segment-usage.js';
-import { SegmentsStream } from './segments.js';
 import { SenderIdentitiesStream } from './sender-identities.js';
-import { SnippetsStream } from './snippets.js';
-import { SubscriptionChannelsStream } from './subscription-channels.js';
-import { SubscriptionTopicsStream } from './subscription-topics.js';
-import { TransactionalMessageDeliveriesStream } from './transactional-message-deliveries.js';
-import { TransactionalMessageLinkMetricsStream } from './transactional-message-link-metrics.js';
-import { TransactionalMessageMetricsStream } from './transactional-message-metrics.js';
-import { TransactionalMessageMetricsMonthlyStream } from './transactional-message-metrics-monthly.js';
-import { TransactionalMessageVariantsStream } from './transactional-message-variants.js';
-import { TransactionalMessagesStream } from './transactional-messages.js';
-import { WorkspacesStream } from './workspaces.js';
 
-/** Every stream of the catalog, in discover order. */
+/**
+ * Every stream of the catalog, in discover order: one entry per stream, each a family's factory (or, for the
+ * streams with logic of their own, their class) and what differs. Parents are built once and handed to their
+ * children, so the catalog holds one object per stream. `check`'s probes are derived from it (probes.ts).
+ */
 export function allStreams(): Stream[] {
+  // Parents: lists whose records other streams read per record.
+  const campaigns = list({
+    name: 'campaigns',
+    path: '/v1/campaigns',
+    envelopeKey: 'campaigns',
+    cursorField: 'updated',
+    partitionFields: ['id', 'created'],
+    item: { path: '/v1/campaigns/{id}', fields: { campaign_id: 'id' } },
+  });
+  const campaignActions = childList(campaigns, {
+    name: 'campaign_actions',
+    resource: 'actions',
+    cursorField: 'updated',
+    partitionFields: ['campaign_id', 'id', 'created'],
+    item: {
+      path: '/v1/campaigns/{campaign_id}/actions/{id}',
+      fields: { campaign_id: 'campaign_id', action_id: 'id' },
+    },
+  });
+  const broadcasts = list({
+    name: 'broadcasts',
+    path: '/v1/broadcasts',
+    envelopeKey: 'broadcasts',
+    cursorField: 'updated',
+    partitionFields: ['id', 'created'],
+    item: { path: '/v1/broadcasts/{id}', fields: { broadcast_id: 'id' } },
+  });
+  const broadcastActions = childList(broadcasts, {
+    name: 'broadcast_actions',
+    resource: 'actions',
+    cursorField: 'updated',
+    partitionFields: ['broadcast_id', 'id', 'created'],
+    item: {
+      path: '/v1/broadcasts/{broadcast_id}/actions/{id}',
+      fields: { broadcast_id: 'broadcast_id', action_id: 'id' },
+    },
+  });
+  const newsletters = list({
+    name: 'newsletters',
+    path: '/v1/newsletters',
+    envelopeKey: 'newsletters',
+    cursorField: 'updated',
+    // No documented maximum; 100 is what the API is known to honour.
+    pageSize: 100,
+    partitionFields: ['id', 'created'],
+    item: { path: '/v1/newsletters/{id}', fields: { newsletter_id: 'id' } },
+    probe: { path: '/v1/newsletters', params: { limit: 1 } },
+  });
+  const newsletterVariants = childList(newsletters, {
+    name: 'newsletter_variants',
+    resource: 'contents',
+    cursorField: 'updated',
+    partitionFields: ['newsletter_id', 'id'],
+    item: {
+      path: '/v1/newsletters/{newsletter_id}/contents/{id}',
+      fields: { newsletter_id: 'newsletter_id', content_id: 'id' },
+    },
+  });
+  const transactionalMessages = list({
+    name: 'transactional_messages',
+    path: '/v1/transactional',
+    envelopeKey: 'messages',
+    cursorField: 'updated_at',
+    partitionFields: ['id', 'created_at'],
+    item: { path: '/v1/transactional/{id}', fields: { transactional_message_id: 'id' } },
+  });
+  const segments = list({
+    name: 'segments',
+    path: '/v1/segments',
+    envelopeKey: 'segments',
+    cursorField: 'updated_at',
+  });
+  const objectTypes = list({ name: 'object_types', path: '/v1/object_types', envelopeKey: 'types' });
+
   return [
     // Automation and messaging
-    new CampaignsStream(),
-    new CampaignActionsStream(),
-    new CampaignMetricsStream(),
-    new CampaignActionMetricsStream(),
-    new CampaignLinkMetricsStream(),
-    new CampaignActionLinkMetricsStream(),
-    new CampaignMessagesStream(),
-    new BroadcastsStream(),
-    new BroadcastActionsStream(),
-    new BroadcastTriggersStream(),
-    new BroadcastMetricsStream(),
-    new BroadcastActionMetricsStream(),
-    new BroadcastMetricsMonthlyStream(),
-    new BroadcastActionMetricsMonthlyStream(),
-    new BroadcastLinkMetricsStream(),
-    new BroadcastActionLinkMetricsStream(),
-    new BroadcastMessagesStream(),
-    new NewslettersStream(),
-    new NewsletterVariantsStream(),
-    new NewsletterTestGroupsStream(),
-    new NewsletterMetricsStream(),
-    new NewsletterMetricsMonthlyStream(),
-    new NewsletterLinkMetricsStream(),
-    new NewsletterVariantLinkMetricsStream(),
-    new NewsletterMessagesStream(),
-    new TransactionalMessagesStream(),
-    new TransactionalMessageVariantsStream(),
-    new TransactionalMessageMetricsStream(),
-    new TransactionalMessageMetricsMonthlyStream(),
-    new TransactionalMessageLinkMetricsStream(),
-    new TransactionalMessageDeliveriesStream(),
+    campaigns,
+    campaignActions,
+    dailyMetrics(campaigns, { name: 'campaign_metrics', version: 2 }),
+    dailyMetrics(campaignActions, { name: 'campaign_action_metrics', version: 2 }),
+    linkMetrics(campaigns, { name: 'campaign_link_metrics' }),
+    linkMetrics(campaignActions, { name: 'campaign_action_link_metrics' }),
+    parentDeliveries(campaigns, { name: 'campaign_messages' }),
+    broadcasts,
+    broadcastActions,
+    childList(broadcasts, { name: 'broadcast_triggers', resource: 'triggers' }),
+    dailyMetrics(broadcasts, { name: 'broadcast_metrics', version: 1 }),
+    dailyMetrics(broadcastActions, { name: 'broadcast_action_metrics', version: 1 }),
+    monthlyMetrics(broadcasts, { name: 'broadcast_metrics_monthly' }),
+    monthlyMetrics(broadcastActions, { name: 'broadcast_action_metrics_monthly' }),
+    linkMetrics(broadcasts, { name: 'broadcast_link_metrics' }),
+    linkMetrics(broadcastActions, { name: 'broadcast_action_link_metrics' }),
+    parentDeliveries(broadcasts, { name: 'broadcast_messages' }),
+    newsletters,
+    newsletterVariants,
+    childList(newsletters, { name: 'newsletter_test_groups', resource: 'test_groups' }),
+    dailyMetrics(newsletters, { name: 'newsletter_metrics', version: 1 }),
+    monthlyMetrics(newsletters, { name: 'newsletter_metrics_monthly' }),
+    linkMetrics(newsletters, { name: 'newsletter_link_metrics' }),
+    linkMetrics(newsletterVariants, { name: 'newsletter_variant_link_metrics' }),
+    parentDeliveries(newsletters, { name: 'newsletter_messages' }),
+    transactionalMessages,
+    childList(transactionalMessages, {
+      name: 'transactional_message_variants',
+      resource: 'contents',
+      cursorField: 'updated',
+    }),
+    dailyMetrics(transactionalMessages, { name: 'transactional_message_metrics', version: 1 }),
+    monthlyMetrics(transactionalMessages, { name: 'transactional_message_metrics_monthly' }),
+    linkMetrics(transactionalMessages, { name: 'transactional_message_link_metrics' }),
+    parentDeliveries(transactionalMessages, { name: 'transactional_message_deliveries' }),
     new MessagesStream(),
     new ActivitiesStream(),
     // Audience
-    new SegmentsStream(),
-    new SegmentMembershipStream(),
-    new SegmentUsageStream(),
+    segments,
+    new SegmentMembershipStream(segments),
+    new SegmentUsageStream(segments),
     new CustomersStream(),
     new CustomerSegmentsStream(),
     new CustomerMessagesStream(),
     new CustomerActivitiesStream(),
     new CustomerRelationshipsStream(),
-    new ObjectTypesStream(),
-    new ObjectsStream(),
+    objectTypes,
+    new ObjectsStream(objectTypes),
     // Workspace and reference data
-    new ExportsStream(),
-    new CollectionsStream(),
-    new SnippetsStream(),
+    list({ name: 'exports', path: '/v1/exports', envelopeKey: 'exports', cursorField: 'updated_at' }),
+    list({
+      name: 'collections',
+      path: '/v1/collections',
+      envelopeKey: 'collections',
+      cursorField: 'updated_at',
+    }),
+    list({
+      name: 'snippets',
+      path: '/v1/snippets',
+      envelopeKey: 'snippets',
+      primaryKey: [['name']],
+      cursorField: 'updated_at',
+    }),
     new SenderIdentitiesStream(),
-    new SubscriptionTopicsStream(),
-    new SubscriptionChannelsStream(),
-    new ReportingWebhooksStream(),
-    new WorkspacesStream(),
-    new IpAddressesStream(),
+    list({ name: 'subscription_topics', path: '/v1/subscription_topics', envelopeKey: 'topics' }),
+    list({ name: 'subscription_channels', path: '/v1/subscription_channels', envelopeKey: 'channels' }),
+    list({
+      name: 'reporting_webhooks',
+      path: '/v1/reporting_webhooks',
+      envelopeKey: 'reporting_webhooks',
+      transform: (item) => {
+        const webhook = item as JsonObject;
+        return { ...webhook, endpoint: withoutCredentials(webhook.endpoint) };
+      },
+    }),
+    // check's own first request reads it.
+    list({ name: 'workspaces', path: '/v1/workspaces', envelopeKey: 'workspaces', probe: null }),
+    // The addresses Customer.io sends webhooks from, one record per address; they need no key.
+    list({
+      name: 'ip_addresses',
+      path: '/v1/info/ip_addresses',
+      envelopeKey: 'ip_addresses',
+      primaryKey: [['ip_address']],
+      transform: (address) => ({ ip_address: address }),
+      probe: null,
+    }),
     new EspSuppressionsStream(),
   ];
 }

@@ -1,6 +1,6 @@
 import { extractRecords } from '../pagination.js';
 import type { JsonObject } from '../protocol.js';
-import type { Slice, StreamContext } from './base.js';
+import { type Addressable, type ChildEntry, childOf, type Slice, type StreamContext } from './base.js';
 import {
   dailyMetricRecords,
   MetricsStream,
@@ -17,9 +17,12 @@ import { createdAt } from './windows.js';
  * parent, link and day; the cursor and lookback are the daily metrics' own. Counts are every click
  * (`unique=false`), like the message metrics' `clicked`.
  */
-export abstract class LinkMetricsStream extends MetricsStream {
+export class LinkMetricsStream extends MetricsStream {
   override readonly envelopeKey = 'links';
-  readonly version = 1;
+
+  constructor(child: ChildEntry) {
+    super(child, 1);
+  }
 
   override slices(): Slice[] {
     return [{ params: { period: 'days', steps: V1_MAX_DAYS, unique: false } }];
@@ -40,4 +43,9 @@ export abstract class LinkMetricsStream extends MetricsStream {
       }
     }
   }
+}
+
+/** The daily link clicks of each record of `parent` (`{item path}/metrics/links`). */
+export function linkMetrics(parent: Addressable, entry: { name: string }): LinkMetricsStream {
+  return new LinkMetricsStream(childOf(parent, entry.name, 'metrics/links', [['link_id'], ['day']]));
 }

@@ -1,5 +1,5 @@
 import { type CursorInput, WindowCursor } from '../cursors.js';
-import { type Params, type Slice, Stream, type StreamContext } from './base.js';
+import { type Params, type Probe, type Slice, Stream, type StreamContext } from './base.js';
 import { DELIVERY_PAGE_SIZE, TRACKED_RESPONSES_PARAMS } from './deliveries.js';
 import { DELIVERY_WINDOW_SECONDS, readFrom, windowSlices } from './windows.js';
 
@@ -17,6 +17,10 @@ export class MessagesStream extends Stream {
   override readonly cursorField = 'created';
   override readonly pageSize = DELIVERY_PAGE_SIZE;
   override readonly prefetch = true;
+
+  override get probe(): Probe {
+    return { path: this.path, params: { limit: 1 } };
+  }
 
   override params(): Params {
     return { ...TRACKED_RESPONSES_PARAMS };

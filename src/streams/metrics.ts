@@ -7,7 +7,14 @@ import {
 } from '../cursors.js';
 import { expectObject } from '../pagination.js';
 import type { JsonObject } from '../protocol.js';
-import { ChildStream, type Slice, type StreamContext } from './base.js';
+import {
+  type Addressable,
+  type ChildEntry,
+  childOf,
+  FamilyChildStream,
+  type Slice,
+  type StreamContext,
+} from './base.js';
 import { createdAt, DAY_SECONDS, readFrom } from './windows.js';
 
 /** Series the API documents; anything else it sends goes to `additional_metrics`, so nothing is dropped. */
@@ -157,10 +164,15 @@ export async function requestMetrics(
  * newsletters, transactional messages) answers the last 45 days, in US Eastern days ending today by the
  * server's clock (its Date header), which the response does not otherwise state.
  */
-export abstract class MetricsStream extends ChildStream {
+export class MetricsStream extends FamilyChildStream {
   readonly envelopeKey: string = 'metric';
   override readonly cursorField = 'day';
-  abstract readonly version: 1 | 2;
+  readonly version: 1 | 2;
+
+  constructor(child: ChildEntry, version: 1 | 2) {
+    super(child);
+    this.version = version;
+  }
 
   /** Daily counts keep changing for a while: incremental syncs re-read the days within the lookback. */
   override createCursor(context: StreamContext, run: CursorInput): Cursor {
@@ -193,4 +205,9 @@ export abstract class MetricsStream extends ChildStream {
         : dayOf(typeof body.start === 'string' ? Date.parse(body.start) / 1000 : Number(slice.params?.start));
     yield* dailyMetricRecords(body, firstDay, parent === undefined ? undefined : createdAt(parent));
   }
+}
+
+/** The daily metrics of each record of `parent` (`{item path}/metrics`), keyed by the parent's keys and `day`. */
+export function dailyMetrics(parent: Addressable, entry: { name: string; version: 1 | 2 }): MetricsStream {
+  return new MetricsStream(childOf(parent, entry.name, 'metrics', [['day']]), entry.version);
 }

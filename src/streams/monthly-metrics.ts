@@ -1,6 +1,6 @@
 import { expectObject } from '../pagination.js';
 import type { JsonObject } from '../protocol.js';
-import { ChildStream, type Slice, type StreamContext } from './base.js';
+import { type Addressable, childOf, FamilyChildStream, type Slice, type StreamContext } from './base.js';
 import { easternDay, requestMetrics, seriesLength, seriesRecords } from './metrics.js';
 import { createdAt } from './windows.js';
 
@@ -42,7 +42,7 @@ export function monthlyMetricRecords(
  * sync backfills. Months are US Eastern calendar months ending with the current one (partial) by the
  * server's clock. One request per parent answers the whole history, so the stream is a full refresh.
  */
-export abstract class MonthlyMetricsStream extends ChildStream {
+export class MonthlyMetricsStream extends FamilyChildStream {
   readonly envelopeKey = 'metric';
 
   override slices(): Slice[] {
@@ -59,4 +59,9 @@ export abstract class MonthlyMetricsStream extends ChildStream {
     const lastMonth = isoMonth(easternDay(today));
     yield* monthlyMetricRecords(body, lastMonth, parent === undefined ? undefined : createdAt(parent));
   }
+}
+
+/** The monthly metrics of each record of `parent` (`{item path}/metrics`), keyed by the parent's keys and `month`. */
+export function monthlyMetrics(parent: Addressable, entry: { name: string }): MonthlyMetricsStream {
+  return new MonthlyMetricsStream(childOf(parent, entry.name, 'metrics', [['month']]));
 }

@@ -3,8 +3,7 @@ import type { Cursor } from '../cursors.js';
 import { NotFoundError } from '../errors.js';
 import { expectObject } from '../pagination.js';
 import type { JsonObject } from '../protocol.js';
-import { ChildStream, type Slice, type StreamContext } from './base.js';
-import { ObjectTypesStream } from './object-types.js';
+import { ChildStream, type Slice, type Stream, type StreamContext } from './base.js';
 
 /** Every object of every object type: search the type's object ids, then read each object's attributes. */
 export class ObjectsStream extends ChildStream {
@@ -14,8 +13,13 @@ export class ObjectsStream extends ChildStream {
   readonly primaryKey = [['object_type_id'], ['object_id']];
   override readonly method = 'POST';
   override readonly pageSize = 1000;
-  readonly parent = new ObjectTypesStream();
+  readonly parent: Stream;
   readonly parentFields = { object_type_id: 'id' };
+
+  constructor(parent: Stream) {
+    super();
+    this.parent = parent;
+  }
 
   override slices(_context: StreamContext, type: JsonObject): Slice[] {
     const typeId = String(type.id);

@@ -1,5 +1,6 @@
+import { EVERYONE_FILTER } from '../config.js';
 import type { JsonObject } from '../protocol.js';
-import { Stream, type StreamContext } from './base.js';
+import { type Probe, Stream, type StreamContext } from './base.js';
 
 /**
  * The people matching `customers_filter` (everyone by default), as identifiers: the parent of customers and
@@ -15,6 +16,11 @@ export class PeopleStream extends Stream {
   override readonly pageSize = 1000;
   override readonly prefetch = true;
   override readonly partitionFields = ['cio_id'];
+
+  /** One person of everyone: whether the key may search people at all, whatever `customers_filter` says. */
+  override get probe(): Probe {
+    return { path: this.path, method: 'POST', params: { limit: 1 }, body: { filter: EVERYONE_FILTER } };
+  }
 
   override slices(context: StreamContext): Array<{ body: JsonObject }> {
     return [{ body: { filter: context.config.customersFilter } }];

@@ -1,7 +1,6 @@
 import { CompletedPartitionsCursor, type CursorInput } from '../cursors.js';
 import type { JsonObject } from '../protocol.js';
-import { ChildStream, type Slice, type StreamContext } from './base.js';
-import { SegmentsStream } from './segments.js';
+import { ChildStream, type Slice, type Stream, type StreamContext } from './base.js';
 
 /**
  * One record per member of each segment. A long full refresh checkpoints the segments it has finished, so a
@@ -13,8 +12,13 @@ export class SegmentMembershipStream extends ChildStream {
   readonly envelopeKey = 'identifiers';
   readonly primaryKey = [['segment_id'], ['cio_id']];
   override readonly resumableFullRefresh = true;
-  readonly parent = new SegmentsStream();
+  readonly parent: Stream;
   readonly parentFields = { segment_id: 'id' };
+
+  constructor(parent: Stream) {
+    super();
+    this.parent = parent;
+  }
   // The documented maximum: most segments come back in one request.
   override readonly pageSize = 30_000;
   override readonly prefetch = true;

@@ -1,7 +1,6 @@
 import { expectObject } from '../pagination.js';
 import type { JsonObject } from '../protocol.js';
-import { ChildStream, type Slice, type StreamContext } from './base.js';
-import { SegmentsStream } from './segments.js';
+import { ChildStream, type Slice, type Stream, type StreamContext } from './base.js';
 
 /** What uses each segment: one record per segment from GET /v1/segments/{id}/used_by. */
 export class SegmentUsageStream extends ChildStream {
@@ -9,8 +8,13 @@ export class SegmentUsageStream extends ChildStream {
   readonly path = '/v1/segments/{id}/used_by';
   readonly envelopeKey = 'used_by';
   readonly primaryKey = [['segment_id']];
-  readonly parent = new SegmentsStream();
+  readonly parent: Stream;
   readonly parentFields = { segment_id: 'id' };
+
+  constructor(parent: Stream) {
+    super();
+    this.parent = parent;
+  }
 
   override async *readSlice(context: StreamContext, slice: Slice): AsyncGenerator<JsonObject> {
     const path = slice.path ?? this.path;

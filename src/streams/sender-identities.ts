@@ -1,6 +1,6 @@
 import type { Cursor } from '../cursors.js';
 import type { JsonObject } from '../protocol.js';
-import { type Slice, Stream, type StreamContext } from './base.js';
+import { type Probe, type Slice, Stream, type StreamContext } from './base.js';
 
 /**
  * All sender identities, from two lists: `hidden=false` and `hidden=true`. The spec says `hidden=true`
@@ -13,6 +13,10 @@ export class SenderIdentitiesStream extends Stream {
   readonly envelopeKey = 'sender_identities';
   readonly primaryKey = [['id']];
   override readonly pageSize = 100;
+
+  override get probe(): Probe {
+    return { path: this.path, params: { limit: 1 } };
+  }
 
   override slices(): Slice[] {
     return [{ params: { hidden: false } }, { params: { hidden: true } }];
