@@ -2,13 +2,10 @@ import { mergeConcurrent } from '../concurrency.js';
 import { NotFoundError } from '../errors.js';
 import type { JsonObject } from '../protocol.js';
 import { AudienceIds, readAudience } from './audience.js';
-import { CHECKPOINT, type StreamContext } from './base.js';
-import { ObjectTypesStream } from './object-types.js';
-import { ObjectsStream } from './objects.js';
+import { CHECKPOINT, type Stream, type StreamContext } from './base.js';
+import type { ObjectsStream } from './objects.js';
 import { PersonStream } from './person-stream.js';
 
-const OBJECT_TYPES = new ObjectTypesStream();
-const OBJECTS = new ObjectsStream();
 const RELATIONSHIPS_PAGE_SIZE = 100;
 /** Objects are looked through only while they are at most this share of the people. */
 const MAX_OBJECTS_PER_PERSON = 0.1;
@@ -22,6 +19,15 @@ const MAX_OBJECTS_PER_PERSON = 0.1;
  * it is taken only when the objects are at most a tenth of the people (else per person is as cheap).
  */
 export class CustomerRelationshipsStream extends PersonStream {
+  readonly objectTypes: Stream;
+  readonly objects: ObjectsStream;
+
+  constructor(objectTypes: Stream, objects: ObjectsStream) {
+    super();
+    this.objectTypes = objectTypes;
+    this.objects = objects;
+  }
+
   readonly name = 'customer_relationships';
   readonly path = '/v1/customers/{cio_id}/relationships';
   readonly envelopeKey = 'cio_relationships';
@@ -68,10 +74,10 @@ export class CustomerRelationshipsStream extends PersonStream {
     limit: number,
   ): Promise<Array<{ type: string; id: string }> | undefined> {
     const objects: Array<{ type: string; id: string }> = [];
-    for await (const type of OBJECT_TYPES.readRecords(context)) {
+    for await (const type of this.objectTypes.readRecords(context)) {
       if (type === CHECKPOINT) continue;
-      for (const slice of OBJECTS.slices(context, type)) {
-        for await (const page of context.client.pages(OBJECTS.pageRequest(context, slice))) {
+      for (const slice of this.objects.slices(context, type)) {
+        for await (const page of context.client.pages(this.objects.pageRequest(context, slice))) {
           for (const identifier of page.records) {
             objects.push({ type: String(type.id), id: String(identifier.object_id) });
           }

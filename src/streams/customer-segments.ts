@@ -3,11 +3,9 @@ import { CompletedPartitionsCursor, type Cursor, type CursorInput } from '../cur
 import { NotFoundError } from '../errors.js';
 import type { JsonObject } from '../protocol.js';
 import { type AudienceIds, hasPeopleFilter, readAudience } from './audience.js';
-import { CHECKPOINT, type StreamContext, type StreamItem } from './base.js';
+import { CHECKPOINT, type Stream, type StreamContext, type StreamItem } from './base.js';
 import { PersonStream } from './person-stream.js';
-import { SegmentsStream } from './segments.js';
 
-const SEGMENTS = new SegmentsStream();
 /** The documented maximum: most segments come back in one request. */
 const MEMBERSHIP_PAGE_SIZE = 30_000;
 
@@ -18,6 +16,13 @@ const MEMBERSHIP_PAGE_SIZE = 30_000;
  * per person; a full refresh resumes after the segments it finished.
  */
 export class CustomerSegmentsStream extends PersonStream {
+  readonly segments: Stream;
+
+  constructor(segments: Stream) {
+    super();
+    this.segments = segments;
+  }
+
   readonly name = 'customer_segments';
   readonly path = '/v1/customers/{cio_id}/segments';
   readonly envelopeKey = 'segments';
@@ -31,7 +36,7 @@ export class CustomerSegmentsStream extends PersonStream {
     const completed = cursor as CompletedPartitionsCursor;
     const audience = hasPeopleFilter(context) ? await readAudience(context) : undefined;
     const segments: JsonObject[] = [];
-    for await (const item of SEGMENTS.readRecords(context)) {
+    for await (const item of this.segments.readRecords(context)) {
       if (item !== CHECKPOINT && !completed.isComplete(item.id as number)) segments.push(item);
     }
     yield* mergeConcurrent(fromArray(segments), context.partitionConcurrency, (segment) =>

@@ -97,6 +97,7 @@ export function allStreams(): Stream[] {
     cursorField: 'updated_at',
   });
   const objectTypes = list({ name: 'object_types', path: '/v1/object_types', envelopeKey: 'types' });
+  const objects = new ObjectsStream(objectTypes);
 
   return [
     // Automation and messaging
@@ -142,12 +143,12 @@ export function allStreams(): Stream[] {
     new SegmentMembershipStream(segments),
     new SegmentUsageStream(segments),
     new CustomersStream(),
-    new CustomerSegmentsStream(),
+    new CustomerSegmentsStream(segments),
     new CustomerMessagesStream(),
     new CustomerActivitiesStream(),
-    new CustomerRelationshipsStream(),
+    new CustomerRelationshipsStream(objectTypes, objects),
     objectTypes,
-    new ObjectsStream(objectTypes),
+    objects,
     // Workspace and reference data
     list({ name: 'exports', path: '/v1/exports', envelopeKey: 'exports', cursorField: 'updated_at' }),
     list({
