@@ -8,6 +8,11 @@ import { PersonStream } from './person-stream.js';
 
 /** The documented maximum: most segments come back in one request. */
 const MEMBERSHIP_PAGE_SIZE = 30_000;
+/**
+ * Segments read at once: a page of 30,000 members is about 3 MB of JSON and several times that parsed, so more
+ * in flight costs memory, not time (a workspace has tens of segments, and most are one request).
+ */
+const SEGMENTS_AT_ONCE = 2;
 
 /**
  * Each person's segments. In bulk, the same records from the other side: every segment's membership (30,000
@@ -39,7 +44,8 @@ export class CustomerSegmentsStream extends PersonStream {
     for await (const item of this.segments.readRecords(context)) {
       if (item !== CHECKPOINT && !completed.isComplete(item.id as number)) segments.push(item);
     }
-    yield* mergeConcurrent(fromArray(segments), context.partitionConcurrency, (segment) =>
+    const atOnce = Math.min(context.partitionConcurrency, SEGMENTS_AT_ONCE);
+    yield* mergeConcurrent(fromArray(segments), atOnce, (segment) =>
       this.#readMembers(context, segment, audience, completed),
     );
   }
@@ -54,7 +60,7 @@ export class CustomerSegmentsStream extends PersonStream {
     const fields = { id, name: segment.name ?? null, description: segment.description ?? null };
     const path = `/v1/segments/${encodeURIComponent(String(id))}/membership`;
     try {
-      const request = { path, envelopeKey: 'identifiers', pageSize: MEMBERSHIP_PAGE_SIZE, prefetch: true };
+      const request = { path, envelopeKey: 'identifiers', pageSize: MEMBERSHIP_PAGE_SIZE };
       for await (const page of context.client.pages(request)) {
         for (const member of page.records) {
           const cioId = member.cio_id;
