@@ -4,6 +4,7 @@ import type { CustomerIoClient } from './http-client.js';
 import { stringifyJson } from './json.js';
 import { RecordNormalizer } from './normalize.js';
 import { PartitionCache, type PartitionRecorder } from './partitions.js';
+import { PrimaryKeyCheck } from './primary-key.js';
 import type { Emitter } from './protocol.js';
 import { reportRetries } from './retry-reporting.js';
 import { StateManager } from './state.js';
@@ -127,6 +128,7 @@ async function readStream(
     sinceState >= policy.records || Date.now() - lastStateAt >= policy.seconds * 1000;
   const warnings: string[] = [];
   const normalizer = new RecordNormalizer(stream.name, stream.jsonSchema, (text) => warnings.push(text));
+  const primaryKey = new PrimaryKeyCheck(stream.primaryKey, stream.jsonSchema);
   for await (const item of stream.read(context, run, recorder?.add)) {
     if (item === CHECKPOINT) {
       if (checkpointDue()) await emitState();
@@ -136,6 +138,7 @@ async function readStream(
     total += 1;
     sinceState += 1;
     const record = normalizer.normalize(item);
+    primaryKey.check(record);
     if (warnings.length > 0) for (const message of warnings.splice(0)) await emitter.log('WARN', message);
     const writing = emitter.record(stream.name, record);
     if (writing !== undefined) await writing;

@@ -101,6 +101,21 @@ export function listsNulled(body: JsonBody): JsonBody {
   );
 }
 
+/** A rewrite that removes `field` everywhere inside the items of the body's top-level lists. */
+export function fieldDropped(field: string): (body: JsonBody) => JsonBody {
+  const strip = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(strip);
+    if (typeof value !== 'object' || value === null) return value;
+    return Object.fromEntries(
+      Object.entries(value).flatMap(([key, inner]) => (key === field ? [] : [[key, strip(inner)]])),
+    );
+  };
+  return (body) =>
+    Object.fromEntries(
+      Object.entries(body).map(([key, value]) => [key, Array.isArray(value) ? strip(value) : value]),
+    );
+}
+
 export function writeDelivery(res: ServerResponse, delivery: Delivery): void {
   if (res.destroyed || res.socket?.destroyed) return;
   if (delivery.kind === 'reset') {

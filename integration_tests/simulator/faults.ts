@@ -31,6 +31,12 @@ export const BROKEN_ANSWER_KINDS = [
   'ignored_offset',
   /** A proxy's or captive portal's sign-in page: status 200, text/html. */
   'html_200',
+  /** The normal answer with every `id` removed from the items of its lists (and from what they hold). */
+  'no_id',
+  /** The normal answer with every `cio_id` removed from the items of its lists (identifiers, attributes...). */
+  'no_cio_id',
+  /** The normal answer with every `object_id` removed from the items of its lists. */
+  'no_object_id',
 ] as const;
 
 /**

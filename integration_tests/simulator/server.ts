@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type Delivery,
   deliveryStatus,
+  fieldDropped,
   halfBody,
   htmlDelivery,
   jsonDelivery,
@@ -268,6 +269,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return rewriteJson(firstPage(), (body) => ({ ...body, next: `loop-${loopingTokens}` }));
       case 'ignored_offset':
         return firstPage();
+      case 'no_id':
+        return rewriteJson(normal(), fieldDropped('id'));
+      case 'no_cio_id':
+        return rewriteJson(normal(), fieldDropped('cio_id'));
+      case 'no_object_id':
+        return rewriteJson(normal(), fieldDropped('object_id'));
     }
   }
 

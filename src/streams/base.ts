@@ -1,3 +1,4 @@
+import { answerId } from '../answer-ids.js';
 import type { ApiClient } from '../api-client.js';
 import { mergeConcurrent } from '../concurrency.js';
 import type { SourceConfig } from '../config.js';
@@ -278,7 +279,7 @@ export abstract class ChildStream extends Stream {
 
   pathFor(parent: JsonObject): string {
     return this.path.replace(/\{(\w+)\}/g, (_match, field: string) =>
-      encodeURIComponent(String(parent[field])),
+      encodeURIComponent(answerId(parent[field], field, `a ${this.parent.name} record`)),
     );
   }
 

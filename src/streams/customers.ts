@@ -1,3 +1,4 @@
+import { answerId, SEARCHED_PERSON } from '../answer-ids.js';
 import { chunks, mergeConcurrent } from '../concurrency.js';
 import { type CursorInput, cursorSeconds, ResumeTokenCursor } from '../cursors.js';
 import { isRefusal } from '../http-errors.js';
@@ -10,6 +11,7 @@ import { PEOPLE } from './people.js';
 /** The attributes endpoint takes at most 100 ids per request. */
 export const ATTRIBUTE_BATCH = 100;
 const ATTRIBUTES_PATH = '/v1/customers/attributes';
+const LOOKED_UP_PERSON = 'a person in the attributes lookup (POST /v1/customers/attributes)';
 
 /** The attributes of up to 100 people, by cio_id, as the API answers them (unwrapped from {"customer": ...}). */
 export async function readAttributes(context: StreamContext, cioIds: string[]): Promise<JsonObject[]> {
@@ -26,13 +28,12 @@ export async function readAttributes(context: StreamContext, cioIds: string[]): 
 
 /**
  * The cio_id of one item of the attributes answer: in `identifiers` (and in `attributes`); the item's own `id`
- * is the person's id, and there is no top-level `cio_id`.
+ * is the person's id, and there is no top-level `cio_id`. A person without one is a malformed answer.
  */
-export function attributesCioId(person: JsonObject): string | undefined {
+export function attributesCioId(person: JsonObject): string {
   const identifiers = (person.identifiers ?? {}) as JsonObject;
   const attributes = (person.attributes ?? {}) as JsonObject;
-  const cioId = identifiers.cio_id ?? attributes.cio_id;
-  return typeof cioId === 'string' && cioId !== '' ? cioId : undefined;
+  return answerId(identifiers.cio_id ?? attributes.cio_id, 'cio_id', LOOKED_UP_PERSON);
 }
 
 /**
@@ -118,7 +119,7 @@ export class CustomersStream extends Stream {
   async *#readBatch(context: StreamContext, people: JsonObject[]): AsyncGenerator<JsonObject> {
     const attributes = await readAttributes(
       context,
-      people.map((person) => String(person.cio_id)),
+      people.map((person) => answerId(person.cio_id, 'cio_id', SEARCHED_PERSON)),
     );
     for (const person of attributes) yield this.transform(person, context);
   }

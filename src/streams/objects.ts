@@ -1,3 +1,4 @@
+import { answerId } from '../answer-ids.js';
 import { mergeConcurrent } from '../concurrency.js';
 import type { Cursor } from '../cursors.js';
 import { NotFoundError } from '../errors.js';
@@ -22,7 +23,7 @@ export class ObjectsStream extends ChildStream {
   }
 
   override slices(_context: StreamContext, type: JsonObject): Slice[] {
-    const typeId = String(type.id);
+    const typeId = answerId(type.id, 'id', 'an object type (GET /v1/object_types)');
     const everyObject = { object_attribute: { field: 'object_id', operator: 'exists', type_id: typeId } };
     return [{ body: { object_type_id: typeId, filter: { and: [everyObject] } } }];
   }
@@ -33,7 +34,7 @@ export class ObjectsStream extends ChildStream {
     type: JsonObject | undefined,
     cursor: Cursor,
   ): AsyncGenerator<JsonObject> {
-    const typeId = String(type?.id);
+    const typeId = answerId(type?.id, 'id', 'an object type (GET /v1/object_types)');
     const identifiers = super.readSlice(context, slice, type, cursor);
     yield* mergeConcurrent(identifiers, context.partitionConcurrency, (identifier) =>
       this.#readObject(context, typeId, identifier),
@@ -45,7 +46,11 @@ export class ObjectsStream extends ChildStream {
     typeId: string,
     identifier: JsonObject,
   ): AsyncGenerator<JsonObject> {
-    const objectId = String(identifier.object_id);
+    const objectId = answerId(
+      identifier.object_id,
+      'object_id',
+      'an object in the object search (POST /v1/objects)',
+    );
     const path = `/v1/objects/${encodeURIComponent(typeId)}/${encodeURIComponent(objectId)}/attributes`;
     let body: JsonObject;
     try {

@@ -1,3 +1,4 @@
+import { answerId, SEARCHED_PERSON } from '../answer-ids.js';
 import { type Cursor, type CursorInput, PeopleSweepCursor } from '../cursors.js';
 import type { JsonObject } from '../protocol.js';
 import { ChildStream, type Params, type StreamContext, type StreamItem } from './base.js';
@@ -74,8 +75,8 @@ export abstract class PersonStream<C extends Cursor = Cursor> extends ChildStrea
       ...(token === undefined ? {} : { start: token }),
     };
     for await (const page of context.client.pages(request)) {
-      const people = page.records.map((person) => ({ cio_id: person.cio_id }));
-      const ids = people.map((person) => String(person.cio_id));
+      const ids = page.records.map((person) => answerId(person.cio_id, 'cio_id', SEARCHED_PERSON));
+      const people = ids.map((cioId) => ({ cio_id: cioId }));
       progress.beginPage(token, ids);
       const skip = token === progress.resumePage ? ids.indexOf(progress.resumeAfter ?? '') + 1 : 0;
       for (const id of ids.slice(0, skip)) progress.personDone(id);

@@ -1,0 +1,126 @@
+// Answers in the documented shape but missing what the records or the next requests are keyed on: the stream
+// fails loudly instead of emitting keyless records or asking for "undefined".
+
+import { afterEach, describe, expect, test } from 'vitest';
+import {
+  configuredCatalog,
+  errorsOf,
+  FAST_RETRIES,
+  recordsOf,
+  runConnector,
+  simulatorConfig,
+  statusesOf,
+} from './harness.js';
+import { type FaultKind, type Simulator, startSimulator } from './simulator/index.js';
+
+let sim: Simulator | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+async function readWithFault(streams: string[], kind: FaultKind, path: RegExp, count = 1) {
+  sim = await startSimulator({ requestsPerSecond: null, workspace: { people: 30, deliveries: 200 } });
+  sim.injectFaults(kind, count, path);
+  const result = await runConnector('read', {
+    config: simulatorConfig(sim, { requests_per_second: 1000 }),
+    catalog: configuredCatalog(streams),
+    env: FAST_RETRIES,
+  });
+  return { result, log: sim.stats.log };
+}
+
+const messageOf = (result: Awaited<ReturnType<typeof readWithFault>>['result'], stream: string) =>
+  errorsOf(result.messages).find((error) => error.stream_descriptor?.name === stream)?.message;
+
+describe('a record without its primary key fails its stream, naming the field', () => {
+  test.each([
+    ['campaigns', /^\/v1\/campaigns$/, 'id', 'id'],
+    ['messages', /^\/v1\/messages$/, 'id', 'id'],
+    ['customers', /^\/v1\/customers\/attributes$/, 'cio_id', 'cio_id'],
+    ['segment_membership', /^\/v1\/segments\/\d+\/membership$/, 'cio_id', 'segment_id, cio_id'],
+  ] as const)('%s', async (stream, path, field, key) => {
+    const kind = field === 'id' ? 'no_id' : 'no_cio_id';
+    const { result } = await readWithFault([stream, 'snippets'], kind, path, 1000);
+    expect(result.exitCode).toBe(1);
+    expect(statusesOf(result.messages, stream).at(-1)).toBe('INCOMPLETE');
+    expect(statusesOf(result.messages, 'snippets').at(-1)).toBe('COMPLETE');
+    expect(messageOf(result, stream)).toBe(
+      `${stream}: Customer.io sent a record without "${field}", part of the stream's primary key (${key}): a deduplicating destination would merge such records into one, so the stream stops. Retry later; report it if it persists.`,
+    );
+    for (const record of recordsOf(result.messages, stream)) expect(record[field]).toBeDefined();
+  });
+
+  test('esp_suppressions keeps its one nullable key part: domain null without esp_suppression_domains', async () => {
+    const { result } = await readWithFault(['esp_suppressions'], 'no_id', /^$/, 0);
+    expect(result.exitCode).toBe(0);
+    const records = recordsOf(result.messages, 'esp_suppressions');
+    expect(records.length).toBeGreaterThan(0);
+    for (const record of records) expect(record.domain).toBeNull();
+  });
+});
+
+describe('an identifier missing from an answer is never sent back as "undefined"', () => {
+  const SEARCH = /^\/v1\/customers$/;
+  const searchMessage = (stream: string) =>
+    `${stream}: Customer.io answered a person in the people search (POST /v1/customers) without "cio_id", which the next requests are addressed by: the answer is malformed, so the stream stops. Retry later; report it if it persists.`;
+  const undefinedRequests = (log: readonly { path: string }[]) =>
+    log.filter((entry) => entry.path.includes('undefined'));
+
+  test('customers (search): people without cio_id fail the stream before any attributes lookup', async () => {
+    const { result, log } = await readWithFault(['customers'], 'no_cio_id', SEARCH);
+    expect(result.exitCode).toBe(1);
+    expect(statusesOf(result.messages, 'customers').at(-1)).toBe('INCOMPLETE');
+    expect(messageOf(result, 'customers')).toBe(searchMessage('customers'));
+    expect(log.filter((entry) => entry.path === '/v1/customers/attributes')).toEqual([]);
+    expect(recordsOf(result.messages, 'customers')).toEqual([]);
+  });
+
+  test.each(['customer_segments', 'customer_messages', 'customer_activities', 'customer_relationships'])(
+    '%s: people without cio_id fail the stream; no /v1/customers/undefined/... request',
+    async (stream) => {
+      const { result, log } = await readWithFault([stream], 'no_cio_id', SEARCH);
+      expect(result.exitCode).toBe(1);
+      expect(statusesOf(result.messages, stream).at(-1)).toBe('INCOMPLETE');
+      expect(messageOf(result, stream)).toBe(searchMessage(stream));
+      expect(undefinedRequests(log)).toEqual([]);
+    },
+  );
+
+  test('customer_messages: an attributes answer without cio_id fails the stream', async () => {
+    const { result } = await readWithFault(
+      ['customer_messages'],
+      'no_cio_id',
+      /^\/v1\/customers\/attributes$/,
+    );
+    expect(result.exitCode).toBe(1);
+    expect(messageOf(result, 'customer_messages')).toBe(
+      'customer_messages: Customer.io answered a person in the attributes lookup (POST /v1/customers/attributes) without "cio_id", which the next requests are addressed by: the answer is malformed, so the stream stops. Retry later; report it if it persists.',
+    );
+  });
+
+  test('campaign_actions: campaigns listed without id fail the stream; no /v1/campaigns/undefined/actions', async () => {
+    const { result, log } = await readWithFault(['campaign_actions'], 'no_id', /^\/v1\/campaigns$/);
+    expect(result.exitCode).toBe(1);
+    expect(messageOf(result, 'campaign_actions')).toBe(
+      'campaign_actions: Customer.io answered a campaigns record without "id", which the next requests are addressed by: the answer is malformed, so the stream stops. Retry later; report it if it persists.',
+    );
+    expect(undefinedRequests(log)).toEqual([]);
+  });
+
+  test('objects: object types without id, and objects without object_id, fail the stream', async () => {
+    const types = await readWithFault(['objects'], 'no_id', /^\/v1\/object_types$/);
+    expect(types.result.exitCode).toBe(1);
+    expect(messageOf(types.result, 'objects')).toMatch(
+      /^objects: Customer.io answered an object type \(GET \/v1\/object_types\) without "id"/,
+    );
+    expect(undefinedRequests(types.log)).toEqual([]);
+    await sim?.close();
+    const objects = await readWithFault(['objects'], 'no_object_id', /^\/v1\/objects$/);
+    expect(objects.result.exitCode).toBe(1);
+    expect(messageOf(objects.result, 'objects')).toMatch(
+      /^objects: Customer.io answered an object in the object search \(POST \/v1\/objects\) without "object_id"/,
+    );
+    expect(undefinedRequests(objects.log)).toEqual([]);
+  });
+});
