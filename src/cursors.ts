@@ -20,6 +20,21 @@ export interface CursorInput {
   saved: JsonObject | undefined;
   /** Epoch seconds when the sync started. */
   syncStart: number;
+  /** Told of a saved position later than `syncStart` (read as `syncStart` instead; see savedSeconds). */
+  onFuturePosition?: (field: string, value: unknown) => void;
+}
+
+/**
+ * A saved position as epoch seconds, never later than the sync's start. A later one is no position a sync can
+ * have reached (a hand-edited state, a clock far ahead): it is read as the sync's start, so the read goes back
+ * the usual lookback from there, and it is reported through `onFuturePosition`.
+ */
+export function savedSeconds(value: unknown, input: CursorInput, field: string): number | undefined {
+  const seconds = cursorSeconds(value);
+  if (seconds === undefined || seconds <= input.syncStart) return seconds;
+  input.onFuturePosition?.(field, value);
+  // A full refresh's resume point is only a shortcut: without a valid one it reads everything again.
+  return input.syncMode === 'incremental' ? input.syncStart : undefined;
 }
 
 export interface Cursor {
@@ -120,7 +135,7 @@ export class ClientSideCursor implements Cursor {
 
   constructor(field: string, input: CursorInput, options: ClientSideCursorOptions) {
     this.#field = field;
-    this.#previous = cursorSeconds(input.saved?.[field]);
+    this.#previous = savedSeconds(input.saved?.[field], input, field);
     this.#syncStart = input.syncStart;
     this.#format = options.format ?? ((seconds) => seconds);
     this.#future = new FutureDated(input.syncStart);
@@ -203,7 +218,7 @@ export class WindowCursor implements Cursor {
     // A full refresh resumes its own progress exactly: nothing to re-read.
     this.#lookback = this.#incremental ? options.lookbackSeconds : 0;
     const progress = this.#incremental ? input.saved : (input.saved?.resume as JsonObject | undefined);
-    this.#previous = cursorSeconds(progress?.[field]);
+    this.#previous = savedSeconds(progress?.[field], input, field);
     this.#position = this.#previous;
   }
 
@@ -281,17 +296,27 @@ export class PerParentWindowCursor implements Cursor {
     this.#lookback = this.#incremental ? options.lookbackSeconds : 0;
     const progress = this.#incremental ? input.saved : (input.saved?.resume as JsonObject | undefined);
     const sweep = (progress?.sweep ?? {}) as JsonObject;
-    const target = cursorSeconds(sweep.target);
-    this.#target = target === undefined ? input.syncStart : Math.min(target, input.syncStart);
-    this.#resumedThrough = typeof sweep.through === 'string' ? sweep.through : undefined;
+    const futureTarget = (cursorSeconds(sweep.target) ?? 0) > input.syncStart;
+    this.#target = savedSeconds(sweep.target, input, 'sweep.target') ?? input.syncStart;
+    // A sweep toward a future target is no sweep this connector ran: its parents are read again.
+    this.#resumedThrough = typeof sweep.through === 'string' && !futureTarget ? sweep.through : undefined;
     this.#through = this.#resumedThrough;
-    const watermark = cursorSeconds(progress?.created);
-    this.#watermark = watermark === undefined ? undefined : Math.min(watermark, this.#target);
+    this.#watermark = this.#savedPosition(progress?.created, input, 'created');
     const saved = (progress?.created_by_parent ?? {}) as Record<string, unknown>;
     for (const [id, value] of Object.entries(saved)) {
-      const position = cursorSeconds(value);
-      if (position !== undefined) this.#positions.set(id, Math.min(position, this.#target));
+      const position = this.#savedPosition(value, input, `created_by_parent.${id}`);
+      if (position !== undefined) this.#positions.set(id, position);
     }
+  }
+
+  /**
+   * A saved position, at most the target. One later than the sync's start reads the lookback before the target
+   * (a position at the target means a parent finished in this sweep, with nothing left to read).
+   */
+  #savedPosition(value: unknown, input: CursorInput, field: string): number | undefined {
+    const seconds = savedSeconds(value, input, field);
+    if (seconds === undefined) return undefined;
+    return (cursorSeconds(value) ?? 0) > input.syncStart ? this.#target - 1 : Math.min(seconds, this.#target);
   }
 
   /** The parents of this read in the order they are read: sorted by id, so progress is one position. */

@@ -110,6 +110,7 @@ export async function read(
   emitter.addSecret(config.appApiKey);
   const configured = resolveCatalog(rawCatalog, allStreams());
   const states = StateManager.parse(stateText);
+  for (const warning of states.duplicateWarnings()) await emitter.log('WARN', warning);
   const client = createClient(config, tuning);
   return readStreams(
     configured,

@@ -53,10 +53,18 @@ describe('client-side cursor', () => {
     expect(cursor.notices()[0]).toMatch(/2 record\(s\) have a "timestamp" later than the sync's start/);
   });
 
-  test('a saved cursor in the future (abnormal state) is brought back to the sync start', () => {
-    const cursor = new ClientSideCursor('updated', incremental({ updated: START + 100 * DAY }), options);
-    expect(cursor.accept({ updated: START - 5 })).toBe(false);
+  test('a saved cursor in the future (abnormal state) is read as the sync start, and reported', () => {
+    const reported: unknown[] = [];
+    const input = {
+      ...incremental({ updated: START + 100 * DAY }),
+      onFuturePosition: (field: string, value: unknown) => reported.push([field, value]),
+    };
+    const cursor = new ClientSideCursor('updated', input, options);
+    expect(cursor.since).toBe(START - 3600);
+    expect(cursor.accept({ updated: START - 3601 })).toBe(false);
+    expect(cursor.accept({ updated: START - 5 })).toBe(true);
     expect(cursor.final()).toEqual({ updated: START });
+    expect(reported).toEqual([['updated', START + 100 * DAY]]);
   });
 
   test('start_date bounds what is emitted; RFC 3339 cursors and formatted states are read and written', () => {
@@ -104,16 +112,34 @@ describe('window cursor', () => {
     expect(fresh.final()).toEqual(FULL_REFRESH_COMPLETE_STATE);
   });
 
-  test('a far-future saved position reads nothing and saves the sync start', () => {
+  test('a far-future saved position reads the lookback before the sync start and saves the sync start', () => {
     const cursor = new WindowCursor('created', incremental({ created: START + 365 * DAY }), options);
-    expect(cursor.windows(0)).toEqual([]);
+    expect(cursor.windows(0)).toEqual([{ start: START + 1 - options.lookbackSeconds, end: START }]);
     expect(cursor.checkpoint()).toEqual({ created: START });
     expect(cursor.final()).toEqual({ created: START });
+  });
+
+  test('a far-future resume point of a full refresh is dropped: the read starts over', () => {
+    const cursor = new WindowCursor('created', fullRefresh({ resume: { created: START + DAY } }), options);
+    expect(cursor.hasPosition).toBe(false);
+    expect(cursor.windows(START - 25 * DAY)[0]?.start).toBe(START - 25 * DAY);
   });
 });
 
 describe('per-parent window cursor', () => {
   const options = { windowSeconds: 10 * DAY, lookbackSeconds: DAY };
+
+  test('far-future positions read the lookback before the target; a far-future sweep is not resumed', () => {
+    const saved = {
+      created: START + 9 * DAY,
+      sweep: { target: START + 9 * DAY, through: '5' },
+      created_by_parent: { '7': START + DAY },
+    };
+    const cursor = new PerParentWindowCursor(incremental(saved), options);
+    cursor.plan(['3', '7']);
+    expect(cursor.windows('3', 0)).toEqual([{ start: START - DAY, end: START }]);
+    expect(cursor.windows('7', 0)).toEqual([{ start: START - DAY, end: START }]);
+  });
 
   test('a sweep in id order: progress is one position plus the parents finished out of order', () => {
     const cursor = new PerParentWindowCursor(incremental({ created: START - 3 * DAY }), options);

@@ -225,7 +225,18 @@ export abstract class Stream {
     run: StreamRun,
     observe?: (record: JsonObject) => void,
   ): AsyncGenerator<StreamItem> {
-    const cursor = this.createCursor(context, run);
+    const future: string[] = [];
+    const cursor = this.createCursor(context, {
+      ...run,
+      onFuturePosition: (field, value) => future.push(`"${field}" is ${JSON.stringify(value)}`),
+    });
+    if (future.length > 0) {
+      const start = new Date(run.syncStart * 1000).toISOString();
+      await context.log(
+        'WARN',
+        `${this.name}: the saved state's ${future.join(', ')}, later than this sync's start (${start}): no sync can have reached it, so it is ignored and the stream reads from the sync's start minus its lookback (a full refresh reads everything). Reset this stream's state to read its history again.`,
+      );
+    }
     await this.#warnBeyondRetention(context, run);
     run.state = cursor.checkpoint();
     for await (const item of this.readRecords(context, cursor)) {
