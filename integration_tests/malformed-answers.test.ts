@@ -6,12 +6,13 @@ import {
   configuredCatalog,
   errorsOf,
   FAST_RETRIES,
+  ofType,
   recordsOf,
   runConnector,
   simulatorConfig,
   statusesOf,
 } from './harness.js';
-import { type FaultKind, type Simulator, startSimulator } from './simulator/index.js';
+import { allPeople, type FaultKind, type Simulator, startSimulator } from './simulator/index.js';
 
 let sim: Simulator | undefined;
 afterEach(async () => {
@@ -122,5 +123,45 @@ describe('an identifier missing from an answer is never sent back as "undefined"
       /^objects: Customer.io answered an object in the object search \(POST \/v1\/objects\) without "object_id"/,
     );
     expect(undefinedRequests(objects.log)).toEqual([]);
+  });
+});
+
+describe('customers (search) compares the people the attributes lookup answered with those the search found', () => {
+  async function readDeletingAtLookup(deleteCount: (people: number) => number) {
+    let deleted = false;
+    sim = await startSimulator({
+      requestsPerSecond: null,
+      workspace: { people: 40 },
+      onRequest: ({ path }) => {
+        if (deleted || path !== '/v1/customers/attributes' || sim === undefined) return;
+        deleted = true;
+        const people = allPeople(sim.workspace);
+        for (const person of people.slice(0, deleteCount(people.length))) person.deleted = true;
+      },
+    });
+    return runConnector('read', {
+      config: simulatorConfig(sim, { requests_per_second: 1000 }),
+      catalog: configuredCatalog(['customers']),
+      env: FAST_RETRIES,
+    });
+  }
+
+  test('most people missing from the answers fails the stream instead of completing without them', async () => {
+    const result = await readDeletingAtLookup((people) => people);
+    expect(result.exitCode).toBe(1);
+    expect(statusesOf(result.messages, 'customers').at(-1)).toBe('INCOMPLETE');
+    expect(errorsOf(result.messages)[0]?.message).toMatch(
+      /^customers: the attributes lookup \(POST \/v1\/customers\/attributes\) answered for only 0 of the \d+ people the search found: not people deleted during the sync but a lookup that fails, so the stream stops rather than complete without them\. Retry later; report it if it persists\.$/,
+    );
+  });
+
+  test('a few people deleted between the search and the lookup: a warning with both numbers, and COMPLETE', async () => {
+    const result = await readDeletingAtLookup(() => 2);
+    expect(result.exitCode).toBe(0);
+    expect(statusesOf(result.messages, 'customers').at(-1)).toBe('COMPLETE');
+    const searched = recordsOf(result.messages, 'customers').length + 2;
+    expect(ofType(result.messages, 'LOG').map((message) => message.log.message)).toContain(
+      `customers: the attributes lookup answered for ${searched - 2} of the ${searched} people the search found; the 2 others were presumably deleted during the sync (Customer.io leaves unknown people out) and are not emitted.`,
+    );
   });
 });

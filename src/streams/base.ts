@@ -234,7 +234,7 @@ export abstract class Stream {
       const start = new Date(run.syncStart * 1000).toISOString();
       await context.log(
         'WARN',
-        `${this.name}: the saved state's ${future.join(', ')}, later than this sync's start (${start}): no sync can have reached it, so it is ignored and the stream reads from the sync's start minus its lookback (a full refresh reads everything). Reset this stream's state to read its history again.`,
+        `${this.name}: the saved state's ${namedFew(future)}, later than this sync's start (${start}): no sync can have reached it, so it is ignored and the stream reads from the sync's start minus its lookback (a full refresh reads everything). Reset this stream's state to read its history again.`,
       );
     }
     await this.#warnBeyondRetention(context, run);
@@ -267,6 +267,12 @@ export abstract class Stream {
       `${this.name}: the last sync is more than ${days} days old and Customer.io keeps about ${days} days of this history, so some may be lost. Sync more often.`,
     );
   }
+}
+
+/** The first three of a list, then how many more. */
+function namedFew(items: readonly string[]): string {
+  const more = items.length - 3;
+  return more > 0 ? `${items.slice(0, 3).join(', ')} and ${more} more` : items.join(', ');
 }
 
 /** A parent answering 404 is taken for one deleted during the sync only while most parents answer. */
