@@ -37,7 +37,7 @@ test('customer_messages reads each person from when they first existed: one requ
   }
   const before = nowSeconds();
   const result = await runConnector('read', {
-    config: simulatorConfig(sim, { requests_per_second: 1000 }),
+    config: simulatorConfig(sim, { requests_per_second: 1000, per_person_method: 'per_person' }),
     catalog: configuredCatalog(['customer_messages']),
     env: FAST_RETRIES,
   });

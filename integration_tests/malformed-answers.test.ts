@@ -24,7 +24,8 @@ async function readWithFault(streams: string[], kind: FaultKind, path: RegExp, c
   sim = await startSimulator({ requestsPerSecond: null, workspace: { people: 30, deliveries: 200 } });
   sim.injectFaults(kind, count, path);
   const result = await runConnector('read', {
-    config: simulatorConfig(sim, { requests_per_second: 1000 }),
+    // The per-person path: people from the search, then one request per person.
+    config: simulatorConfig(sim, { requests_per_second: 1000, per_person_method: 'per_person' }),
     catalog: configuredCatalog(streams),
     env: FAST_RETRIES,
   });
