@@ -7,7 +7,19 @@ import { Emitter } from './protocol.js';
 import { check, discover, read, spec } from './source.js';
 import { tuningFromEnv } from './tuning.js';
 
-const emitter = new Emitter();
+/**
+ * The CLI's emitter: each ERROR trace also goes to stderr as the same one line (masked), for whoever reads the
+ * terminal or the platform's logs. stdout stays protocol only.
+ */
+class CliEmitter extends Emitter {
+  override error(...args: Parameters<Emitter['error']>): Promise<void> {
+    const [message] = args;
+    process.stderr.write(`${this.mask(message.replace(/\s*\n\s*/g, ' '))}\n`);
+    return super.error(...args);
+  }
+}
+
+const emitter = new CliEmitter();
 
 function readFile(path: string, flag: string): string {
   try {
@@ -43,7 +55,6 @@ function readJson(path: string, flag: string, what: string): unknown {
 
 async function fail(error: ConnectorError, exitCode: number): Promise<void> {
   process.exitCode = exitCode;
-  process.stderr.write(`${emitter.mask(error.message)}\n`);
   await emitter.error(error.message, error.failureType, { internal: error.internalMessage });
 }
 
@@ -56,7 +67,7 @@ async function run(
       case 'spec':
         return await spec(emitter);
       case 'check':
-        readFile(argv.config ?? '', '--config');
+        // A missing or unreadable config is reported by check itself: CONNECTION_STATUS FAILED, exit 0.
         return await check(
           () => readJson(argv.config ?? '', '--config', 'config'),
           emitter,

@@ -238,18 +238,29 @@ export abstract class Stream {
       );
     }
     await this.#warnBeyondRetention(context, run);
-    run.state = cursor.checkpoint();
+    run.state = this.#withSyncTime(run, cursor.checkpoint(), false);
     for await (const item of this.readRecords(context, cursor)) {
       if (item === CHECKPOINT) {
-        run.state = cursor.checkpoint();
+        run.state = this.#withSyncTime(run, cursor.checkpoint(), false);
         yield item;
         continue;
       }
       observe?.(item);
       if (this.keeps(item, context) && cursor.accept(item)) yield item;
     }
-    run.state = await cursor.final();
+    run.state = this.#withSyncTime(run, await cursor.final(), true);
     for (const notice of cursor.notices()) await context.log('WARN', `${this.name}: ${notice}`);
+  }
+
+  /**
+   * Streams whose history Customer.io forgets keep, beside the cursor, when the last sync that read them to the
+   * end started (`synced_at`): the cursor is the newest record's time, which says nothing about how long ago
+   * the sync ran. Checkpoints carry the previous value forward; the end of a read sets this sync's start.
+   */
+  #withSyncTime(run: StreamRun, state: JsonObject, finished: boolean): JsonObject {
+    if (this.retentionSeconds === undefined || run.syncMode !== 'incremental') return state;
+    const syncedAt = finished ? run.syncStart : cursorSeconds(run.saved?.[SYNCED_AT]);
+    return syncedAt === undefined ? state : { ...state, [SYNCED_AT]: syncedAt };
   }
 
   async #warnBeyondRetention(context: StreamContext, run: StreamRun): Promise<void> {
@@ -259,12 +270,23 @@ export abstract class Stream {
       this.cursorField === undefined
     )
       return;
-    const previous = cursorSeconds(run.saved?.[this.cursorField]);
-    if (previous === undefined || previous >= context.now - this.retentionSeconds) return;
+    const oldest = context.now - this.retentionSeconds;
     const days = Math.round(this.retentionSeconds / 86_400);
+    const syncedAt = cursorSeconds(run.saved?.[SYNCED_AT]);
+    if (syncedAt !== undefined) {
+      if (syncedAt >= oldest) return;
+      await context.log(
+        'WARN',
+        `${this.name}: the last sync ran more than ${days} days ago (${isoDate(syncedAt)}) and Customer.io keeps about ${days} days of this history, so some may be lost. Sync more often.`,
+      );
+      return;
+    }
+    // A state saved before `synced_at` existed: only the newest record's time is known.
+    const newest = cursorSeconds(run.saved?.[this.cursorField]);
+    if (newest === undefined || newest >= oldest) return;
     await context.log(
       'WARN',
-      `${this.name}: the last sync is more than ${days} days old and Customer.io keeps about ${days} days of this history, so some may be lost. Sync more often.`,
+      `${this.name}: the newest record in the saved state is more than ${days} days old (${isoDate(newest)}) and the state does not say when the last sync ran; if that was more than ${days} days ago, some of this history may be lost (Customer.io keeps about ${days} days).`,
     );
   }
 }
@@ -273,6 +295,13 @@ export abstract class Stream {
 function namedFew(items: readonly string[]): string {
   const more = items.length - 3;
   return more > 0 ? `${items.slice(0, 3).join(', ')} and ${more} more` : items.join(', ');
+}
+
+/** State key of streams with a retention: the start (epoch seconds) of the last sync that read them to the end. */
+export const SYNCED_AT = 'synced_at';
+
+function isoDate(epochSeconds: number): string {
+  return new Date(epochSeconds * 1000).toISOString().slice(0, 10);
 }
 
 /** A parent answering 404 is taken for one deleted during the sync only while most parents answer. */
@@ -314,8 +343,9 @@ export abstract class ChildStream extends Stream {
       this.#readPartition(context, parent, cursor, tally),
     );
     if (tally.missing > 0 && tally.missing > tally.parents * MAX_MISSING_PARENT_SHARE) {
+      // No stream prefix here: the read loop adds it to every error of a stream.
       throw new ChildEndpointNotFoundError(
-        `${this.name}: Customer.io answered 404 for ${tally.missing} of ${tally.parents} ${this.parent.name} at ${this.path}: the endpoint is wrong or unavailable for this workspace, not a few deletions. No records of this stream were lost silently; retry later or report it.`,
+        `Customer.io answered 404 for ${tally.missing} of ${tally.parents} ${this.parent.name} at ${this.path}: the endpoint is wrong or unavailable for this workspace, not a few deletions. No records of this stream were lost silently; retry later or report it.`,
       );
     }
     if (tally.missing > MISSING_PARENT_WARNINGS) {
