@@ -4,8 +4,9 @@
  * configured catalog.
  *
  * Without arguments it reads the bundled simulator's default workspace: that is the checked-in copy, which
- * integration_tests/files.test.ts keeps in step with the connector. With `-- --config secrets/config.json` it
- * reads a real workspace instead, the one the acceptance tests will run against (docs/acceptance-tests.md), and
+ * integration_tests/files.test.ts keeps in step with the connector. With `--config secrets/config.json` (run it
+ * directly: `npm run build && npx tsx integration_tests/generate-expected-records.ts --config ...`; the npm
+ * script would hand the flag to its last step, the formatter) it reads a real workspace instead, the one the acceptance tests will run against (docs/acceptance-tests.md), and
  * fails when a stream that basic_read expects records from has none.
  */
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -7,7 +7,16 @@ export interface ConfiguredStream {
   syncMode: SyncMode;
 }
 
-/** Checks a configured catalog against the connector's streams; every problem is the user's to fix. */
+const SYNC_MODES: readonly SyncMode[] = ['full_refresh', 'incremental'];
+
+/**
+ * Checks a configured catalog against the connector's streams; every problem is the user's to fix. Only each
+ * entry's `stream.name` and `sync_mode` are read. Everything else is accepted and ignored: the
+ * `destination_sync_mode` (any, `append_dedup` included, on every stream: it is the destination's concern and
+ * the platform rewrites it), the cursor and primary key (source-defined here), and what today's platform adds
+ * to each entry (`generation_id`, `minimum_generation_id`, `sync_id`, `include_files`,
+ * `destination_object_name`) or any field a later protocol version brings.
+ */
 export function resolveCatalog(raw: unknown, available: readonly Stream[]): ConfiguredStream[] {
   const catalog = raw as Partial<ConfiguredAirbyteCatalog> | null;
   if (typeof catalog !== 'object' || catalog === null || !Array.isArray(catalog.streams)) {
@@ -31,6 +40,11 @@ export function resolveCatalog(raw: unknown, available: readonly Stream[]): Conf
     if (seen.has(name)) throw new ConfigError(`The configured catalog lists stream "${name}" twice.`);
     seen.add(name);
     const supported = stream.supportedSyncModes;
+    if (!SYNC_MODES.includes(entry.sync_mode as SyncMode)) {
+      throw new ConfigError(
+        `The configured catalog gives stream "${name}" the sync_mode ${JSON.stringify(entry.sync_mode ?? null)}, which is not a sync mode: use full_refresh or incremental (discover lists each stream's).`,
+      );
+    }
     if (!supported.includes(entry.sync_mode as SyncMode)) {
       throw new ConfigError(
         `The configured catalog asks for sync mode "${String(entry.sync_mode)}" on stream "${name}", which supports only ${supported.join(', ')}.`,

@@ -57,10 +57,42 @@ describe('resolveCatalog', () => {
     ]);
   });
 
+  test("accepts and ignores the fields today's platform adds, and append_dedup on every stream", () => {
+    const catalog = {
+      streams: streams.map((stream) => ({
+        stream: { name: stream.name, json_schema: {}, supported_sync_modes: stream.supportedSyncModes },
+        sync_mode: 'full_refresh',
+        destination_sync_mode: 'append_dedup',
+        generation_id: 7,
+        minimum_generation_id: 7,
+        sync_id: 12345,
+        include_files: false,
+        destination_object_name: `raw_${stream.name}`,
+      })),
+    };
+    const resolved = resolveCatalog(catalog, streams);
+    expect(resolved.map((configured) => configured.stream.name)).toEqual(
+      streams.map((stream) => stream.name),
+    );
+    expect(new Set(resolved.map((configured) => configured.syncMode))).toEqual(new Set(['full_refresh']));
+  });
+
+  test('an invalid sync_mode is a config error naming the stream and the value', () => {
+    expect(() => resolveCatalog({ streams: [entry('campaigns', 'INVALID')] }, streams)).toThrow(ConfigError);
+  });
+
   test.each([
     [{}, /"streams" list/],
     [{ streams: [entry('__AIRBYTE__stream_that_does_not_exist')] }, /does not have/],
-    [{ streams: [entry('campaigns', 'INVALID')] }, /sync mode "INVALID"/],
+    [
+      { streams: [entry('campaigns', 'INVALID')] },
+      /stream "campaigns" the sync_mode "INVALID", which is not a sync mode/,
+    ],
+    [{ streams: [{ stream: { name: 'campaigns' } }] }, /stream "campaigns" the sync_mode null/],
+    [
+      { streams: [entry('segment_membership', 'incremental')] },
+      /sync mode "incremental" on stream "segment_membership"/,
+    ],
     [{ streams: [entry('campaigns'), entry('campaigns')] }, /twice/],
     [{ streams: [{}] }, /streams\[0\] has no stream.name/],
   ])('refuses %j', (catalog, message) => {
