@@ -219,7 +219,11 @@ describe('failures', () => {
 
   test.each([
     ['an unknown stream', configuredCatalog(['__AIRBYTE__stream_that_does_not_exist']), /does not have/],
-    ['an unsupported sync mode', configuredCatalog(['campaigns'], 'INVALID'), /sync mode "INVALID"/],
+    [
+      'an unsupported sync mode',
+      configuredCatalog(['campaigns'], 'INVALID'),
+      /stream "campaigns" the sync_mode "INVALID"/,
+    ],
     ['a catalog that is not JSON', '{"streams": [', /catalog file .* is not valid JSON/],
   ])('%s is refused before reading with a config_error', async (_name, catalog, message) => {
     const result = await runConnector('read', { config: simulatorConfig(sim), catalog });
