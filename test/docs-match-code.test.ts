@@ -60,14 +60,20 @@ const SOURCE_STRINGS: SourceString[] = sourceFiles('src').flatMap((file) =>
 );
 /**
  * Strings that read as phrases (words and a space or a parenthesis), the ones a message is composed of
- * (`Customer.io ${what} on ${where}`). Pure glue such as `${a} ${b}` is not one: it would fit any text.
+ * (`Customer.io ${what} on ${where}`), and glue (`` ` ${note}` ``: interpolations and punctuation only). Glue
+ * would fit any text if its interpolations could be any value, so they stand only for phrases.
  */
 const PHRASES_BY_FILE = new Map<string, string[]>();
+const GLUE = new Set<string>();
 for (const { file, text } of SOURCE_STRINGS) {
   const literal = text.replaceAll(HOLE, '');
-  if (!/[\s(]/.test(literal) || !/[A-Za-z]{3}/.test(literal)) continue;
+  const phrase = /[\s(]/.test(literal) && /[A-Za-z]{3}/.test(literal);
+  const glue = !/[A-Za-z0-9]/.test(literal) && text.includes(HOLE) && text.length <= 4;
+  if (!phrase && !glue) continue;
+  if (glue) GLUE.add(text);
   PHRASES_BY_FILE.set(file, [...(PHRASES_BY_FILE.get(file) ?? []), text]);
 }
+const STREAM_NAMES = new Set(allStreams().map((stream) => stream.name));
 
 /** A README fragment as tokens: literal characters, WILD (`…`, `<placeholder>`) and NUM (a number, `N`, `4xx`). */
 type Token = string | { kind: 'WILD' | 'NUM' };
@@ -76,7 +82,9 @@ const NUM = { kind: 'NUM' } as const;
 
 function tokenize(fragment: string): Token[] {
   // The read loop adds `<stream>: `; a trailing `…` says the message goes on.
-  const body = fragment.replace(/^<stream>: /, '').replace(/\s*…\s*$/, '');
+  const prefix = /^(<stream>|[a-z_]+): /.exec(fragment)?.[1];
+  const prefixed = prefix === '<stream>' || (prefix !== undefined && STREAM_NAMES.has(prefix));
+  const body = (prefixed ? fragment.slice(fragment.indexOf(': ') + 2) : fragment).replace(/\s*…\s*$/, '');
   // A `…` stands for whatever text is elided, the spaces around it included.
   const parts = body.split(/(\s*…\s*|<[^>]+>|\b[NM]\b|\b\dxx\b|\d+(?:[.,]\d+)*)/);
   return parts.flatMap((part, index): Token[] => {
@@ -90,7 +98,7 @@ const isLiteral = (token: Token | undefined): token is string => typeof token ==
 /**
  * Whether the code can print `fragment`: some string of src/ contains it, where each of the string's
  * interpolations stands for a value (one or two words or numbers), or another phrase of the
- * same file (composed messages, two levels deep).
+ * same file (composed messages, three levels deep). A leading stream name is the read loop's prefix.
  */
 function codeCanPrint(fragment: string): boolean {
   const tokens = tokenize(fragment);
@@ -143,10 +151,12 @@ function codeCanPrint(fragment: string): boolean {
         const digits = /^\d[\d.,]*/.exec(text.slice(j))?.[0] ?? '';
         for (let length = 1; length <= digits.length; length++) push(i + 1, j + length);
       } else if (char === HOLE) {
-        for (const end of valueEnds(i)) push(end, j + 1);
-        if (depth < 2)
+        const glue = GLUE.has(text);
+        if (!glue) for (const end of valueEnds(i)) push(end, j + 1);
+        if (depth < 3)
           for (const phrase of PHRASES_BY_FILE.get(file) ?? [])
-            for (const end of spans(file, phrase, i, depth + 1)) push(end, j + 1);
+            if (!(glue && GLUE.has(phrase)))
+              for (const end of spans(file, phrase, i, depth + 1)) push(end, j + 1);
       } else {
         if (token === char) push(i + 1, j + 1);
         // The spaces a `…` took in may start the next phrase.
@@ -163,7 +173,9 @@ function codeCanPrint(fragment: string): boolean {
     if (cached !== undefined) return cached;
     const result = new Set<number>();
     memo.set(key, result);
-    for (const [k, j] of run(file, text, [[i, 0]], depth)) if (j === text.length) result.add(k);
+    // The fragment may also end inside the phrase: what it leaves out is its trailing `…`.
+    for (const [k, j] of run(file, text, [[i, 0]], depth))
+      if (j === text.length || k === tokens.length) result.add(k);
     return result;
   };
 
