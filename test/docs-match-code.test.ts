@@ -86,7 +86,7 @@ function tokenize(fragment: string): Token[] {
   const prefixed = prefix === '<stream>' || (prefix !== undefined && STREAM_NAMES.has(prefix));
   const body = (prefixed ? fragment.slice(fragment.indexOf(': ') + 2) : fragment).replace(/\s*…\s*$/, '');
   // A `…` stands for whatever text is elided, the spaces around it included.
-  const parts = body.split(/(\s*…\s*|<[^>]+>|\b[NM]\b|\b\dxx\b|\d+(?:[.,]\d+)*)/);
+  const parts = body.split(/(\s*…\s*|<[^>]+>|\b[NMK]\b|\b\dxx\b|\d+(?:[.,]\d+)*)/);
   return parts.flatMap((part, index): Token[] => {
     if (index % 2 === 0) return [...part];
     return [part.includes('…') || part.startsWith('<') ? WILD : NUM];
@@ -146,8 +146,7 @@ function codeCanPrint(fragment: string): boolean {
       if (token === WILD) {
         push(i + 1, j);
         if (j < text.length) push(i, j + 1);
-      } else if (token === NUM) {
-        if (char === HOLE) for (const end of valueEnds(i)) push(end, j + 1);
+      } else if (token === NUM && char !== HOLE) {
         const digits = /^\d[\d.,]*/.exec(text.slice(j))?.[0] ?? '';
         for (let length = 1; length <= digits.length; length++) push(i + 1, j + length);
       } else if (char === HOLE) {
