@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
+import { chooseRegion, describeKey } from './api-keys.js';
 import { ConfigError } from './errors.js';
 import type { JsonObject } from './protocol.js';
 import {
@@ -13,6 +14,7 @@ import {
 
 export interface SourceConfig {
   appApiKey: string;
+  /** `region` when set, else the data center a private `sk_` key names, else US. */
   region: Region;
   baseUrl: string;
   /** Epoch seconds; nothing older is read by incremental streams. */
@@ -32,6 +34,8 @@ export interface SourceConfig {
   messagesLookbackSeconds: number;
   /** Sending domains whose ESP suppression lists are read, lowercase; empty: the workspace's default list. */
   espSuppressionDomains: string[];
+  /** Said to the user as WARN by check and read: the config works but something in it looks wrong. */
+  warnings: string[];
 }
 
 /** Matches every person, including those without an `id` or an email. */
@@ -151,7 +155,7 @@ export function parseConfig(raw: unknown, now: number = Date.now()): SourceConfi
   if (typeof input.app_api_key === 'string') input.app_api_key = input.app_api_key.trim();
   if (input.app_api_key === '') {
     throw new ConfigError(
-      'Config field "app_api_key" is empty: paste an App API key from Customer.io Account Settings > API Credentials.',
+      'Config field "app_api_key" is empty: paste a private key (sk_...) or an App API key from Customer.io Account Settings > API Credentials.',
     );
   }
   validateSpec ??= createAjv().compile(connectionSpecification);
@@ -161,7 +165,13 @@ export function parseConfig(raw: unknown, now: number = Date.now()): SourceConfi
       first ? describeSchemaError(first, 'The config') : 'The config does not match the spec.',
     );
   }
-  const region = (input.region ?? 'US') as Region;
+  const key = describeKey(input.app_api_key as string);
+  if (key.kind === 'public') {
+    throw new ConfigError(
+      'Config field "app_api_key" is a public key (pk_...), which cannot read data: use a private key (sk_...) or an App API key from Account Settings > API Credentials.',
+    );
+  }
+  const { region, warnings } = chooseRegion(input.region as Region | undefined, key);
   return {
     appApiKey: input.app_api_key as string,
     region,
@@ -177,5 +187,6 @@ export function parseConfig(raw: unknown, now: number = Date.now()): SourceConfi
     includeDeletedPeopleActivities: (input.include_deleted_people_activities as boolean | undefined) ?? false,
     messagesLookbackSeconds: ((input.messages_lookback_days as number | undefined) ?? 30) * 86_400,
     espSuppressionDomains: sendingDomains(input.esp_suppression_domains as string[] | undefined),
+    warnings,
   };
 }

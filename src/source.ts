@@ -58,7 +58,7 @@ export async function check(loadConfig: () => unknown, emitter: Emitter, tuning:
     }).scoped({ signal: deadline.signal, stream: 'check' });
     await client.get('/v1/workspaces');
     const { forbidden, unanswered } = await probeStreams(client);
-    const warnings: string[] = [];
+    const warnings: string[] = [...config.warnings];
     if (forbidden.length > 0) {
       warnings.push(
         `The App API key works, but its scope does not cover these streams (403): ${forbidden.join(', ')}. Deselect them, or use a key with read access to them (or allow this machine in the account's IP allowlist).`,
@@ -108,6 +108,7 @@ export async function read(
 ): Promise<boolean> {
   const config = parseConfig(rawConfig);
   emitter.addSecret(config.appApiKey);
+  for (const warning of config.warnings) await emitter.log('WARN', warning);
   const configured = resolveCatalog(rawCatalog, allStreams());
   const states = StateManager.parse(stateText);
   for (const warning of states.duplicateWarnings()) await emitter.log('WARN', warning);

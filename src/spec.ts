@@ -29,7 +29,7 @@ export const connectionSpecification: JsonObject = {
       type: 'string',
       title: 'App API key',
       description:
-        'An App API key (not a Track API key) of the workspace to read, from Account Settings > API Credentials > App API Keys. Sent as a Bearer token.',
+        'A private key (sk_...) or an App API key (not a Track API key, not a public pk_ key) of the workspace to read, from Account Settings > API Credentials. Sent as a Bearer token.',
       airbyte_secret: true,
       minLength: 1,
       order: 0,
@@ -37,9 +37,9 @@ export const connectionSpecification: JsonObject = {
     region: {
       type: 'string',
       title: 'Region',
-      description: "Your account's data center: US (api.customer.io) or EU (api-eu.customer.io).",
+      description:
+        "Your account's data center: US (api.customer.io) or EU (api-eu.customer.io). Leave empty to take it from a private key that names it (sk_us_..., sk_eu_...); US otherwise.",
       enum: ['US', 'EU'],
-      default: 'US',
       order: 1,
     },
     start_date: {
@@ -89,7 +89,8 @@ export const connectionSpecification: JsonObject = {
     activity_types: {
       type: 'array',
       title: 'Activity types',
-      description: 'Activity types to read (e.g. event, attribute_change, opened_email). Empty: all types.',
+      description:
+        'Activity types to read (e.g. event, attribute_change, opened_email, consent). opted_in and opted_out read the consent activities of that action only. Empty: all types.',
       items: { type: 'string' },
       order: 7,
     },

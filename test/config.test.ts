@@ -33,6 +33,7 @@ describe('parseConfig', () => {
       includeDeletedPeopleActivities: false,
       messagesLookbackSeconds: 30 * 86_400,
       espSuppressionDomains: [],
+      warnings: [],
     });
   });
 
@@ -83,6 +84,29 @@ describe('parseConfig', () => {
     );
   });
 
+  test('a private sk_ key naming a data center sets the region when "region" is not set', () => {
+    expect(parseConfig({ app_api_key: 'sk_eu_0123abcd' }, NOW)).toMatchObject({
+      appApiKey: 'sk_eu_0123abcd',
+      region: 'EU',
+      baseUrl: 'https://api-eu.customer.io',
+      warnings: [],
+    });
+    expect(parseConfig({ app_api_key: 'sk_us_0123abcd' }, NOW)).toMatchObject({ region: 'US', warnings: [] });
+    // A private key whose region part we cannot read, and a classic App API key: US, as before.
+    expect(parseConfig({ app_api_key: 'sk_0123abcd' }, NOW)).toMatchObject({ region: 'US', warnings: [] });
+    expect(parseConfig({ app_api_key: 'eu0123abcd' }, NOW)).toMatchObject({ region: 'US', warnings: [] });
+  });
+
+  test('"region" wins over the key, with a warning that names both regions and not the key', () => {
+    const config = parseConfig({ app_api_key: 'sk_eu_s3cr3tvalue', region: 'US' }, NOW);
+    expect(config.region).toBe('US');
+    expect(config.baseUrl).toBe('https://api.customer.io');
+    expect(config.warnings).toHaveLength(1);
+    expect(config.warnings[0]).toMatch(/"region" is US but the private key is a EU key/);
+    expect(config.warnings[0]).not.toContain('s3cr3t');
+    expect(parseConfig({ app_api_key: 'sk_eu_k', region: 'EU' }, NOW).warnings).toEqual([]);
+  });
+
   test('trims a key pasted with whitespace or a trailing newline', () => {
     expect(parseConfig({ app_api_key: '  abc123\n' }, NOW).appApiKey).toBe('abc123');
   });
@@ -109,6 +133,7 @@ describe('parseConfig', () => {
     [{}, /required field "app_api_key"/],
     [{ app_api_key: '' }, /"app_api_key" is empty/],
     [{ app_api_key: '   ' }, /"app_api_key" is empty/],
+    [{ app_api_key: 'pk_eu_0123abcd' }, /"app_api_key" is a public key \(pk_\.\.\.\), which cannot read/],
     [{ app_api_key: 42 }, /"app_api_key" must be of type string/],
     [{ app_api_key: 'k', region: 'APAC' }, /"region" must be one of US, EU/],
     [{ app_api_key: 'k', base_url: 'not a url' }, /"base_url" is not a valid URL/],
