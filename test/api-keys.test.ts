@@ -18,7 +18,10 @@ describe('describeKey', () => {
 describe('chooseRegion', () => {
   test('the configured region, else the key’s, else US', () => {
     expect(chooseRegion('EU', { kind: 'app', region: undefined })).toEqual({ region: 'EU', warnings: [] });
-    expect(chooseRegion(undefined, { kind: 'private', region: 'EU' })).toEqual({ region: 'EU', warnings: [] });
+    expect(chooseRegion(undefined, { kind: 'private', region: 'EU' })).toEqual({
+      region: 'EU',
+      warnings: [],
+    });
     expect(chooseRegion(undefined, { kind: 'private', region: undefined })).toEqual({
       region: 'US',
       warnings: [],
