@@ -2,6 +2,7 @@ import { EVENT_NAMES, SENDING_DOMAIN } from './content.js';
 import { type DeliveryStore, firstAtOrAfter } from './deliveries.js';
 import { ulid } from './delivery-details.js';
 import { RELATED_OBJECT_COUNT, RELATED_OBJECT_TYPE_ID, relatedObjectId } from './generate-people.js';
+import type { PersonOptOuts } from './optouts.js';
 import type { SeededRandom } from './random.js';
 import type { Activity, Person, PersonIdentifiers } from './records-audience.js';
 import { DAY_SECONDS, timestampBetween, WORKSPACE_NOW } from './time.js';
@@ -175,5 +176,46 @@ export function generateActivities(
       customer_identifiers: person === null ? null : identifiersOf(person),
     };
   });
-  return activities.sort((a, b) => b.timestamp - a.timestamp || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  return activities.sort(newestFirst);
+}
+
+/** The order of the activity log: newest first, ties by id. */
+export function newestFirst(a: Activity, b: Activity): number {
+  return b.timestamp - a.timestamp || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
+
+/**
+ * Consent activities (type `consent`, name the action `opted_in` or `opted_out`, data the channel and sender)
+ * behind the workspace's opt-outs: one `opted_out` per sender a person is opted out of, half of them after an
+ * earlier `opted_in` to the same sender. Their own random stream, so the other activities are unchanged.
+ */
+export function generateConsentActivities(
+  random: SeededRandom,
+  optouts: readonly PersonOptOuts[],
+  people: readonly Person[],
+): Activity[] {
+  const byCioId = new Map(people.map((person) => [person.cio_id, person]));
+  const spanStart = WORKSPACE_NOW - ACTIVITY_SPAN_DAYS * DAY_SECONDS;
+  const activities: Activity[] = [];
+  for (const entry of optouts) {
+    const person = byCioId.get(entry.cio_id);
+    if (person === undefined) continue;
+    for (const optout of entry.optouts) {
+      const optedOut = timestampBetween(random, spanStart + DAY_SECONDS, WORKSPACE_NOW);
+      const actions: Array<[string, number]> = [['opted_out', optedOut]];
+      if (random.chance(0.5)) actions.push(['opted_in', timestampBetween(random, spanStart, optedOut - 60)]);
+      for (const [name, timestamp] of actions) {
+        activities.push({
+          id: ulid(random, timestamp),
+          type: 'consent',
+          name,
+          timestamp,
+          data: { channel: optout.channel, from: optout.from },
+          customer_id: person.id,
+          customer_identifiers: identifiersOf(person),
+        });
+      }
+    }
+  }
+  return activities;
 }

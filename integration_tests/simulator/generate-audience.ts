@@ -1,8 +1,9 @@
 import type { DeliveryStore } from './deliveries.js';
-import { generateActivities } from './generate-activities.js';
+import { generateActivities, generateConsentActivities, newestFirst } from './generate-activities.js';
 import { type DeliverySources, generateDeliveries } from './generate-deliveries.js';
 import { generatePeople } from './generate-people.js';
 import { generateTransactional } from './generate-transactional.js';
+import { generateOptOuts, type PersonOptOuts } from './optouts.js';
 import { SeededRandom } from './random.js';
 import type { Segment, SenderIdentity } from './records.js';
 import type { Activity, Person, TransactionalContent, TransactionalMessage } from './records-audience.js';
@@ -34,6 +35,8 @@ export interface Audience {
   deliveries: DeliveryStore;
   /** Newest first. */
   activities: Activity[];
+  /** GET /v1/optouts: the people opted out of an SMS or WhatsApp sender, search order. */
+  optouts: PersonOptOuts[];
 }
 
 export type AudienceSources = Omit<
@@ -64,11 +67,17 @@ export function generateAudience(seed: number, options: AudienceOptions, sources
     options.deliveries,
     options.deliveryDays,
   );
+  const optouts = generateOptOuts(people, sources.senderIdentities);
+  const activities = [
+    ...generateActivities(stream(4), options.activities, people, deliveries),
+    ...generateConsentActivities(stream(5), optouts, people),
+  ].sort(newestFirst);
   return {
     people,
     transactionalMessages: transactional.messages,
     transactionalContents: transactional.contents,
     deliveries,
-    activities: generateActivities(stream(4), options.activities, people, deliveries),
+    activities,
+    optouts,
   };
 }

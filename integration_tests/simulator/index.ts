@@ -1,5 +1,18 @@
 export * from './catalog.js';
 export { FAULT_KINDS, type FaultKind, PACED_FAULT_KINDS, type RandomFaults } from './faults.js';
+export {
+  JOURNEY_METRIC_KEYS,
+  type JourneyMetricKey,
+  journeyDay,
+  journeySeries,
+  MAX_JOURNEY_WINDOW_DAYS,
+} from './journey-metrics.js';
+export {
+  DEFAULT_OPTOUTS_LIMIT,
+  MAX_OPTOUTS_LIMIT,
+  type OptOutEntry,
+  type PersonOptOuts,
+} from './optouts.js';
 export { decodePageToken, encodePageToken } from './pagination.js';
 export * from './people.js';
 export { mulberry32, SeededRandom } from './random.js';
@@ -17,7 +30,13 @@ export {
   type SimulatorStats,
   startSimulator,
 } from './server.js';
+export {
+  type SubscriptionPreferences,
+  subscriptionPreferencesOf,
+  type TopicPreference,
+} from './subscription-preferences.js';
 export { WORKSPACE_NOW } from './time.js';
+export { triggerErrorsOf } from './trigger-errors.js';
 export {
   allCampaignActions,
   DEFAULT_WORKSPACE_OPTIONS,

@@ -6,6 +6,8 @@ export interface PageSizes {
   newslettersMax: number;
   senderIdentitiesDefault: number;
   senderIdentitiesMax: number;
+  /** Default and maximum `limit` of a broadcast trigger's errors (undocumented). */
+  triggerErrorsMax: number;
 }
 
 export interface RouteContext {

@@ -92,7 +92,7 @@ function pathPerson(context: RouteContext): Parsed<Person> {
     : { ok: true, value: person };
 }
 
-function withPerson(use: (context: RouteContext, person: Person) => ApiResponse) {
+export function withPerson(use: (context: RouteContext, person: Person) => ApiResponse) {
   return (context: RouteContext): ApiResponse => {
     const person = pathPerson(context);
     return person.ok ? use(context, person.value) : person.response;
@@ -175,6 +175,13 @@ function segmentMembership(context: RouteContext): ApiResponse {
   return ok({ segment_id: id.value, ...identifierLists(page.items), next: nextToken(page.nextOffset) });
 }
 
+/** GET /v1/segments/{id}/customer_count: how many people the segment holds now. */
+function segmentCustomerCount(context: RouteContext): ApiResponse {
+  const id = segmentId(context);
+  if (!id.ok) return id.response;
+  return ok({ count: segmentMembers(context.workspace, id.value).length, segment_id: id.value });
+}
+
 function segmentUsedBy(context: RouteContext): ApiResponse {
   const id = segmentId(context);
   if (!id.ok) return id.response;
@@ -194,4 +201,5 @@ export const AUDIENCE_ROUTES: readonly RouteDefinition[] = [
   route('GET', '/v1/customers/:customer_id/relationships', withPerson(personRelationshipsPage)),
   route('GET', '/v1/segments/:segment_id/membership', segmentMembership),
   route('GET', '/v1/segments/:segment_id/used_by', segmentUsedBy),
+  route('GET', '/v1/segments/:segment_id/customer_count', segmentCustomerCount),
 ];

@@ -1,5 +1,7 @@
 // The endpoint table. To simulate another endpoint, add a handler and one line to ROUTES.
 
+import { JOURNEY_METRIC_ROUTES } from './journey-metrics.js';
+import { OPTOUT_ROUTES } from './optouts.js';
 import { nextToken, pageAt, parseLimit, startOffset } from './pagination.js';
 import { badRequest, notFound, ok } from './responses.js';
 import type { ApiResponse, RouteContext, RouteDefinition, RouteHandler } from './router.js';
@@ -7,6 +9,8 @@ import { AUDIENCE_ROUTES } from './routes-audience.js';
 import { CATALOG_ROUTES } from './routes-catalog.js';
 import { EXPORT_ROUTES } from './routes-exports.js';
 import { MESSAGE_ROUTES } from './routes-messages.js';
+import { SUBSCRIPTION_PREFERENCE_ROUTES } from './subscription-preferences.js';
+import { TRIGGER_ERROR_ROUTES } from './trigger-errors.js';
 
 function get(path: string, handler: RouteHandler, options: { requiresAuth?: boolean } = {}): RouteDefinition {
   return { method: 'GET', path, handler, ...options };
@@ -92,6 +96,10 @@ export const ROUTES: readonly RouteDefinition[] = [
   ...MESSAGE_ROUTES,
   ...CATALOG_ROUTES,
   ...EXPORT_ROUTES,
+  ...OPTOUT_ROUTES,
+  ...JOURNEY_METRIC_ROUTES,
+  ...SUBSCRIPTION_PREFERENCE_ROUTES,
+  ...TRIGGER_ERROR_ROUTES,
   get('/v1/workspaces', ({ workspace }) => ok({ workspaces: workspace.workspaces })),
   get('/v1/campaigns', ({ workspace }) => ok({ campaigns: workspace.campaigns })),
   get('/v1/campaigns/:campaign_id', getCampaign),

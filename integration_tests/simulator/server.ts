@@ -54,6 +54,7 @@ export const DEFAULT_PAGE_SIZES: Readonly<PageSizes> = {
   newslettersMax: 100,
   senderIdentitiesDefault: 10,
   senderIdentitiesMax: 100,
+  triggerErrorsMax: 10,
 };
 
 export interface SimulatorOptions {
