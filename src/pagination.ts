@@ -135,10 +135,13 @@ export function expectObject(body: unknown, keys: readonly string[], path: strin
   return current as JsonObject;
 }
 
-/** The token of the next page: a non-empty string, or a number (broadcast trigger errors); none ends the read. */
+/**
+ * The token of the next page: a non-empty string, or a positive number (broadcast trigger errors page by
+ * integer offset and answer `next: 0` on the last page); none ends the read.
+ */
 export function nextToken(body: JsonObject): string | undefined {
   const next = body.next;
-  if (typeof next === 'number') return String(next);
+  if (typeof next === 'number') return next > 0 ? String(next) : undefined;
   return typeof next === 'string' && next !== '' ? next : undefined;
 }
 

@@ -101,6 +101,7 @@ describe('nextToken', () => {
   test.each([
     [{ next: 'MQ==' }, 'MQ=='],
     [{ next: 7 }, '7'],
+    [{ next: 0 }, undefined],
     [{ next: '' }, undefined],
     [{ next: null }, undefined],
     [{}, undefined],
