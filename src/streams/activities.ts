@@ -1,5 +1,5 @@
 import { type Params, type Probe, type Slice, Stream, type StreamContext } from './base.js';
-import { DAY_SECONDS, filterSlices } from './windows.js';
+import { activitySlices, DAY_SECONDS } from './windows.js';
 
 /** The workspace's activity log, newest first; Customer.io guarantees about 30 days of it. */
 export class ActivitiesStream extends Stream {
@@ -21,6 +21,6 @@ export class ActivitiesStream extends Stream {
   }
 
   override slices(context: StreamContext): Slice[] {
-    return filterSlices('type', context.config.activityTypes);
+    return activitySlices(context.config.activityTypes);
   }
 }

@@ -4,7 +4,7 @@ import type { JsonObject } from '../protocol.js';
 import { covered, hasPeopleFilter, PersonResolver, readAudience, released } from './audience.js';
 import type { Slice, StreamContext, StreamItem } from './base.js';
 import { PersonStream } from './person-stream.js';
-import { DAY_SECONDS, filterSlices } from './windows.js';
+import { activitySlices, DAY_SECONDS } from './windows.js';
 
 const ACTIVITY_PAGE_SIZE = 100;
 
@@ -26,7 +26,7 @@ export class CustomerActivitiesStream extends PersonStream {
   override readonly pageSize = ACTIVITY_PAGE_SIZE;
 
   override slices(context: StreamContext): Slice[] {
-    return filterSlices('type', context.config.activityTypes);
+    return activitySlices(context.config.activityTypes);
   }
 
   override async *readInBulk(context: StreamContext, cursor: Cursor): AsyncGenerator<StreamItem> {

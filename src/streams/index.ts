@@ -1,13 +1,16 @@
 import type { JsonObject } from '../protocol.js';
 import { ActivitiesStream } from './activities.js';
 import type { Stream } from './base.js';
+import { BroadcastTriggerErrorsStream } from './broadcast-trigger-errors.js';
 import { CustomerActivitiesStream } from './customer-activities.js';
 import { CustomerMessagesStream } from './customer-messages.js';
 import { CustomerRelationshipsStream } from './customer-relationships.js';
 import { CustomerSegmentsStream } from './customer-segments.js';
+import { CustomerSubscriptionPreferencesStream } from './customer-subscription-preferences.js';
 import { CustomersStream } from './customers.js';
 import { parentDeliveries } from './deliveries.js';
 import { EspSuppressionsStream } from './esp-suppressions.js';
+import { CampaignJourneyMetricsStream } from './journey-metrics.js';
 import { linkMetrics } from './link-metrics.js';
 import { childList, list, withoutCredentials } from './lists.js';
 import { MessagesStream } from './messages.js';
@@ -16,6 +19,7 @@ import { monthlyMetrics } from './monthly-metrics.js';
 import { ObjectsStream } from './objects.js';
 import { SegmentMembershipStream } from './segment-membership.js';
 import { SegmentUsageStream } from './segment-usage.js';
+import { SegmentsStream } from './segments.js';
 import { SenderIdentitiesStream } from './sender-identities.js';
 
 /**
@@ -90,11 +94,17 @@ export function allStreams(): Stream[] {
     partitionFields: ['id', 'created_at'],
     item: { path: '/v1/transactional/{id}', fields: { transactional_message_id: 'id' } },
   });
-  const segments = list({
+  // Each segment emitted with its size (one count request per segment: see segments.ts).
+  const segments = new SegmentsStream({
     name: 'segments',
     path: '/v1/segments',
     envelopeKey: 'segments',
     cursorField: 'updated_at',
+  });
+  const broadcastTriggers = childList(broadcasts, {
+    name: 'broadcast_triggers',
+    resource: 'triggers',
+    partitionFields: ['broadcast_id', 'id'],
   });
   const objectTypes = list({ name: 'object_types', path: '/v1/object_types', envelopeKey: 'types' });
   const objects = new ObjectsStream(objectTypes);
@@ -107,10 +117,12 @@ export function allStreams(): Stream[] {
     dailyMetrics(campaignActions, { name: 'campaign_action_metrics', version: 2 }),
     linkMetrics(campaigns, { name: 'campaign_link_metrics' }),
     linkMetrics(campaignActions, { name: 'campaign_action_link_metrics' }),
+    new CampaignJourneyMetricsStream(campaigns),
     parentDeliveries(campaigns, { name: 'campaign_messages' }),
     broadcasts,
     broadcastActions,
-    childList(broadcasts, { name: 'broadcast_triggers', resource: 'triggers' }),
+    broadcastTriggers,
+    new BroadcastTriggerErrorsStream(broadcastTriggers),
     dailyMetrics(broadcasts, { name: 'broadcast_metrics', version: 1 }),
     dailyMetrics(broadcastActions, { name: 'broadcast_action_metrics', version: 1 }),
     monthlyMetrics(broadcasts, { name: 'broadcast_metrics_monthly' }),
@@ -147,6 +159,16 @@ export function allStreams(): Stream[] {
     new CustomerMessagesStream(),
     new CustomerActivitiesStream(),
     new CustomerRelationshipsStream(objectTypes, objects),
+    new CustomerSubscriptionPreferencesStream(),
+    // SMS and WhatsApp opt-outs carry no time: full refresh only.
+    list({
+      name: 'optouts',
+      path: '/v1/optouts',
+      envelopeKey: 'optouts',
+      primaryKey: [['cio_id']],
+      pageSize: 1000,
+      probe: { path: '/v1/optouts', params: { limit: 1 } },
+    }),
     objectTypes,
     objects,
     // Workspace and reference data

@@ -1,3 +1,4 @@
+import { activityFilters } from '../activity-filters.js';
 import type { TimeWindow } from '../cursors.js';
 import type { JsonObject } from '../protocol.js';
 import type { Slice, StreamContext } from './base.js';
@@ -22,6 +23,12 @@ export function readFrom(context: StreamContext, earliest: number | undefined): 
 /** One slice per value of a list filter (e.g. `type`), or a single unfiltered slice when the list is empty. */
 export function filterSlices(param: string, values: readonly string[]): Slice[] {
   return values.length === 0 ? [{}] : values.map((value) => ({ params: { [param]: value } }));
+}
+
+/** One slice per activity filter of `activity_types` (opted_in/opted_out: consent of that action), or one unfiltered. */
+export function activitySlices(types: readonly string[]): Slice[] {
+  const filters = activityFilters(types);
+  return filters.length === 0 ? [{}] : filters.map((filter) => ({ params: { ...filter } }));
 }
 
 /**

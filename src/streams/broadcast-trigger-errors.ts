@@ -1,0 +1,37 @@
+import type { JsonObject } from '../protocol.js';
+import { ChildStream, type Slice, type Stream, type StreamContext } from './base.js';
+
+const LINE = /^line (\d+):\s*/;
+
+/** One error string of a trigger as a record: its position, the data file line it names, the text. */
+export function triggerErrorRecord(error: unknown, index: number): JsonObject {
+  const text = typeof error === 'string' ? error : JSON.stringify(error);
+  const line = LINE.exec(text)?.[1];
+  return { index, line: line === undefined ? null : Number(line), error: text };
+}
+
+/**
+ * The errors of each broadcast trigger (note the /campaigns/ prefix of the path). Pages by integer offset,
+ * `next: 0` ending the list; the docs give no page size, so none is sent.
+ */
+export class BroadcastTriggerErrorsStream extends ChildStream {
+  readonly name = 'broadcast_trigger_errors';
+  readonly path = '/v1/campaigns/{broadcast_id}/triggers/{id}/errors';
+  readonly envelopeKey = 'errors';
+  readonly primaryKey = [['broadcast_id'], ['trigger_id'], ['index']];
+  readonly parentFields = { broadcast_id: 'broadcast_id', trigger_id: 'id' };
+  readonly parent: Stream;
+
+  /** `broadcast_triggers`: its records need `broadcast_id` and `id`. */
+  constructor(triggers: Stream) {
+    super();
+    this.parent = triggers;
+  }
+
+  override async *readSlice(context: StreamContext, slice: Slice): AsyncGenerator<JsonObject> {
+    let index = 0;
+    for await (const page of context.client.pages(this.pageRequest(context, slice))) {
+      for (const error of page.records) yield triggerErrorRecord(error, index++);
+    }
+  }
+}
