@@ -27,6 +27,7 @@ import {
   allObjects,
   allPeople,
   deliveriesBetween,
+  journeyDay,
   type MetricRef,
   metricsFor,
   personDeliveries,
@@ -39,7 +40,9 @@ import {
   segmentMembers,
   segmentUsage,
   startSimulator,
+  subscriptionPreferencesOf,
   suppressionsOf,
+  triggerErrorsOf,
   withTrackedResponses,
 } from './simulator/index.js';
 
@@ -74,8 +77,8 @@ afterAll(async () => {
 });
 
 describe('a full read of the whole catalog', () => {
-  test('discovers the 53 streams and reads them all without an error', () => {
-    expect(streams).toHaveLength(53);
+  test('discovers the 57 streams and reads them all without an error', () => {
+    expect(streams).toHaveLength(57);
     expect(full.exitCode).toBe(0);
     expect(errorsOf(full.messages)).toEqual([]);
     expect(protocolProblems(full)).toEqual([]);
@@ -121,6 +124,19 @@ describe('a full read of the whole catalog', () => {
     );
     expect(records('broadcast_actions')).toHaveLength(allBroadcastActions(ws).length);
     expect(ids(records('broadcast_triggers'))).toEqual(ids([...ws.broadcastTriggers.values()].flat()));
+    const triggerErrors = ws.broadcasts.flatMap((b) =>
+      (ws.broadcastTriggers.get(b.id) ?? []).flatMap((t) =>
+        (triggerErrorsOf(ws).get(t.id) ?? []).map((error, index) => ({
+          broadcast_id: b.id,
+          trigger_id: t.id,
+          index,
+          line: Number(/^line (\d+)/.exec(error)?.[1]),
+          error,
+        })),
+      ),
+    );
+    expect(records('broadcast_trigger_errors')).toEqual(expect.arrayContaining(triggerErrors));
+    expect(records('broadcast_trigger_errors')).toHaveLength(triggerErrors.length);
     expect(keys(records('newsletter_variants'), [['newsletter_id'], ['id']])).toEqual(
       keys(
         ws.newsletters.flatMap((n) =>
@@ -196,6 +212,23 @@ describe('a full read of the whole catalog', () => {
     expect(new Set(campaignDays.map((r) => r.day)).size).toBe(campaignDays.length);
   });
 
+  test('journey metrics hold each campaign’s days from its creation to today, with the simulator counts', () => {
+    const lastDays = new Set<string>();
+    for (const campaign of sim.workspace.campaigns) {
+      const own = records('campaign_journey_metrics').filter((r) => r.campaign_id === campaign.id);
+      const firstDay = Math.floor(campaign.created / 86_400);
+      expect(own.length, `campaign ${campaign.id}`).toBeGreaterThan(0);
+      own.forEach((record, index) => {
+        const day = firstDay + index;
+        expect(record.day).toBe(new Date(day * 86_400_000).toISOString().slice(0, 10));
+        expect(record).toEqual({ campaign_id: campaign.id, day: record.day, ...journeyDay(campaign, day) });
+      });
+      lastDays.add(String(own.at(-1)?.day));
+    }
+    expect(lastDays.size).toBe(1);
+    expect(new Date(`${[...lastDays][0]}T00:00:00Z`).getTime()).toBeLessThanOrEqual(Date.now());
+  });
+
   test('link metrics hold each tracked link’s clicks, and monthly metrics each month, exactly', () => {
     for (const stream of LINK_METRIC_STREAMS) {
       const expected = expectedLinkRecords(sim.workspace, stream);
@@ -228,6 +261,20 @@ describe('a full read of the whole catalog', () => {
     const ws = sim.workspace;
     const people = allPeople(ws);
     expect(ids(records('activities'))).toEqual(ids(activitiesFor(ws)));
+    expect(records('activities').some((r) => r.type === 'consent' && r.name === 'opted_out')).toBe(true);
+    expect(records('segments')).toEqual(
+      ws.segments.map((segment) => ({ ...segment, customer_count: segmentMembers(ws, segment.id).length })),
+    );
+    expect(records('optouts')).toEqual(JSON.parse(JSON.stringify(ws.optouts)));
+    expect(records('customer_subscription_preferences')).toEqual(
+      expect.arrayContaining(
+        people.map((p) => ({
+          cio_id: p.cio_id,
+          ...JSON.parse(JSON.stringify(subscriptionPreferencesOf(ws, p))),
+        })),
+      ),
+    );
+    expect(records('customer_subscription_preferences')).toHaveLength(people.length);
     expect(
       records('customers')
         .map((r) => r.cio_id)
@@ -317,6 +364,7 @@ describe('config options', () => {
       'customer_messages',
       'customer_activities',
       'customer_relationships',
+      'customer_subscription_preferences',
     ];
     const result = await runConnector('read', {
       config: fastConfig({ customers_filter: JSON.stringify({ segment: { id: segment?.id } }) }),

@@ -172,7 +172,7 @@ describe('discover', () => {
     const catalogs = ofType(result.messages, 'CATALOG');
     expect(catalogs).toHaveLength(1);
     const streams = catalogs[0]?.catalog.streams ?? [];
-    expect(streams).toHaveLength(53);
+    expect(streams).toHaveLength(57);
     expect(streams.map((stream) => stream.name)).toEqual(expect.arrayContaining(STREAMS));
     expect(new Set(streams.map((stream) => stream.name)).size).toBe(streams.length);
     const ajv = new Ajv({ strict: false });

@@ -14,7 +14,7 @@ import {
   statesOf,
   statusesOf,
 } from './harness.js';
-import { allCampaignActions, type Simulator, startSimulator } from './simulator/index.js';
+import { allCampaignActions, type Simulator, segmentMembers, startSimulator } from './simulator/index.js';
 
 const STREAMS = ['campaigns', 'campaign_actions', 'broadcasts', 'newsletters', 'segments'] as const;
 let sim: Simulator;
@@ -28,7 +28,10 @@ function expectedRecords(simulator: Simulator): Record<(typeof STREAMS)[number],
     campaign_actions: allCampaignActions(workspace),
     broadcasts: workspace.broadcasts,
     newsletters: workspace.newsletters,
-    segments: workspace.segments,
+    segments: workspace.segments.map((segment) => ({
+      ...segment,
+      customer_count: segmentMembers(workspace, segment.id).length,
+    })),
   };
 }
 
@@ -102,7 +105,7 @@ describe('a full-refresh read of every stream', () => {
     }
   });
 
-  test('spends exactly one request per page, reading campaigns once for both campaign streams', () => {
+  test('spends exactly one request per page (and one count per segment), reading campaigns once for both campaign streams', () => {
     const actionPages = [...sim.workspace.campaignActions.values()].reduce(
       (pages, actions) => pages + Math.max(1, Math.ceil(actions.length / 10)),
       0,
@@ -110,7 +113,8 @@ describe('a full-refresh read of every stream', () => {
     const newsletterPages = Math.ceil(sim.workspace.newsletters.length / 100);
     expect(cleanRequests.every((request) => request.status === 200)).toBe(true);
     expect(cleanRequests.filter((request) => request.path === '/v1/campaigns')).toHaveLength(1);
-    expect(cleanRequests).toHaveLength(1 + actionPages + 1 + newsletterPages + 1);
+    const segmentCounts = sim.workspace.segments.length;
+    expect(cleanRequests).toHaveLength(1 + actionPages + 1 + newsletterPages + 1 + segmentCounts);
   });
 });
 

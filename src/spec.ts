@@ -75,7 +75,7 @@ export const connectionSpecification: JsonObject = {
       type: 'string',
       title: 'People filter',
       description:
-        'A Customer.io people filter as JSON, e.g. {"segment":{"id":7}} or {"and":[{"attribute":{"field":"plan","operator":"eq","value":"pro"}}]}. Applied to customers and every per-person stream (customer_segments, customer_messages, customer_activities, customer_relationships), whose cost is one or more requests per person. Empty: everyone.',
+        'A Customer.io people filter as JSON, e.g. {"segment":{"id":7}} or {"and":[{"attribute":{"field":"plan","operator":"eq","value":"pro"}}]}. Applied to customers and every per-person stream (customer_segments, customer_messages, customer_activities, customer_relationships, customer_subscription_preferences), whose cost is one or more requests per person. Empty: everyone.',
       multiline: true,
       order: 5,
     },
