@@ -210,7 +210,8 @@ describe('a full read of the whole catalog', () => {
     }
     const campaignDays = records('campaign_metrics').filter((r) => r.campaign_id === ws.campaigns[0]?.id);
     expect(new Set(campaignDays.map((r) => r.day)).size).toBe(campaignDays.length);
-  });
+    // Recomputes every entity's daily series: minutes of CPU on a loaded machine.
+  }, 120_000);
 
   test('journey metrics hold each campaign’s days from its creation to today, with the simulator counts', () => {
     const lastDays = new Set<string>();
