@@ -26,6 +26,7 @@ test('check sends one request per family, in catalog order, as before the stream
     'GET /v1/activities {"limit":1}',
     'GET /v1/segments {}',
     'POST /v1/customers {"limit":1}',
+    'GET /v1/optouts {"limit":1}',
     'GET /v1/object_types {}',
     'GET /v1/exports {}',
     'GET /v1/collections {}',
@@ -46,5 +47,8 @@ test('check sends one request per family, in catalog order, as before the stream
     'customer_messages',
     'customer_activities',
     'customer_relationships',
+    'customer_subscription_preferences',
   ]);
+  expect(probes.find((probe) => probe.path === '/v1/campaigns')?.streams).toContain('campaign_journey_metrics');
+  expect(probes.find((probe) => probe.path === '/v1/broadcasts')?.streams).toContain('broadcast_trigger_errors');
 });
