@@ -49,6 +49,10 @@ test('check sends one request per family, in catalog order, as before the stream
     'customer_relationships',
     'customer_subscription_preferences',
   ]);
-  expect(probes.find((probe) => probe.path === '/v1/campaigns')?.streams).toContain('campaign_journey_metrics');
-  expect(probes.find((probe) => probe.path === '/v1/broadcasts')?.streams).toContain('broadcast_trigger_errors');
+  expect(probes.find((probe) => probe.path === '/v1/campaigns')?.streams).toContain(
+    'campaign_journey_metrics',
+  );
+  expect(probes.find((probe) => probe.path === '/v1/broadcasts')?.streams).toContain(
+    'broadcast_trigger_errors',
+  );
 });
