@@ -405,11 +405,11 @@ describe('workspace', () => {
     expect(new Set(actionIds).size).toBe(actionIds.length);
   });
 
-  it('scales to hundreds of campaigns quickly', () => {
-    const started = performance.now();
+  // How fast it generates is the bench's business, not a test's: here only that the size is honoured.
+  it('scales to hundreds of campaigns with distinct ids', () => {
     const workspace = generateWorkspace({ campaigns: 300, seed: 11 });
     expect(workspace.campaigns).toHaveLength(300);
-    expect(performance.now() - started).toBeLessThan(2000);
+    expect(new Set(workspace.campaigns.map((campaign) => campaign.id)).size).toBe(300);
   });
 });
 
