@@ -5,7 +5,7 @@ import {
   RequestCancelledError,
 } from './errors.js';
 import type { JsonObject } from './protocol.js';
-import { CHECKPOINT, type Stream, type StreamContext } from './streams/base.js';
+import { CHECKPOINT, fullRead, type Stream, type StreamContext } from './streams/base.js';
 
 function project(record: JsonObject, fields: readonly string[]): JsonObject {
   const projected: JsonObject = {};
@@ -39,7 +39,8 @@ export class PartitionCache {
     }
     const recorder = this.recorder(stream);
     try {
-      for await (const item of stream.readRecords(context)) {
+      const cursor = stream.createCursor(context, fullRead(context.now));
+      for await (const item of stream.readRecords(context, cursor)) {
         if (item !== CHECKPOINT) yield recorder.add(item);
       }
     } catch (error) {

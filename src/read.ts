@@ -1,21 +1,15 @@
 import type { ConfiguredStream } from './catalog.js';
+import type { CursorInput } from './cursors.js';
 import { asConnectorError, type ConnectorError, isSourceWide } from './errors.js';
 import type { CustomerIoClient } from './http-client.js';
 import { stringifyJson } from './json.js';
 import { RecordNormalizer } from './normalize.js';
 import { PartitionCache, type PartitionRecorder } from './partitions.js';
 import { PrimaryKeyCheck } from './primary-key.js';
-import type { Emitter } from './protocol.js';
+import type { Emitter, JsonObject } from './protocol.js';
 import { reportRetries } from './retry-reporting.js';
 import { StateManager } from './state.js';
-import {
-  CHECKPOINT,
-  ChildStream,
-  newRun,
-  type Stream,
-  type StreamContext,
-  type StreamRun,
-} from './streams/base.js';
+import { ChildStream, type Stream, type StreamContext, StreamState } from './streams/base.js';
 
 /**
  * Reads the configured streams one after another. Each gets STARTED, RUNNING at its first record, a STATE
@@ -57,7 +51,7 @@ export async function readStreams(
       partitions: (parent) => cache.partitions(parent, context),
     };
     const recorder = parentsNeeded.has(stream.name) ? cache.recorder(stream) : undefined;
-    const run = newRun(syncMode, states.get(stream.name), base.now);
+    const run: CursorInput = { syncMode, saved: states.get(stream.name), syncStart: base.now };
     try {
       await readStream(stream, run, context, emitter, recorder, policy);
     } catch (error) {
@@ -104,7 +98,7 @@ const DEFAULT_CHECKPOINTS: CheckpointPolicy = { records: 1000, seconds: 30 };
 /** One stream's read: statuses, records, and its state at checkpoints (see CheckpointPolicy) and at the end. */
 async function readStream(
   stream: Stream,
-  run: StreamRun,
+  run: CursorInput,
   context: StreamContext,
   emitter: Emitter,
   recorder: PartitionRecorder | undefined,
@@ -115,11 +109,12 @@ async function readStream(
   let sinceState = 0;
   let lastState: string | undefined;
   let lastStateAt = Date.now();
+  let state: JsonObject = {};
   const emitState = async () => {
-    const snapshot = stringifyJson(run.state);
+    const snapshot = stringifyJson(state);
     // Never the same state twice in a row: an unchanged state says nothing new about progress.
     if (snapshot === lastState) return;
-    await emitter.state(stream.name, run.state, sinceState);
+    await emitter.state(stream.name, state, sinceState);
     lastState = snapshot;
     lastStateAt = Date.now();
     sinceState = 0;
@@ -130,8 +125,9 @@ async function readStream(
   const normalizer = new RecordNormalizer(stream.name, stream.jsonSchema, (text) => warnings.push(text));
   const primaryKey = new PrimaryKeyCheck(stream.primaryKey, stream.jsonSchema);
   for await (const item of stream.read(context, run, recorder?.add)) {
-    if (item === CHECKPOINT) {
-      if (checkpointDue()) await emitState();
+    if (item instanceof StreamState) {
+      state = item.state;
+      if (!item.final && checkpointDue()) await emitState();
       continue;
     }
     if (total === 0) await emitter.streamStatus(stream.name, 'RUNNING');

@@ -1,19 +1,18 @@
 import { describe, expect, test } from 'vitest';
 import {
   ClientSideCursor,
-  CompletedPartitionsCursor,
   type CursorInput,
   FULL_REFRESH_COMPLETE_STATE,
   FullRefreshCursor,
-  PeopleProgress,
-  PeopleSweepCursor,
-  PerParentWindowCursor,
-  ResumeTokenCursor,
+  resumeTokenCursor,
   timeWindows,
-  WindowCursor,
   windowStart,
 } from '../src/cursors.js';
 import type { JsonObject } from '../src/protocol.js';
+import { PerParentWindowCursor, perParentWindowCursor } from '../src/streams/deliveries.js';
+import { PeopleProgress, peopleSweepCursor } from '../src/streams/people-sweep.js';
+import { completedPartitionsCursor } from '../src/streams/segment-membership.js';
+import { WindowCursor, windowCursor } from '../src/streams/windows.js';
 
 const START = 1_800_000_000;
 const DAY = 86_400;
@@ -97,17 +96,13 @@ describe('window cursor', () => {
   });
 
   test('a full refresh resumes its own progress without lookback and ends with the full-refresh state', () => {
-    const cursor = new WindowCursor(
-      'created',
-      fullRefresh({ resume: { created: START - 5 * DAY } }),
-      options,
-    );
-    expect(cursor.windows(0)[0]?.start).toBe(START - 5 * DAY + 1);
-    const fresh = new WindowCursor('created', fullRefresh(), options);
-    expect(fresh.hasPosition).toBe(false);
+    const cursor = windowCursor('created', fullRefresh({ resume: { created: START - 5 * DAY } }), options);
+    expect(cursor.strategy.windows(0)[0]?.start).toBe(START - 5 * DAY + 1);
+    const fresh = windowCursor('created', fullRefresh(), options);
+    expect(fresh.strategy.hasPosition).toBe(false);
     expect(fresh.checkpoint()).toEqual({});
-    const [first] = fresh.windows(START - 20 * DAY);
-    if (first) fresh.close(first);
+    const [first] = fresh.strategy.windows(START - 20 * DAY);
+    if (first) fresh.strategy.close(first);
     expect(fresh.checkpoint()).toEqual({ resume: { created: first?.end } });
     expect(fresh.final()).toEqual(FULL_REFRESH_COMPLETE_STATE);
   });
@@ -120,9 +115,9 @@ describe('window cursor', () => {
   });
 
   test('a far-future resume point of a full refresh is dropped: the read starts over', () => {
-    const cursor = new WindowCursor('created', fullRefresh({ resume: { created: START + DAY } }), options);
-    expect(cursor.hasPosition).toBe(false);
-    expect(cursor.windows(START - 25 * DAY)[0]?.start).toBe(START - 25 * DAY);
+    const cursor = windowCursor('created', fullRefresh({ resume: { created: START + DAY } }), options);
+    expect(cursor.strategy.hasPosition).toBe(false);
+    expect(cursor.strategy.windows(START - 25 * DAY)[0]?.start).toBe(START - 25 * DAY);
   });
 });
 
@@ -193,31 +188,31 @@ describe('per-parent window cursor', () => {
   });
 
   test('a full refresh checkpoints under resume and ends with the full-refresh state', () => {
-    const cursor = new PerParentWindowCursor(fullRefresh(), options);
-    cursor.plan(['1']);
-    const [window] = cursor.windows('1', START - DAY);
-    if (window) cursor.close('1', window);
+    const cursor = perParentWindowCursor(fullRefresh(), options);
+    cursor.strategy.plan(['1']);
+    const [window] = cursor.strategy.windows('1', START - DAY);
+    if (window) cursor.strategy.close('1', window);
     expect(cursor.checkpoint()).toEqual({
       resume: { sweep: { target: START }, created_by_parent: { '1': START } },
     });
-    cursor.finish('1');
+    cursor.strategy.finish('1');
     expect(cursor.final()).toEqual(FULL_REFRESH_COMPLETE_STATE);
   });
 });
 
 test('resumable full refreshes: completed partitions and a search token', () => {
-  const segments = new CompletedPartitionsCursor(
+  const segments = completedPartitionsCursor(
     'completed_segments',
     fullRefresh({ resume: { completed_segments: [3] } }),
   );
-  expect(segments.isComplete(3)).toBe(true);
-  segments.complete(5);
+  expect(segments.strategy.isComplete(3)).toBe(true);
+  segments.strategy.complete(5);
   expect(segments.checkpoint()).toEqual({ resume: { completed_segments: [3, 5] } });
   expect(segments.final()).toEqual(FULL_REFRESH_COMPLETE_STATE);
 
-  const people = new ResumeTokenCursor(fullRefresh({ resume: { next: 'abc' } }));
-  expect(people.savedToken).toBe('abc');
-  people.advance('def');
+  const people = resumeTokenCursor(fullRefresh({ resume: { next: 'abc' } }));
+  expect(people.strategy.savedToken).toBe('abc');
+  people.strategy.advance('def');
   expect(people.checkpoint()).toEqual({ resume: { next: 'def' } });
   expect(people.final()).toEqual(FULL_REFRESH_COMPLETE_STATE);
 
@@ -266,18 +261,19 @@ describe('people sweep', () => {
 
   test('the stream cursor inside a sweep ends at the sweep start; checkpoints carry the people progress', () => {
     const run = incremental({ timestamp: START - 2 * DAY, people: { started: START - DAY, after: 'x' } });
-    const { progress, innerInput } = PeopleSweepCursor.input(run);
-    expect(innerInput.syncStart).toBe(START - DAY);
-    const inner = new ClientSideCursor('timestamp', innerInput, { lookbackSeconds: 0, startDate: undefined });
-    const cursor = new PeopleSweepCursor(inner, progress, true);
+    let innerInput: CursorInput | undefined;
+    const cursor = peopleSweepCursor(run, (input) => {
+      innerInput = input;
+      return new ClientSideCursor('timestamp', input, { lookbackSeconds: 0, startDate: undefined });
+    });
+    expect(innerInput?.syncStart).toBe(START - DAY);
     expect(cursor.accept({ timestamp: START - 10 })).toBe(true);
     expect(cursor.checkpoint()).toEqual({
       timestamp: START - 2 * DAY,
       people: { started: START - DAY, after: 'x' },
     });
     expect(cursor.final()).toEqual({ timestamp: START - DAY });
-    const fresh = PeopleSweepCursor.input(fullRefresh());
-    const full = new PeopleSweepCursor(new FullRefreshCursor(), fresh.progress, false);
+    const full = peopleSweepCursor(fullRefresh(), () => new FullRefreshCursor());
     expect(full.checkpoint()).toEqual({ resume: { people: { started: START } } });
     expect(full.final()).toEqual(FULL_REFRESH_COMPLETE_STATE);
   });

@@ -1,4 +1,5 @@
-import { type Params, type Probe, type Slice, Stream, type StreamContext } from './base.js';
+import type { ClientSideCursor, CursorInput, FullRefreshCursor } from '../cursors.js';
+import { type Params, type Probe, recordCursor, type Slice, Stream, type StreamContext } from './base.js';
 import { activitySlices, DAY_SECONDS } from './windows.js';
 
 /** The workspace's activity log, newest first; Customer.io guarantees about 30 days of it. */
@@ -14,6 +15,10 @@ export class ActivitiesStream extends Stream {
 
   override get probe(): Probe {
     return { path: this.path, params: { limit: 1 } };
+  }
+
+  createCursor(context: StreamContext, run: CursorInput): ClientSideCursor | FullRefreshCursor {
+    return recordCursor(this, context, run);
   }
 
   override params(context: StreamContext): Params {

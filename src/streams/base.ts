@@ -40,14 +40,18 @@ export interface Probe {
 export const CHECKPOINT = Symbol('checkpoint');
 export type StreamItem = JsonObject | typeof CHECKPOINT;
 
-/** One stream's read in one sync: its mode, the state passed in, the sync's start, and the state reached. */
-export interface StreamRun extends CursorInput {
-  /** Emitted by the read loop at each CHECKPOINT and at the end. */
-  state: JsonObject;
-}
+/**
+ * The state a read reached, yielded by `Stream.read` where it may be emitted (every record before it is out);
+ * the last one, `final`, once every record has been emitted.
+ */
+export class StreamState {
+  readonly state: JsonObject;
+  readonly final: boolean;
 
-export function newRun(syncMode: SyncMode, saved: JsonObject | undefined, syncStart: number): StreamRun {
-  return { syncMode, saved, syncStart, state: {} };
+  constructor(state: JsonObject, final: boolean) {
+    this.state = state;
+    this.final = final;
+  }
 }
 
 export interface StreamContext {
@@ -64,12 +68,17 @@ export interface StreamContext {
   exportTiming?: ExportTiming;
 }
 
+/** A full read with no state: how a parent is read for its children. */
+export function fullRead(now: number): CursorInput {
+  return { syncMode: 'full_refresh', saved: undefined, syncStart: now };
+}
+
 /**
- * One Customer.io collection. Subclasses declare what differs (name, path, envelope key, keys, page size,
- * slices, a record transform); paging, retries and rate limiting live in the client, state and statuses in
- * the read loop.
+ * One Customer.io collection, read with cursor strategy `C` (one per read: nothing of a run lives on the
+ * stream). Subclasses declare what differs (name, path, envelope key, keys, page size, slices, a record
+ * transform); paging, retries and rate limiting live in the client, statuses in the read loop.
  */
-export abstract class Stream {
+export abstract class Stream<C extends Cursor = Cursor> {
   abstract readonly name: string;
   abstract readonly path: string;
   abstract readonly envelopeKey: string;
@@ -82,8 +91,6 @@ export abstract class Stream {
   readonly newestFirst: boolean = false;
   /** How long the API keeps records (it forgets older ones): a state older than this gets a warning. */
   readonly retentionSeconds: number | undefined = undefined;
-  /** Client-side cursors re-read this many seconds before the cursor, for writes that landed late. */
-  readonly cursorLookbackSeconds: number = 3600;
   readonly method: 'GET' | 'POST' = 'GET';
   /** Sent as `limit` on each page where the endpoint pages. */
   readonly pageSize: number | undefined = undefined;
@@ -121,14 +128,8 @@ export abstract class Stream {
     };
   }
 
-  /** The cursor strategy of one read: a client-side cursor on `cursorField` in incremental syncs by default. */
-  createCursor(context: StreamContext, run: CursorInput): Cursor {
-    if (run.syncMode !== 'incremental' || this.cursorField === undefined) return new FullRefreshCursor();
-    return new ClientSideCursor(this.cursorField, run, {
-      lookbackSeconds: this.cursorLookbackSeconds,
-      startDate: context.config.startDate,
-    });
-  }
+  /** The cursor strategy of one read: what it emits and the state it saves (see cursors.ts). */
+  abstract createCursor(context: StreamContext, run: CursorInput): C;
 
   /** Query parameters sent with every request of the stream. */
   params(_context: StreamContext): Params {
@@ -136,11 +137,7 @@ export abstract class Stream {
   }
 
   /** The request sequences to read (of one parent, for child streams); one by default. */
-  slices(
-    _context: StreamContext,
-    _parent: JsonObject | undefined,
-    _cursor: Cursor,
-  ): Slice[] | Promise<Slice[]> {
+  slices(_context: StreamContext, _parent: JsonObject | undefined, _cursor: C): Slice[] | Promise<Slice[]> {
     return [{}];
   }
 
@@ -172,7 +169,7 @@ export abstract class Stream {
     context: StreamContext,
     slice: Slice,
     _parent: JsonObject | undefined,
-    cursor: Cursor,
+    cursor: C,
   ): AsyncGenerator<JsonObject> {
     for await (const page of context.client.pages(this.pageRequest(context, slice))) {
       for (const item of page.records) {
@@ -192,10 +189,7 @@ export abstract class Stream {
   }
 
   /** Every record of the stream, with CHECKPOINTs after slices that move the cursor. */
-  async *readRecords(
-    context: StreamContext,
-    cursor: Cursor = new FullRefreshCursor(),
-  ): AsyncGenerator<StreamItem> {
+  async *readRecords(context: StreamContext, cursor: C): AsyncGenerator<StreamItem> {
     yield* this.readSlices(context, undefined, cursor);
   }
 
@@ -203,7 +197,7 @@ export abstract class Stream {
   protected async *readSlices(
     context: StreamContext,
     parent: JsonObject | undefined,
-    cursor: Cursor,
+    cursor: C,
     path?: string,
   ): AsyncGenerator<StreamItem> {
     for (const slice of await this.slices(context, parent, cursor)) {
@@ -217,14 +211,14 @@ export abstract class Stream {
   }
 
   /**
-   * The read in a sync: records and CHECKPOINTs, with `run.state` kept at the cursor's checkpoint and set to
-   * its final state at the end. `observe` sees every record read, emitted or not (children need every parent).
+   * The read in a sync: the records to emit, and the cursor's state at each CHECKPOINT and at the end.
+   * `observe` sees every record read, emitted or not (children need every parent).
    */
   async *read(
     context: StreamContext,
-    run: StreamRun,
+    run: CursorInput,
     observe?: (record: JsonObject) => void,
-  ): AsyncGenerator<StreamItem> {
+  ): AsyncGenerator<JsonObject | StreamState> {
     const future: string[] = [];
     const cursor = this.createCursor(context, {
       ...run,
@@ -238,18 +232,17 @@ export abstract class Stream {
       );
     }
     await this.#warnBeyondRetention(context, run);
-    run.state = this.#withSyncTime(run, cursor.checkpoint(), false);
     for await (const item of this.readRecords(context, cursor)) {
       if (item === CHECKPOINT) {
-        run.state = this.#withSyncTime(run, cursor.checkpoint(), false);
-        yield item;
+        yield new StreamState(this.#withSyncTime(run, cursor.checkpoint(), false), false);
         continue;
       }
       observe?.(item);
       if (this.keeps(item, context) && cursor.accept(item)) yield item;
     }
-    run.state = this.#withSyncTime(run, await cursor.final(), true);
+    const final = this.#withSyncTime(run, cursor.final(), true);
     for (const notice of cursor.notices()) await context.log('WARN', `${this.name}: ${notice}`);
+    yield new StreamState(final, true);
   }
 
   /**
@@ -257,13 +250,13 @@ export abstract class Stream {
    * end started (`synced_at`): the cursor is the newest record's time, which says nothing about how long ago
    * the sync ran. Checkpoints carry the previous value forward; the end of a read sets this sync's start.
    */
-  #withSyncTime(run: StreamRun, state: JsonObject, finished: boolean): JsonObject {
+  #withSyncTime(run: CursorInput, state: JsonObject, finished: boolean): JsonObject {
     if (this.retentionSeconds === undefined || run.syncMode !== 'incremental') return state;
     const syncedAt = finished ? run.syncStart : cursorSeconds(run.saved?.[SYNCED_AT]);
     return syncedAt === undefined ? state : { ...state, [SYNCED_AT]: syncedAt };
   }
 
-  async #warnBeyondRetention(context: StreamContext, run: StreamRun): Promise<void> {
+  async #warnBeyondRetention(context: StreamContext, run: CursorInput): Promise<void> {
     if (
       run.syncMode !== 'incremental' ||
       this.retentionSeconds === undefined ||
@@ -315,7 +308,7 @@ const MISSING_PARENT_WARNINGS = 5;
  * each record that lacks them. A parent deleted during the sync (404) is skipped with a warning, but when
  * most parents answer 404 the endpoint itself is wrong or unavailable, and the stream fails.
  */
-export abstract class ChildStream extends Stream {
+export abstract class ChildStream<C extends Cursor = Cursor> extends Stream<C> {
   abstract readonly parent: Stream;
   abstract readonly parentFields: Readonly<Record<string, string>>;
 
@@ -330,14 +323,11 @@ export abstract class ChildStream extends Stream {
   }
 
   /** The parents to read; the parent stream's records by default. */
-  partitionSource(context: StreamContext, _cursor: Cursor): AsyncIterable<JsonObject> {
+  partitionSource(context: StreamContext, _cursor: C): AsyncIterable<JsonObject> {
     return context.partitions(this.parent);
   }
 
-  override async *readRecords(
-    context: StreamContext,
-    cursor: Cursor = new FullRefreshCursor(),
-  ): AsyncGenerator<StreamItem> {
+  override async *readRecords(context: StreamContext, cursor: C): AsyncGenerator<StreamItem> {
     const tally = { parents: 0, missing: 0 };
     yield* mergeConcurrent(this.partitionSource(context, cursor), context.partitionConcurrency, (parent) =>
       this.#readPartition(context, parent, cursor, tally),
@@ -359,7 +349,7 @@ export abstract class ChildStream extends Stream {
   async *#readPartition(
     context: StreamContext,
     parent: JsonObject,
-    cursor: Cursor,
+    cursor: C,
     tally: { parents: number; missing: number },
   ): AsyncGenerator<StreamItem> {
     tally.parents += 1;
@@ -381,7 +371,7 @@ export abstract class ChildStream extends Stream {
   }
 
   /** Called when a parent is done (read, or gone); returns whether that moved the cursor (a checkpoint follows). */
-  partitionEnded(_parent: JsonObject, _cursor: Cursor): boolean {
+  partitionEnded(_parent: JsonObject, _cursor: C): boolean {
     return false;
   }
 
@@ -432,7 +422,7 @@ export function childOf(parent: Addressable, name: string, resource: string, buc
 }
 
 /** A child stream built from its table entry by a family (metrics, link metrics, deliveries...). */
-export abstract class FamilyChildStream extends ChildStream {
+export abstract class FamilyChildStream<C extends Cursor = Cursor> extends ChildStream<C> {
   readonly name: string;
   readonly path: string;
   readonly primaryKey: string[][];
@@ -447,4 +437,23 @@ export abstract class FamilyChildStream extends ChildStream {
     this.parent = entry.parent;
     this.parentFields = entry.parentFields;
   }
+}
+
+/** Client-side cursors re-read this many seconds before the cursor, for writes that landed late. */
+const RECORD_CURSOR_LOOKBACK_SECONDS = 3600;
+
+/**
+ * The cursor of a list the API cannot filter: client-side on `cursorField` in incremental syncs (every record
+ * read, the cursor moving at the end), none in a full refresh.
+ */
+export function recordCursor(
+  stream: Pick<Stream, 'cursorField'>,
+  context: StreamContext,
+  run: CursorInput,
+): ClientSideCursor | FullRefreshCursor {
+  if (run.syncMode !== 'incremental' || stream.cursorField === undefined) return new FullRefreshCursor();
+  return new ClientSideCursor(stream.cursorField, run, {
+    lookbackSeconds: RECORD_CURSOR_LOOKBACK_SECONDS,
+    startDate: context.config.startDate,
+  });
 }

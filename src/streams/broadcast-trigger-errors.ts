@@ -1,3 +1,4 @@
+import { FullRefreshCursor } from '../cursors.js';
 import type { JsonObject } from '../protocol.js';
 import { ChildStream, type Slice, type Stream, type StreamContext } from './base.js';
 
@@ -14,7 +15,7 @@ export function triggerErrorRecord(error: unknown, index: number): JsonObject {
  * The errors of each broadcast trigger (note the /campaigns/ prefix of the path). Pages by integer offset,
  * `next: 0` ending the list; the docs give no page size, so none is sent.
  */
-export class BroadcastTriggerErrorsStream extends ChildStream {
+export class BroadcastTriggerErrorsStream extends ChildStream<FullRefreshCursor> {
   readonly name = 'broadcast_trigger_errors';
   readonly path = '/v1/campaigns/{broadcast_id}/triggers/{id}/errors';
   readonly envelopeKey = 'errors';
@@ -26,6 +27,10 @@ export class BroadcastTriggerErrorsStream extends ChildStream {
   constructor(triggers: Stream) {
     super();
     this.parent = triggers;
+  }
+
+  createCursor(): FullRefreshCursor {
+    return new FullRefreshCursor();
   }
 
   override async *readSlice(context: StreamContext, slice: Slice): AsyncGenerator<JsonObject> {

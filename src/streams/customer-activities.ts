@@ -1,8 +1,12 @@
-import type { Cursor } from '../cursors.js';
-import { cursorSeconds } from '../cursors.js';
+import {
+  type ClientSideCursor,
+  type CursorInput,
+  cursorSeconds,
+  type FullRefreshCursor,
+} from '../cursors.js';
 import type { JsonObject } from '../protocol.js';
 import { covered, hasPeopleFilter, PersonResolver, readAudience, released } from './audience.js';
-import type { Slice, StreamContext, StreamItem } from './base.js';
+import { recordCursor, type Slice, type StreamContext, type StreamItem } from './base.js';
 import { PersonStream } from './person-stream.js';
 import { activitySlices, DAY_SECONDS } from './windows.js';
 
@@ -15,7 +19,9 @@ const ACTIVITY_PAGE_SIZE = 100;
  * person (objects' changes) belong to no one's log and are left out; one whose identifiers are null but whose
  * `customer_id` is set is looked up by that id.
  */
-export class CustomerActivitiesStream extends PersonStream {
+type ActivitiesCursor = ClientSideCursor | FullRefreshCursor;
+
+export class CustomerActivitiesStream extends PersonStream<ActivitiesCursor, ActivitiesCursor> {
   readonly name = 'customer_activities';
   readonly path = '/v1/customers/{cio_id}/activities';
   readonly envelopeKey = 'activities';
@@ -25,11 +31,20 @@ export class CustomerActivitiesStream extends PersonStream {
   override readonly retentionSeconds = 30 * DAY_SECONDS;
   override readonly pageSize = ACTIVITY_PAGE_SIZE;
 
+  createPersonCursor(context: StreamContext, run: CursorInput): ActivitiesCursor {
+    return recordCursor(this, context, run);
+  }
+
+  /** In bulk, the same cursor over the whole workspace's log. */
+  override createBulkCursor(context: StreamContext, run: CursorInput): ActivitiesCursor {
+    return recordCursor(this, context, run);
+  }
+
   override slices(context: StreamContext): Slice[] {
     return activitySlices(context.config.activityTypes);
   }
 
-  override async *readInBulk(context: StreamContext, cursor: Cursor): AsyncGenerator<StreamItem> {
+  override async *readInBulk(context: StreamContext, cursor: ActivitiesCursor): AsyncGenerator<StreamItem> {
     const audience = hasPeopleFilter(context) ? await readAudience(context) : undefined;
     const resolver = new PersonResolver(context);
     for (const slice of this.slices(context)) {

@@ -1,12 +1,21 @@
 import { chunks } from '../concurrency.js';
-import { type Cursor, type CursorInput, type PeopleSweepCursor, WindowCursor } from '../cursors.js';
+import type { CursorInput, Resumable, WindowCursorOptions } from '../cursors.js';
 import type { JsonObject } from '../protocol.js';
 import { covered, PersonResolver, readAudience, released } from './audience.js';
 import { CHECKPOINT, type Slice, type StreamContext, type StreamItem } from './base.js';
 import { ATTRIBUTE_BATCH, attributesCioId, firstSeen, readAttributes } from './customers.js';
 import { DELIVERY_PAGE_SIZE } from './deliveries.js';
-import { PersonStream } from './person-stream.js';
-import { DELIVERY_WINDOW_SECONDS, filterSlices, readFrom, windowSlices } from './windows.js';
+import { type PersonCursor, PersonStream } from './person-stream.js';
+import {
+  DELIVERY_WINDOW_SECONDS,
+  filterSlices,
+  readFrom,
+  WindowCursor,
+  windowCursor,
+  windowSlices,
+} from './windows.js';
+
+type MessagesCursor = PersonCursor<WindowCursor, Resumable<WindowCursor>>;
 
 /**
  * Each person's deliveries. In bulk: the workspace's deliveries (GET /v1/messages) in windows of 180 days, both
@@ -22,7 +31,7 @@ import { DELIVERY_WINDOW_SECONDS, filterSlices, readFrom, windowSlices } from '.
  * people (a cursor per person would make the state as large as the audience), set to the sync's start once
  * every person has been read.
  */
-export class CustomerMessagesStream extends PersonStream<WindowCursor> {
+export class CustomerMessagesStream extends PersonStream<WindowCursor, Resumable<WindowCursor>> {
   readonly name = 'customer_messages';
   readonly path = '/v1/customers/{cio_id}/messages';
   readonly envelopeKey = 'messages';
@@ -31,19 +40,20 @@ export class CustomerMessagesStream extends PersonStream<WindowCursor> {
   override readonly pageSize = DELIVERY_PAGE_SIZE;
   override readonly prefetch = true;
 
-  override createPersonCursor(context: StreamContext, run: CursorInput): WindowCursor {
-    return new WindowCursor('created', run, {
-      windowSeconds: DELIVERY_WINDOW_SECONDS,
-      lookbackSeconds: context.config.messagesLookbackSeconds,
-    });
+  createPersonCursor(context: StreamContext, run: CursorInput): WindowCursor {
+    return new WindowCursor('created', run, windowOptions(context));
+  }
+
+  override createBulkCursor(context: StreamContext, run: CursorInput): Resumable<WindowCursor> {
+    return windowCursor('created', run, windowOptions(context));
   }
 
   override async *partitionSource(
     context: StreamContext,
-    cursor: PeopleSweepCursor<WindowCursor>,
+    cursor: MessagesCursor,
   ): AsyncGenerator<JsonObject> {
     const people = super.partitionSource(context, cursor);
-    if (cursor.inner.hasPosition) {
+    if (cursor.sweep.strategy.inner.hasPosition) {
       yield* people;
       return;
     }
@@ -57,17 +67,18 @@ export class CustomerMessagesStream extends PersonStream<WindowCursor> {
     }
   }
 
-  override slices(
-    context: StreamContext,
-    person: JsonObject,
-    cursor: PeopleSweepCursor<WindowCursor>,
-  ): Slice[] {
+  override slices(context: StreamContext, person: JsonObject, cursor: MessagesCursor): Slice[] {
     const firstSeenAt = typeof person.first_seen === 'number' ? person.first_seen : undefined;
-    return windowSlices(cursor.inner.windows(readFrom(context, firstSeenAt)), context.config.messageTypes);
+    return windowSlices(
+      cursor.sweep.strategy.inner.windows(readFrom(context, firstSeenAt)),
+      context.config.messageTypes,
+    );
   }
 
-  override async *readInBulk(context: StreamContext, cursor: Cursor): AsyncGenerator<StreamItem> {
-    const windows = cursor as WindowCursor;
+  override async *readInBulk(
+    context: StreamContext,
+    { strategy: windows }: Resumable<WindowCursor>,
+  ): AsyncGenerator<StreamItem> {
     const audience = await readAudience(context);
     const resolver = new PersonResolver(context);
     for (const window of windows.windows(readFrom(context, undefined))) {
@@ -98,4 +109,8 @@ export class CustomerMessagesStream extends PersonStream<WindowCursor> {
       );
     }
   }
+}
+
+function windowOptions(context: StreamContext): WindowCursorOptions {
+  return { windowSeconds: DELIVERY_WINDOW_SECONDS, lookbackSeconds: context.config.messagesLookbackSeconds };
 }

@@ -1,8 +1,9 @@
 import { mergeConcurrent } from '../concurrency.js';
+import { FullRefreshCursor } from '../cursors.js';
 import { NotFoundError } from '../errors.js';
 import type { JsonObject } from '../protocol.js';
 import { AudienceIds, readAudience } from './audience.js';
-import { CHECKPOINT, type Stream, type StreamContext } from './base.js';
+import { CHECKPOINT, fullRead, type Stream, type StreamContext } from './base.js';
 import type { ObjectsStream } from './objects.js';
 import { PersonStream } from './person-stream.js';
 
@@ -18,7 +19,7 @@ const MAX_OBJECTS_PER_PERSON = 0.1;
  * answer an empty list. That look costs 1 + ⌈objects ÷ 1000⌉ per type + ⌈related people ÷ 100⌉ per object, so
  * it is taken only when the objects are at most a tenth of the people (else per person is as cheap).
  */
-export class CustomerRelationshipsStream extends PersonStream {
+export class CustomerRelationshipsStream extends PersonStream<FullRefreshCursor> {
   readonly objectTypes: Stream;
   readonly objects: ObjectsStream;
 
@@ -33,6 +34,10 @@ export class CustomerRelationshipsStream extends PersonStream {
   readonly envelopeKey = 'cio_relationships';
   readonly primaryKey = [['cio_id'], ['object_type_id'], ['object_id']];
   override readonly pageSize = 100;
+
+  createPersonCursor(): FullRefreshCursor {
+    return new FullRefreshCursor();
+  }
 
   override transform(item: unknown): JsonObject {
     const relationship = item as JsonObject;
@@ -74,7 +79,10 @@ export class CustomerRelationshipsStream extends PersonStream {
     limit: number,
   ): Promise<Array<{ type: string; id: string }> | undefined> {
     const objects: Array<{ type: string; id: string }> = [];
-    for await (const type of this.objectTypes.readRecords(context)) {
+    for await (const type of this.objectTypes.readRecords(
+      context,
+      this.objectTypes.createCursor(context, fullRead(context.now)),
+    )) {
       if (type === CHECKPOINT) continue;
       for (const slice of this.objects.slices(context, type)) {
         for await (const page of context.client.pages(this.objects.pageRequest(context, slice))) {

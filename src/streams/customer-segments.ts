@@ -1,10 +1,11 @@
 import { mergeConcurrent } from '../concurrency.js';
-import { CompletedPartitionsCursor, type Cursor, type CursorInput } from '../cursors.js';
+import { type CursorInput, FullRefreshCursor, type Resumable } from '../cursors.js';
 import { NotFoundError } from '../errors.js';
 import type { JsonObject } from '../protocol.js';
 import { type AudienceIds, hasPeopleFilter, readAudience } from './audience.js';
-import { CHECKPOINT, type Stream, type StreamContext, type StreamItem } from './base.js';
+import { CHECKPOINT, fullRead, type Stream, type StreamContext, type StreamItem } from './base.js';
 import { PersonStream } from './person-stream.js';
+import { type CompletedPartitionsCursor, completedPartitionsCursor } from './segment-membership.js';
 
 /** The documented maximum: most segments come back in one request. */
 const MEMBERSHIP_PAGE_SIZE = 30_000;
@@ -20,7 +21,10 @@ const SEGMENTS_AT_ONCE = 2;
  * gives it. Cost S + 1 + Σ⌈members ÷ 30,000⌉ (+ the people search with customers_filter), against one request
  * per person; a full refresh resumes after the segments it finished.
  */
-export class CustomerSegmentsStream extends PersonStream {
+export class CustomerSegmentsStream extends PersonStream<
+  FullRefreshCursor,
+  Resumable<CompletedPartitionsCursor>
+> {
   readonly segments: Stream;
 
   constructor(segments: Stream) {
@@ -33,15 +37,24 @@ export class CustomerSegmentsStream extends PersonStream {
   readonly envelopeKey = 'segments';
   readonly primaryKey = [['cio_id'], ['id']];
 
-  override createBulkCursor(_context: StreamContext, run: CursorInput): Cursor {
-    return new CompletedPartitionsCursor('completed_segments', run);
+  createPersonCursor(): FullRefreshCursor {
+    return new FullRefreshCursor();
   }
 
-  override async *readInBulk(context: StreamContext, cursor: Cursor): AsyncGenerator<StreamItem> {
-    const completed = cursor as CompletedPartitionsCursor;
+  override createBulkCursor(_context: StreamContext, run: CursorInput): Resumable<CompletedPartitionsCursor> {
+    return completedPartitionsCursor('completed_segments', run);
+  }
+
+  override async *readInBulk(
+    context: StreamContext,
+    { strategy: completed }: Resumable<CompletedPartitionsCursor>,
+  ): AsyncGenerator<StreamItem> {
     const audience = hasPeopleFilter(context) ? await readAudience(context) : undefined;
     const segments: JsonObject[] = [];
-    for await (const item of this.segments.readRecords(context)) {
+    for await (const item of this.segments.readRecords(
+      context,
+      this.segments.createCursor(context, fullRead(context.now)),
+    )) {
       if (item !== CHECKPOINT && !completed.isComplete(item.id as number)) segments.push(item);
     }
     const atOnce = Math.min(context.partitionConcurrency, SEGMENTS_AT_ONCE);

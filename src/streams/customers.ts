@@ -1,6 +1,12 @@
 import { answerId, SEARCHED_PERSON } from '../answer-ids.js';
 import { chunks, mergeConcurrent } from '../concurrency.js';
-import { type CursorInput, cursorSeconds, ResumeTokenCursor } from '../cursors.js';
+import {
+  type CursorInput,
+  cursorSeconds,
+  type Resumable,
+  type ResumeTokenCursor,
+  resumeTokenCursor,
+} from '../cursors.js';
 import { UnexpectedResponseError } from '../errors.js';
 import { isRefusal } from '../http-errors.js';
 import { extractRecords } from '../pagination.js';
@@ -54,7 +60,7 @@ export function firstSeen(person: JsonObject): number | undefined {
 }
 
 /** Everyone matching `customers_filter`: search for cio_ids, then fetch attributes 100 people at a time. */
-export class CustomersStream extends Stream {
+export class CustomersStream extends Stream<Resumable<ResumeTokenCursor>> {
   readonly name = 'customers';
   readonly path = ATTRIBUTES_PATH;
   readonly envelopeKey = 'customers';
@@ -65,8 +71,8 @@ export class CustomersStream extends Stream {
     return PEOPLE.probe;
   }
 
-  override createCursor(_context: StreamContext, run: CursorInput): ResumeTokenCursor {
-    return new ResumeTokenCursor(run);
+  createCursor(_context: StreamContext, run: CursorInput): Resumable<ResumeTokenCursor> {
+    return resumeTokenCursor(run);
   }
 
   /**
@@ -76,14 +82,14 @@ export class CustomersStream extends Stream {
    */
   override async *readRecords(
     context: StreamContext,
-    cursor?: ResumeTokenCursor,
+    cursor: Resumable<ResumeTokenCursor>,
   ): AsyncGenerator<StreamItem> {
     // One export is one file with no resume point: a retried attempt starts a new export.
     if (context.config.customersMethod === 'export') {
       yield* readCustomersByExport(context);
       return;
     }
-    const saved = cursor?.savedToken;
+    const saved = cursor.strategy.savedToken;
     let resumed = false;
     try {
       for await (const item of this.#readFrom(context, cursor, saved)) {
@@ -102,7 +108,7 @@ export class CustomersStream extends Stream {
 
   async *#readFrom(
     context: StreamContext,
-    cursor: ResumeTokenCursor | undefined,
+    cursor: Resumable<ResumeTokenCursor> | undefined,
     start: string | undefined,
   ): AsyncGenerator<StreamItem> {
     const [slice = {}] = PEOPLE.slices(context);
@@ -114,7 +120,7 @@ export class CustomersStream extends Stream {
         this.#readBatch(context, people, tally),
       );
       if (cursor !== undefined && page.next !== undefined) {
-        cursor.advance(page.next);
+        cursor.strategy.advance(page.next);
         yield CHECKPOINT;
       }
     }

@@ -1,4 +1,17 @@
-import { type CursorInput, PerParentWindowCursor } from '../cursors.js';
+import {
+  type Cursor,
+  type CursorInput,
+  cursorSeconds,
+  lookbackOf,
+  notAfterSyncStart,
+  objectIn,
+  Resumable,
+  savedSeconds,
+  type TimeWindow,
+  timeWindows,
+  type WindowCursorOptions,
+  windowStart,
+} from '../cursors.js';
 import type { JsonObject } from '../protocol.js';
 import {
   type Addressable,
@@ -22,7 +35,7 @@ export const TRACKED_RESPONSES_PARAMS: Readonly<Params> = { get_tracked_response
  * per year, because a window past the real cap would silently drop deliveries.) The state keeps a cursor per parent,
  * moved after each window, so a resumed sync re-reads no completed window beyond the lookback.
  */
-export class ParentDeliveriesStream extends FamilyChildStream {
+export class ParentDeliveriesStream extends FamilyChildStream<Resumable<PerParentWindowCursor>> {
   readonly envelopeKey = 'messages';
   override readonly cursorField = 'created';
   override readonly pageSize = DELIVERY_PAGE_SIZE;
@@ -32,8 +45,8 @@ export class ParentDeliveriesStream extends FamilyChildStream {
     return { ...TRACKED_RESPONSES_PARAMS };
   }
 
-  override createCursor(context: StreamContext, run: CursorInput): PerParentWindowCursor {
-    return new PerParentWindowCursor(run, {
+  createCursor(context: StreamContext, run: CursorInput): Resumable<PerParentWindowCursor> {
+    return perParentWindowCursor(run, {
       windowSeconds: DELIVERY_WINDOW_SECONDS,
       lookbackSeconds: context.config.messagesLookbackSeconds,
     });
@@ -42,26 +55,30 @@ export class ParentDeliveriesStream extends FamilyChildStream {
   /** The parents in id order, the order the cursor's sweep records progress in. */
   override async *partitionSource(
     context: StreamContext,
-    cursor: PerParentWindowCursor,
+    cursor: Resumable<PerParentWindowCursor>,
   ): AsyncGenerator<JsonObject> {
     const byId = new Map<string, JsonObject>();
     for await (const parent of context.partitions(this.parent)) byId.set(String(parent.id), parent);
-    for (const id of cursor.plan([...byId.keys()])) {
+    for (const id of cursor.strategy.plan([...byId.keys()])) {
       const parent = byId.get(id);
       if (parent !== undefined) yield parent;
     }
   }
 
-  override partitionEnded(parent: JsonObject, cursor: PerParentWindowCursor): boolean {
-    cursor.finish(String(parent.id));
+  override partitionEnded(parent: JsonObject, cursor: Resumable<PerParentWindowCursor>): boolean {
+    cursor.strategy.finish(String(parent.id));
     return true;
   }
 
-  override slices(context: StreamContext, parent: JsonObject, cursor: PerParentWindowCursor): Slice[] {
+  override slices(
+    context: StreamContext,
+    parent: JsonObject,
+    { strategy }: Resumable<PerParentWindowCursor>,
+  ): Slice[] {
     const id = String(parent.id);
-    const windows = cursor.windows(id, readFrom(context, createdAt(parent)));
+    const windows = strategy.windows(id, readFrom(context, createdAt(parent)));
     // Not every per-parent endpoint documents `type`: message_types is applied to the records instead (keeps).
-    return windowSlices(windows, [], (window) => cursor.close(id, window));
+    return windowSlices(windows, [], (window) => strategy.close(id, window));
   }
 
   override keeps(record: JsonObject, context: StreamContext): boolean {
@@ -73,4 +90,122 @@ export class ParentDeliveriesStream extends FamilyChildStream {
 /** The deliveries of each record of `parent` (`{item path}/messages`), keyed by their own `id`. */
 export function parentDeliveries(parent: Addressable, entry: { name: string }): ParentDeliveriesStream {
   return new ParentDeliveriesStream({ ...childOf(parent, entry.name, 'messages', []), primaryKey: [['id']] });
+}
+
+/** Orders parent ids as numbers when both are numeric (campaign ids), as text otherwise. */
+export function compareIds(a: string, b: string): number {
+  const numeric = /^\d+$/;
+  if (numeric.test(a) && numeric.test(b)) return Number(a) - Number(b) || a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Windows per parent (a campaign's deliveries...), read as one sweep over the parents in id order toward a
+ * target time (the sync's start). The state stays small however many parents there are:
+ * `{created: W, sweep: {target: T, through: X}, created_by_parent: {...}}` means every parent is read up to W,
+ * the parents up to id X also up to T, and the few others listed (in progress, or finished out of order) up to
+ * their own value. A completed sweep leaves `{created: T}`. A killed sweep resumes toward its own target,
+ * skipping the parents it finished, so the cursor never passes the start of the sync that began the sweep.
+ * States written before sweeps existed (`created_by_parent` for every parent) are read as they are.
+ */
+export class PerParentWindowCursor implements Cursor {
+  readonly since = undefined;
+  readonly #target: number;
+  readonly #lookback: number;
+  readonly #windowSeconds: number;
+  readonly #watermark: number | undefined;
+  readonly #resumedThrough: string | undefined;
+  readonly #positions = new Map<string, number>();
+  #order: string[] = [];
+  #frontier = 0;
+  #through: string | undefined;
+  readonly #finishedAhead = new Set<string>();
+
+  constructor(input: CursorInput, options: WindowCursorOptions) {
+    this.#windowSeconds = options.windowSeconds;
+    this.#lookback = lookbackOf(input, options.lookbackSeconds);
+    const progress = input.saved;
+    const sweep = objectIn(progress?.sweep) ?? {};
+    const futureTarget = (cursorSeconds(sweep.target) ?? 0) > input.syncStart;
+    const target = savedSeconds(sweep.target, input, 'sweep.target');
+    this.#target = target === undefined ? input.syncStart : notAfterSyncStart(target, input);
+    // A sweep toward a future target is no sweep this connector ran: its parents are read again.
+    this.#resumedThrough = typeof sweep.through === 'string' && !futureTarget ? sweep.through : undefined;
+    this.#through = this.#resumedThrough;
+    // Positions within the sweep are bounded by its target, itself never after the sync's start.
+    this.#watermark = this.#savedPosition(progress?.created, input, 'created');
+    for (const [id, value] of Object.entries(objectIn(progress?.created_by_parent) ?? {})) {
+      const position = this.#savedPosition(value, input, `created_by_parent.${id}`);
+      if (position !== undefined) this.#positions.set(id, position);
+    }
+  }
+
+  /**
+   * A saved position, at most the target. One later than the sync's start reads the lookback before the target
+   * (a position at the target means a parent finished in this sweep, with nothing left to read).
+   */
+  #savedPosition(value: unknown, input: CursorInput, field: string): number | undefined {
+    const seconds = savedSeconds(value, input, field);
+    if (seconds === undefined) return undefined;
+    return (cursorSeconds(value) ?? 0) > input.syncStart ? this.#target - 1 : Math.min(seconds, this.#target);
+  }
+
+  /** The parents of this read in the order they are read: sorted by id, so progress is one position. */
+  plan(ids: readonly string[]): string[] {
+    this.#order = [...ids].sort(compareIds);
+    return this.#order;
+  }
+
+  windows(parentId: string, floor: number): TimeWindow[] {
+    if (this.#resumedThrough !== undefined && compareIds(parentId, this.#resumedThrough) <= 0) return [];
+    const previous = this.#positions.get(parentId) ?? this.#watermark;
+    if (previous !== undefined && previous >= this.#target) return [];
+    return timeWindows(windowStart(floor, previous, this.#lookback), this.#target, this.#windowSeconds);
+  }
+
+  close(parentId: string, window: TimeWindow): void {
+    this.#positions.set(parentId, window.end);
+  }
+
+  /** Every window of the parent is read (or it has none, or it no longer exists). */
+  finish(parentId: string): void {
+    this.#finishedAhead.add(parentId);
+    while (this.#frontier < this.#order.length) {
+      const next = this.#order[this.#frontier] ?? '';
+      if (!this.#finishedAhead.has(next)) break;
+      this.#finishedAhead.delete(next);
+      this.#positions.delete(next);
+      // A resumed sweep re-passes the parents it had finished: its position never goes back.
+      if (this.#through === undefined || compareIds(next, this.#through) > 0) this.#through = next;
+      this.#frontier += 1;
+    }
+  }
+
+  accept(): boolean {
+    return true;
+  }
+
+  checkpoint(): JsonObject {
+    return {
+      ...(this.#watermark === undefined ? {} : { created: this.#watermark }),
+      sweep: { target: this.#target, ...(this.#through === undefined ? {} : { through: this.#through }) },
+      created_by_parent: Object.fromEntries(this.#positions),
+    };
+  }
+
+  final(): JsonObject {
+    return { created: this.#target };
+  }
+
+  notices(): string[] {
+    return [];
+  }
+}
+
+/** Per-parent windows, resumable in a full refresh (`{resume: {sweep, created_by_parent}}`). */
+export function perParentWindowCursor(
+  run: CursorInput,
+  options: WindowCursorOptions,
+): Resumable<PerParentWindowCursor> {
+  return new Resumable(run, (input) => new PerParentWindowCursor(input, options));
 }

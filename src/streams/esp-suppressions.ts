@@ -1,3 +1,4 @@
+import { FullRefreshCursor } from '../cursors.js';
 import { type Probe, type Slice, Stream, type StreamContext } from './base.js';
 
 const SUPPRESSION_TYPES = ['bounces', 'blocks', 'spam_reports', 'invalid_emails'] as const;
@@ -16,6 +17,10 @@ export class EspSuppressionsStream extends Stream {
   readonly primaryKey = [['suppression_type'], ['domain'], ['email']];
   override readonly pagination = 'offset';
   override readonly pageSize = 1000;
+
+  createCursor(): FullRefreshCursor {
+    return new FullRefreshCursor();
+  }
 
   override get probe(): Probe {
     return { path: `${this.path}/bounces`, params: { limit: 1 } };

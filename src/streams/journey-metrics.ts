@@ -1,10 +1,4 @@
-import {
-  ClientSideCursor,
-  type Cursor,
-  type CursorInput,
-  FullRefreshCursor,
-  timeWindows,
-} from '../cursors.js';
+import { ClientSideCursor, type CursorInput, FullRefreshCursor, timeWindows } from '../cursors.js';
 import { UnexpectedResponseError } from '../errors.js';
 import { expectObject } from '../pagination.js';
 import type { JsonObject } from '../protocol.js';
@@ -63,7 +57,7 @@ export function journeyRecords(body: JsonObject, start: number, end: number, pat
  * How each campaign's journeys went, by the UTC day they started: `resolution=daily` (the backend reads
  * `resolution`, not `res`) in windows of at most 45 days from the campaign's creation (or start_date).
  */
-export class CampaignJourneyMetricsStream extends ChildStream {
+export class CampaignJourneyMetricsStream extends ChildStream<ClientSideCursor | FullRefreshCursor> {
   readonly name = 'campaign_journey_metrics';
   readonly path = '/v1/campaigns/{id}/journey_metrics';
   readonly envelopeKey = 'journey_metric';
@@ -79,7 +73,7 @@ export class CampaignJourneyMetricsStream extends ChildStream {
   }
 
   /** A day's counts grow while its journeys go on: incremental syncs re-read the metrics' lookback. */
-  override createCursor(context: StreamContext, run: CursorInput): Cursor {
+  createCursor(context: StreamContext, run: CursorInput): ClientSideCursor | FullRefreshCursor {
     if (run.syncMode !== 'incremental') return new FullRefreshCursor();
     return new ClientSideCursor('day', run, {
       lookbackSeconds: context.config.messagesLookbackSeconds,
@@ -88,7 +82,11 @@ export class CampaignJourneyMetricsStream extends ChildStream {
     });
   }
 
-  override slices(context: StreamContext, parent: JsonObject, cursor: Cursor): Slice[] {
+  override slices(
+    context: StreamContext,
+    parent: JsonObject,
+    cursor: ClientSideCursor | FullRefreshCursor,
+  ): Slice[] {
     const from = dayOf(Math.max(readFrom(context, createdAt(parent)), cursor.since ?? 0));
     return timeWindows(from, context.now, JOURNEY_WINDOW_DAYS * DAY_SECONDS).map(({ start, end }) => ({
       params: { start, end, resolution: 'daily' },

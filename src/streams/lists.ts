@@ -1,3 +1,4 @@
+import type { ClientSideCursor, CursorInput, FullRefreshCursor } from '../cursors.js';
 import type { JsonObject } from '../protocol.js';
 import {
   type Addressable,
@@ -5,7 +6,9 @@ import {
   FamilyChildStream,
   type ItemAddress,
   type Probe,
+  recordCursor,
   Stream,
+  type StreamContext,
 } from './base.js';
 
 /** A top-level list of the API, read page by page (or in one answer). */
@@ -50,6 +53,10 @@ export class ListStream extends Stream {
     this.item = entry.item;
   }
 
+  createCursor(context: StreamContext, run: CursorInput): ClientSideCursor | FullRefreshCursor {
+    return recordCursor(this, context, run);
+  }
+
   override get probe(): Probe | undefined {
     const { probe } = this.#entry;
     return probe === null ? undefined : (probe ?? super.probe);
@@ -88,6 +95,10 @@ export class ChildListStream extends FamilyChildStream {
     this.cursorField = entry.cursorField;
     this.partitionFields = entry.partitionFields ?? ['id'];
     this.item = entry.item;
+  }
+
+  createCursor(context: StreamContext, run: CursorInput): ClientSideCursor | FullRefreshCursor {
+    return recordCursor(this, context, run);
   }
 }
 

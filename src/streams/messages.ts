@@ -1,7 +1,13 @@
-import { type CursorInput, WindowCursor } from '../cursors.js';
+import type { CursorInput, Resumable } from '../cursors.js';
 import { type Params, type Probe, type Slice, Stream, type StreamContext } from './base.js';
 import { DELIVERY_PAGE_SIZE, TRACKED_RESPONSES_PARAMS } from './deliveries.js';
-import { DELIVERY_WINDOW_SECONDS, readFrom, windowSlices } from './windows.js';
+import {
+  DELIVERY_WINDOW_SECONDS,
+  readFrom,
+  type WindowCursor,
+  windowCursor,
+  windowSlices,
+} from './windows.js';
 
 /**
  * Every delivery of the workspace (GET /v1/messages), in windows of 180 days oldest first, from start_date (or
@@ -9,7 +15,7 @@ import { DELIVERY_WINDOW_SECONDS, readFrom, windowSlices } from './windows.js';
  * oldest campaign still there: deliveries of deleted campaigns must not be missed (about 30 empty windows, once).
  * The state moves after each window: `{created}` in incremental, a `{resume}` marker in full refresh.
  */
-export class MessagesStream extends Stream {
+export class MessagesStream extends Stream<Resumable<WindowCursor>> {
   readonly name = 'messages';
   readonly path = '/v1/messages';
   readonly envelopeKey = 'messages';
@@ -26,15 +32,19 @@ export class MessagesStream extends Stream {
     return { ...TRACKED_RESPONSES_PARAMS };
   }
 
-  override createCursor(context: StreamContext, run: CursorInput): WindowCursor {
-    return new WindowCursor('created', run, {
+  createCursor(context: StreamContext, run: CursorInput): Resumable<WindowCursor> {
+    return windowCursor('created', run, {
       windowSeconds: DELIVERY_WINDOW_SECONDS,
       lookbackSeconds: context.config.messagesLookbackSeconds,
     });
   }
 
-  override slices(context: StreamContext, _parent: undefined, cursor: WindowCursor): Slice[] {
-    const windows = cursor.windows(readFrom(context, undefined));
-    return windowSlices(windows, context.config.messageTypes, (window) => cursor.close(window));
+  override slices(
+    context: StreamContext,
+    _parent: undefined,
+    { strategy }: Resumable<WindowCursor>,
+  ): Slice[] {
+    const windows = strategy.windows(readFrom(context, undefined));
+    return windowSlices(windows, context.config.messageTypes, (window) => strategy.close(window));
   }
 }

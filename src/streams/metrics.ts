@@ -1,10 +1,4 @@
-import {
-  ClientSideCursor,
-  type Cursor,
-  type CursorInput,
-  FullRefreshCursor,
-  timeWindows,
-} from '../cursors.js';
+import { ClientSideCursor, type CursorInput, FullRefreshCursor, timeWindows } from '../cursors.js';
 import { expectObject } from '../pagination.js';
 import type { JsonObject } from '../protocol.js';
 import {
@@ -164,7 +158,7 @@ export async function requestMetrics(
  * newsletters, transactional messages) answers the last 45 days, in US Eastern days ending today by the
  * server's clock (its Date header), which the response does not otherwise state.
  */
-export class MetricsStream extends FamilyChildStream {
+export class MetricsStream extends FamilyChildStream<ClientSideCursor | FullRefreshCursor> {
   readonly envelopeKey: string = 'metric';
   override readonly cursorField = 'day';
   readonly version: 1 | 2;
@@ -175,7 +169,7 @@ export class MetricsStream extends FamilyChildStream {
   }
 
   /** Daily counts keep changing for a while: incremental syncs re-read the days within the lookback. */
-  override createCursor(context: StreamContext, run: CursorInput): Cursor {
+  createCursor(context: StreamContext, run: CursorInput): ClientSideCursor | FullRefreshCursor {
     if (run.syncMode !== 'incremental') return new FullRefreshCursor();
     return new ClientSideCursor('day', run, {
       lookbackSeconds: context.config.messagesLookbackSeconds,
@@ -184,7 +178,11 @@ export class MetricsStream extends FamilyChildStream {
     });
   }
 
-  override slices(context: StreamContext, parent: JsonObject, cursor: Cursor): Slice[] {
+  override slices(
+    context: StreamContext,
+    parent: JsonObject,
+    cursor: ClientSideCursor | FullRefreshCursor,
+  ): Slice[] {
     if (this.version === 1) return [{ params: { period: 'days', steps: V1_MAX_DAYS } }];
     const from = dayOf(Math.max(readFrom(context, createdAt(parent)), cursor.since ?? 0));
     return timeWindows(from, context.now, V2_MAX_WINDOW_SECONDS).map(({ start, end }) => ({

@@ -1,3 +1,4 @@
+import { FullRefreshCursor } from '../cursors.js';
 import { expectObject } from '../pagination.js';
 import type { JsonObject } from '../protocol.js';
 import { type Addressable, childOf, FamilyChildStream, type Slice, type StreamContext } from './base.js';
@@ -44,6 +45,10 @@ export function monthlyMetricRecords(
  */
 export class MonthlyMetricsStream extends FamilyChildStream {
   readonly envelopeKey = 'metric';
+
+  createCursor(): FullRefreshCursor {
+    return new FullRefreshCursor();
+  }
 
   override slices(): Slice[] {
     return [{ params: { period: 'months', steps: V1_MONTH_STEPS } }];

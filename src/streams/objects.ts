@@ -1,13 +1,13 @@
 import { answerId } from '../answer-ids.js';
 import { mergeConcurrent } from '../concurrency.js';
-import type { Cursor } from '../cursors.js';
+import { FullRefreshCursor } from '../cursors.js';
 import { NotFoundError } from '../errors.js';
 import { expectObject } from '../pagination.js';
 import type { JsonObject } from '../protocol.js';
 import { ChildStream, type Slice, type Stream, type StreamContext } from './base.js';
 
 /** Every object of every object type: search the type's object ids, then read each object's attributes. */
-export class ObjectsStream extends ChildStream {
+export class ObjectsStream extends ChildStream<FullRefreshCursor> {
   readonly name = 'objects';
   readonly path = '/v1/objects';
   readonly envelopeKey = 'identifiers';
@@ -22,6 +22,10 @@ export class ObjectsStream extends ChildStream {
     this.parent = parent;
   }
 
+  createCursor(): FullRefreshCursor {
+    return new FullRefreshCursor();
+  }
+
   override slices(_context: StreamContext, type: JsonObject): Slice[] {
     const typeId = answerId(type.id, 'id', 'an object type (GET /v1/object_types)');
     const everyObject = { object_attribute: { field: 'object_id', operator: 'exists', type_id: typeId } };
@@ -32,7 +36,7 @@ export class ObjectsStream extends ChildStream {
     context: StreamContext,
     slice: Slice,
     type: JsonObject | undefined,
-    cursor: Cursor,
+    cursor: FullRefreshCursor,
   ): AsyncGenerator<JsonObject> {
     const typeId = answerId(type?.id, 'id', 'an object type (GET /v1/object_types)');
     const identifiers = super.readSlice(context, slice, type, cursor);

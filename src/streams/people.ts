@@ -1,4 +1,5 @@
 import { EVERYONE_FILTER } from '../config.js';
+import { FullRefreshCursor } from '../cursors.js';
 import type { JsonObject } from '../protocol.js';
 import { type Probe, Stream, type StreamContext } from './base.js';
 
@@ -16,6 +17,10 @@ export class PeopleStream extends Stream {
   override readonly pageSize = 1000;
   override readonly prefetch = true;
   override readonly partitionFields = ['cio_id'];
+
+  createCursor(): FullRefreshCursor {
+    return new FullRefreshCursor();
+  }
 
   /** One person of everyone: whether the key may search people at all, whatever `customers_filter` says. */
   override get probe(): Probe {

@@ -1,17 +1,77 @@
 import { answerId, SEARCHED_PERSON } from '../answer-ids.js';
-import { type Cursor, type CursorInput, PeopleSweepCursor } from '../cursors.js';
+import type { Cursor, CursorInput, Resumable } from '../cursors.js';
 import type { JsonObject } from '../protocol.js';
 import { ChildStream, type Params, type StreamContext, type StreamItem } from './base.js';
 import { PEOPLE } from './people.js';
+import { type PeopleSweepCursor, peopleSweepCursor } from './people-sweep.js';
+
+/**
+ * A per-person stream's cursor for one read: the sweep over the people (`per_person`), or the stream's bulk
+ * cursor (`bulk`), whichever the read uses; it saves and emits the state of that one.
+ */
+export class PersonCursor<C extends Cursor, B extends Cursor> implements Cursor {
+  readonly bulk: B | undefined;
+  readonly #sweep: Resumable<PeopleSweepCursor<C>> | undefined;
+  readonly #active: Cursor;
+
+  private constructor(
+    sweep: Resumable<PeopleSweepCursor<C>> | undefined,
+    bulk: B | undefined,
+    active: Cursor,
+  ) {
+    this.#sweep = sweep;
+    this.bulk = bulk;
+    this.#active = active;
+  }
+
+  static perPerson<C extends Cursor, B extends Cursor>(
+    sweep: Resumable<PeopleSweepCursor<C>>,
+  ): PersonCursor<C, B> {
+    return new PersonCursor<C, B>(sweep, undefined, sweep);
+  }
+
+  static inBulk<C extends Cursor, B extends Cursor>(bulk: B): PersonCursor<C, B> {
+    return new PersonCursor<C, B>(undefined, bulk, bulk);
+  }
+
+  /** The sweep over the people; only a per-person read has one. */
+  get sweep(): Resumable<PeopleSweepCursor<C>> {
+    if (this.#sweep === undefined) throw new Error('A bulk read has no sweep over the people.');
+    return this.#sweep;
+  }
+
+  get since(): number | undefined {
+    return this.#active.since;
+  }
+
+  accept(record: JsonObject): boolean {
+    return this.#active.accept(record);
+  }
+
+  checkpoint(): JsonObject {
+    return this.#active.checkpoint();
+  }
+
+  final(): JsonObject {
+    return this.#active.final();
+  }
+
+  notices(): string[] {
+    return this.#active.notices();
+  }
+}
 
 /**
  * A stream of records per person matching `customers_filter`. With `per_person_method: per_person` it is read
  * once per person, addressed by cio_id: people come page by page from the search (never all held at once) and
  * the read checkpoints its progress through them, so a read killed after hours resumes with the next person,
  * not from the start. With `bulk` (the default), streams that have a workspace-wide source of the same records
- * (`readInBulk`) read that instead, kept to the people the stream covers.
+ * (`readInBulk`, with its cursor from `createBulkCursor`) read that instead, kept to the people the stream
+ * covers.
  */
-export abstract class PersonStream<C extends Cursor = Cursor> extends ChildStream {
+export abstract class PersonStream<C extends Cursor, B extends Cursor = never> extends ChildStream<
+  PersonCursor<C, B>
+> {
   readonly parent = PEOPLE;
   readonly parentFields = { cio_id: 'cio_id' };
 
@@ -19,42 +79,35 @@ export abstract class PersonStream<C extends Cursor = Cursor> extends ChildStrea
     return { id_type: 'cio_id' };
   }
 
-  /** The stream's records from workspace-wide lists; undefined where there is no such source. */
-  readInBulk?(context: StreamContext, cursor: Cursor): AsyncGenerator<StreamItem>;
+  /** The stream's own cursor, within one sweep over the people. */
+  abstract createPersonCursor(context: StreamContext, run: CursorInput): C;
 
-  /** The cursor of a bulk read: the stream's own cursor over the whole run by default. */
-  createBulkCursor(context: StreamContext, run: CursorInput): Cursor {
-    return this.createPersonCursor(context, run);
-  }
+  /** The cursor of a bulk read, over the whole run; undefined where there is no bulk read. */
+  createBulkCursor?(context: StreamContext, run: CursorInput): B;
+
+  /** The stream's records from workspace-wide lists; undefined where there is no such source. */
+  readInBulk?(context: StreamContext, cursor: B): AsyncGenerator<StreamItem>;
 
   isBulk(context: StreamContext): boolean {
     return context.config.perPersonMethod === 'bulk' && this.readInBulk !== undefined;
   }
 
-  override createCursor(context: StreamContext, run: CursorInput): Cursor {
-    if (this.isBulk(context)) return this.createBulkCursor(context, run);
-    const { progress, innerInput } = PeopleSweepCursor.input(run);
-    // A full refresh per person resumes only its people progress: a bulk read's `resume` position (every person's
-    // records up to a time) would make each person skip what came before it.
-    const input = run.syncMode === 'incremental' ? innerInput : { ...innerInput, saved: undefined };
-    return new PeopleSweepCursor(
-      this.createPersonCursor(context, input),
-      progress,
-      run.syncMode === 'incremental',
-    );
+  createCursor(context: StreamContext, run: CursorInput): PersonCursor<C, B> {
+    if (this.createBulkCursor !== undefined && this.isBulk(context)) {
+      return PersonCursor.inBulk(this.createBulkCursor(context, run));
+    }
+    return PersonCursor.perPerson(peopleSweepCursor(run, (input) => this.createPersonCursor(context, input)));
   }
 
-  override async *readRecords(context: StreamContext, cursor?: Cursor): AsyncGenerator<StreamItem> {
-    if (this.readInBulk !== undefined && this.isBulk(context) && cursor !== undefined) {
-      yield* this.readInBulk(context, cursor);
+  override async *readRecords(
+    context: StreamContext,
+    cursor: PersonCursor<C, B>,
+  ): AsyncGenerator<StreamItem> {
+    if (this.readInBulk !== undefined && cursor.bulk !== undefined) {
+      yield* this.readInBulk(context, cursor.bulk);
       return;
     }
     yield* super.readRecords(context, cursor);
-  }
-
-  /** The stream's own cursor, within one sweep over the people: the stream's default by default. */
-  createPersonCursor(context: StreamContext, run: CursorInput): C {
-    return super.createCursor(context, run) as C;
   }
 
   /** The only people who can have records, when a cheaper read tells (the others need no request); all by default. */
@@ -64,9 +117,9 @@ export abstract class PersonStream<C extends Cursor = Cursor> extends ChildStrea
 
   override async *partitionSource(
     context: StreamContext,
-    cursor: PeopleSweepCursor<C>,
+    cursor: PersonCursor<C, B>,
   ): AsyncGenerator<JsonObject> {
-    const { progress } = cursor;
+    const { progress } = cursor.sweep.strategy;
     const needed = await this.peopleWithRecords(context);
     const [slice = {}] = PEOPLE.slices(context);
     let token = progress.resumePage;
@@ -89,8 +142,8 @@ export abstract class PersonStream<C extends Cursor = Cursor> extends ChildStrea
     }
   }
 
-  override partitionEnded(person: JsonObject, cursor: PeopleSweepCursor<C>): boolean {
-    cursor.progress.personDone(String(person.cio_id));
+  override partitionEnded(person: JsonObject, cursor: PersonCursor<C, B>): boolean {
+    cursor.sweep.strategy.progress.personDone(String(person.cio_id));
     return true;
   }
 }

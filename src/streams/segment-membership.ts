@@ -1,4 +1,4 @@
-import { CompletedPartitionsCursor, type CursorInput } from '../cursors.js';
+import { type Cursor, type CursorInput, FULL_REFRESH_COMPLETE_STATE, Resumable } from '../cursors.js';
 import type { JsonObject } from '../protocol.js';
 import { ChildStream, type Slice, type Stream, type StreamContext } from './base.js';
 
@@ -6,7 +6,7 @@ import { ChildStream, type Slice, type Stream, type StreamContext } from './base
  * One record per member of each segment. A long full refresh checkpoints the segments it has finished, so a
  * retried attempt resumes with the others; the completed stream resets that progress.
  */
-export class SegmentMembershipStream extends ChildStream {
+export class SegmentMembershipStream extends ChildStream<Resumable<CompletedPartitionsCursor>> {
   readonly name = 'segment_membership';
   readonly path = '/v1/segments/{id}/membership';
   readonly envelopeKey = 'identifiers';
@@ -23,18 +23,72 @@ export class SegmentMembershipStream extends ChildStream {
   override readonly pageSize = 30_000;
   override readonly prefetch = true;
 
-  override createCursor(_context: StreamContext, run: CursorInput): CompletedPartitionsCursor {
-    return new CompletedPartitionsCursor('completed_segments', run);
+  createCursor(_context: StreamContext, run: CursorInput): Resumable<CompletedPartitionsCursor> {
+    return completedPartitionsCursor('completed_segments', run);
   }
 
-  override slices(_context: StreamContext, segment: JsonObject, cursor: CompletedPartitionsCursor): Slice[] {
+  override slices(
+    _context: StreamContext,
+    segment: JsonObject,
+    { strategy }: Resumable<CompletedPartitionsCursor>,
+  ): Slice[] {
     const id = segment.id as number;
-    if (cursor.isComplete(id)) return [];
-    return [{ done: () => cursor.complete(id) }];
+    if (strategy.isComplete(id)) return [];
+    return [{ done: () => strategy.complete(id) }];
   }
 
   override transform(item: unknown): JsonObject {
     const person = item as JsonObject;
     return { cio_id: person.cio_id, id: person.id ?? null, email: person.email ?? null };
   }
+}
+
+/**
+ * The partitions (e.g. segments) a full refresh has finished, `{[key]: [ids]}`, so a retried attempt skips
+ * them (under `resume`: see `completedPartitionsCursor`).
+ */
+export class CompletedPartitionsCursor implements Cursor {
+  readonly since = undefined;
+  readonly #key: string;
+  readonly #completed: Array<string | number>;
+
+  constructor(key: string, input: CursorInput) {
+    this.#key = key;
+    const saved = input.saved?.[key];
+    this.#completed = Array.isArray(saved)
+      ? saved.filter((id): id is string | number => typeof id === 'string' || typeof id === 'number')
+      : [];
+  }
+
+  isComplete(id: string | number): boolean {
+    return this.#completed.includes(id);
+  }
+
+  complete(id: string | number): void {
+    this.#completed.push(id);
+  }
+
+  accept(): boolean {
+    return true;
+  }
+
+  checkpoint(): JsonObject {
+    return { [this.#key]: [...this.#completed] };
+  }
+
+  /** Full refresh only: a completed read starts over next time. */
+  final(): JsonObject {
+    return FULL_REFRESH_COMPLETE_STATE;
+  }
+
+  notices(): string[] {
+    return [];
+  }
+}
+
+export function completedPartitionsCursor(
+  key: string,
+  run: CursorInput,
+): Resumable<CompletedPartitionsCursor> {
+  return new Resumable(run, (input) => new CompletedPartitionsCursor(key, input));
 }

@@ -1,3 +1,4 @@
+import { FullRefreshCursor } from '../cursors.js';
 import { expectObject } from '../pagination.js';
 import type { JsonObject } from '../protocol.js';
 import { ChildStream, type Slice, type Stream, type StreamContext } from './base.js';
@@ -14,6 +15,10 @@ export class SegmentUsageStream extends ChildStream {
   constructor(parent: Stream) {
     super();
     this.parent = parent;
+  }
+
+  createCursor(): FullRefreshCursor {
+    return new FullRefreshCursor();
   }
 
   override async *readSlice(context: StreamContext, slice: Slice): AsyncGenerator<JsonObject> {

@@ -1,6 +1,7 @@
+import type { CursorInput } from '../cursors.js';
 import { NotFoundError, UnexpectedResponseError } from '../errors.js';
 import type { JsonObject } from '../protocol.js';
-import { CHECKPOINT, type StreamContext, type StreamItem, type StreamRun } from './base.js';
+import { type StreamContext, StreamState } from './base.js';
 import { ListStream } from './lists.js';
 
 /**
@@ -10,11 +11,13 @@ import { ListStream } from './lists.js';
 export class SegmentsStream extends ListStream {
   override async *read(
     context: StreamContext,
-    run: StreamRun,
+    run: CursorInput,
     observe?: (record: JsonObject) => void,
-  ): AsyncGenerator<StreamItem> {
+  ): AsyncGenerator<JsonObject | StreamState> {
     for await (const item of super.read(context, run, observe)) {
-      yield item === CHECKPOINT ? item : { ...item, customer_count: await customerCount(context, item.id) };
+      yield item instanceof StreamState
+        ? item
+        : { ...item, customer_count: await customerCount(context, item.id) };
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { Cursor } from '../cursors.js';
+import { FullRefreshCursor } from '../cursors.js';
 import type { JsonObject } from '../protocol.js';
 import { type Probe, type Slice, Stream, type StreamContext } from './base.js';
 
@@ -7,12 +7,16 @@ import { type Probe, type Slice, Stream, type StreamContext } from './base.js';
  * includes the hidden senders (live, it answered only those), so each list keeps only the senders whose own
  * `hidden` flag matches it: every sender is emitted once, whichever way the API answers.
  */
-export class SenderIdentitiesStream extends Stream {
+export class SenderIdentitiesStream extends Stream<FullRefreshCursor> {
   readonly name = 'sender_identities';
   readonly path = '/v1/sender_identities';
   readonly envelopeKey = 'sender_identities';
   readonly primaryKey = [['id']];
   override readonly pageSize = 100;
+
+  createCursor(): FullRefreshCursor {
+    return new FullRefreshCursor();
+  }
 
   override get probe(): Probe {
     return { path: this.path, params: { limit: 1 } };
@@ -26,7 +30,7 @@ export class SenderIdentitiesStream extends Stream {
     context: StreamContext,
     slice: Slice,
     parent: JsonObject | undefined,
-    cursor: Cursor,
+    cursor: FullRefreshCursor,
   ): AsyncGenerator<JsonObject> {
     const listsHidden = slice.params?.hidden === true;
     for await (const sender of super.readSlice(context, slice, parent, cursor)) {

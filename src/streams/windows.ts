@@ -1,5 +1,16 @@
 import { activityFilters } from '../activity-filters.js';
-import type { TimeWindow } from '../cursors.js';
+import {
+  type Cursor,
+  type CursorInput,
+  lookbackOf,
+  notAfterSyncStart,
+  Resumable,
+  savedSeconds,
+  type TimeWindow,
+  timeWindows,
+  type WindowCursorOptions,
+  windowStart,
+} from '../cursors.js';
 import type { JsonObject } from '../protocol.js';
 import type { Slice, StreamContext } from './base.js';
 
@@ -49,4 +60,72 @@ export function windowSlices(
         : {}),
     }));
   });
+}
+
+/**
+ * For lists the API filters by a creation-time window: windows oldest first up to the sync's start. The state
+ * is `{field: end of the last window read}`, and the sync's start once every window is read.
+ */
+export class WindowCursor implements Cursor {
+  readonly since = undefined;
+  readonly #field: string;
+  readonly #input: CursorInput;
+  readonly #lookback: number;
+  readonly #windowSeconds: number;
+  readonly #previous: number | undefined;
+  #position: number | undefined;
+
+  constructor(field: string, input: CursorInput, options: WindowCursorOptions) {
+    this.#field = field;
+    this.#input = input;
+    this.#windowSeconds = options.windowSeconds;
+    this.#lookback = lookbackOf(input, options.lookbackSeconds);
+    this.#previous = savedSeconds(input.saved?.[field], input, field);
+    this.#position = this.#previous;
+  }
+
+  /** Whether the read continues from a saved position (a floor then only matters when it is later). */
+  get hasPosition(): boolean {
+    return this.#previous !== undefined;
+  }
+
+  /** The windows to read, from `floor` (when the data can start) or the saved position. */
+  windows(floor: number): TimeWindow[] {
+    return timeWindows(
+      windowStart(floor, this.#previous, this.#lookback),
+      this.#input.syncStart,
+      this.#windowSeconds,
+    );
+  }
+
+  /** Every record created up to `end` has been emitted. */
+  close(window: TimeWindow): void {
+    this.#position = window.end;
+  }
+
+  accept(): boolean {
+    return true;
+  }
+
+  checkpoint(): JsonObject {
+    if (this.#position === undefined) return {};
+    return { [this.#field]: notAfterSyncStart(this.#position, this.#input) };
+  }
+
+  final(): JsonObject {
+    return { [this.#field]: this.#input.syncStart };
+  }
+
+  notices(): string[] {
+    return [];
+  }
+}
+
+/** Windows on `field`, resumable in a full refresh (`{resume: {field: ...}}`). */
+export function windowCursor(
+  field: string,
+  run: CursorInput,
+  options: WindowCursorOptions,
+): Resumable<WindowCursor> {
+  return new Resumable(run, (input) => new WindowCursor(field, input, options));
 }
