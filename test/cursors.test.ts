@@ -9,7 +9,7 @@ import {
   windowStart,
 } from '../src/cursors.js';
 import type { JsonObject } from '../src/protocol.js';
-import { PerParentWindowCursor, perParentWindowCursor } from '../src/streams/deliveries.js';
+import { compareIds, PerParentWindowCursor, perParentWindowCursor } from '../src/streams/deliveries.js';
 import { PeopleProgress, peopleSweepCursor } from '../src/streams/people-sweep.js';
 import { completedPartitionsCursor } from '../src/streams/segment-membership.js';
 import { WindowCursor, windowCursor } from '../src/streams/windows.js';
@@ -185,6 +185,27 @@ describe('per-parent window cursor', () => {
     expect(cursor.windows('3', START - 12 * DAY)[0]?.start).toBe(START - 12 * DAY);
     cursor.finish('1');
     expect(cursor.checkpoint().created_by_parent).toEqual({ '2': START - 30 * DAY });
+  });
+
+  test('ids beyond 2^53 compare exactly: a resumed sweep does not skip the id after the one it finished', () => {
+    // 2^53 + 1 and 2^53 are the same double: compared as numbers they were equal.
+    expect(compareIds('9007199254740993', '9007199254740992')).toBeGreaterThan(0);
+    expect(compareIds(9007199254740992n, 9007199254740993n)).toBeLessThan(0);
+    expect(compareIds('12345678901234567890123', '12345678901234567890124')).toBeLessThan(0);
+    expect(compareIds('99999999999999999999', '100000000000000000000')).toBeLessThan(0);
+    expect(compareIds(9007199254740993n, '9007199254740993')).toBe(0);
+    expect(compareIds('9', '10')).toBeLessThan(0);
+    expect(compareIds('007', '7')).toBeGreaterThan(0);
+    expect(compareIds('b', 'a')).toBeGreaterThan(0);
+    const saved = { created: START - 20 * DAY, sweep: { target: START - DAY, through: '9007199254740992' } };
+    const cursor = new PerParentWindowCursor(incremental(saved), options);
+    expect(cursor.plan(['9007199254740993', '9007199254740992', '9007199254740991'])).toEqual([
+      '9007199254740991',
+      '9007199254740992',
+      '9007199254740993',
+    ]);
+    expect(cursor.windows('9007199254740992', 0)).toEqual([]);
+    expect(cursor.windows('9007199254740993', 0)[0]?.start).toBe(START - 21 * DAY + 1);
   });
 
   test('a full refresh checkpoints under resume and ends with the full-refresh state', () => {

@@ -92,10 +92,30 @@ export function parentDeliveries(parent: Addressable, entry: { name: string }): 
   return new ParentDeliveriesStream({ ...childOf(parent, entry.name, 'messages', []), primaryKey: [['id']] });
 }
 
-/** Orders parent ids as numbers when both are numeric (campaign ids), as text otherwise. */
-export function compareIds(a: string, b: string): number {
+/**
+ * Orders parent ids as numbers when both are numeric (campaign ids), as text otherwise. Numbers compare by
+ * their digits, not as floats, so ids beyond 2^53 (BigInts, long digit strings) keep their exact order.
+ */
+export function compareIds(a: string | bigint, b: string | bigint): number {
+  const left = String(a);
+  const right = String(b);
   const numeric = /^\d+$/;
-  if (numeric.test(a) && numeric.test(b)) return Number(a) - Number(b) || a.length - b.length;
+  if (numeric.test(left) && numeric.test(right)) {
+    return compareDigits(withoutLeadingZeros(left), withoutLeadingZeros(right)) || left.length - right.length;
+  }
+  return compareText(left, right);
+}
+
+function withoutLeadingZeros(digits: string): string {
+  return digits.replace(/^0+(?=\d)/, '');
+}
+
+/** Two digit strings without leading zeros: the longer is the larger, equal lengths compare as text. */
+function compareDigits(a: string, b: string): number {
+  return a.length - b.length || compareText(a, b);
+}
+
+function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
