@@ -31,7 +31,7 @@ beforeAll(async () => {
     broadcasts: 2,
     newsletters: 3,
     segments: 3,
-    people: 12,
+    people: 30,
     deliveries: 80,
     activities: 30,
   });
