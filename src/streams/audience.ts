@@ -107,7 +107,8 @@ const LOOKUP_BATCH = 100;
 /**
  * Finds the person of records whose `customer_identifiers` is null but whose `customer_id` (the person's `id`)
  * is set: one attributes lookup (`id_type=id`) per 100 distinct ids, remembered. Records wait here until their
- * batch is looked up; `flush` releases the rest (call it before a checkpoint).
+ * id is looked up: `flushFull` looks up only whole batches of 100 (so a read costs ⌈ids ÷ 100⌉ lookups between
+ * checkpoints, never a part-filled lookup per page), `flush` all that wait (call it before a checkpoint).
  */
 export class PersonResolver {
   readonly #context: StreamContext;
@@ -142,10 +143,20 @@ export class PersonResolver {
     return this.#unknown.size >= LOOKUP_BATCH;
   }
 
-  /** Looks up the waiting ids and returns their records with the cio_id found (null: nobody has that id now). */
-  async flush(): Promise<Array<{ record: JsonObject; cioId: string | null }>> {
-    const ids = [...this.#unknown];
-    this.#unknown.clear();
+  /** Looks up whole batches of 100 waiting ids; the rest wait on. Returns the records whose ids were looked up. */
+  flushFull(): Promise<Array<{ record: JsonObject; cioId: string | null }>> {
+    return this.#lookUp(this.#unknown.size - (this.#unknown.size % LOOKUP_BATCH));
+  }
+
+  /** Looks up every waiting id and returns their records with the cio_id found (null: nobody has that id now). */
+  flush(): Promise<Array<{ record: JsonObject; cioId: string | null }>> {
+    return this.#lookUp(this.#unknown.size);
+  }
+
+  async #lookUp(count: number): Promise<Array<{ record: JsonObject; cioId: string | null }>> {
+    if (count === 0) return [];
+    const ids = [...this.#unknown].slice(0, count);
+    for (const id of ids) this.#unknown.delete(id);
     const found = new Map<string, string>();
     for (let start = 0; start < ids.length; start += LOOKUP_BATCH) {
       const batch = ids.slice(start, start + LOOKUP_BATCH);
@@ -159,9 +170,15 @@ export class PersonResolver {
     }
     if (this.#resolved.size + ids.length > RESOLVED_LIMIT) this.#resolved.clear();
     for (const id of ids) this.#resolved.set(id, found.get(id) ?? null);
-    const waiting = this.#waiting;
-    this.#waiting = [];
-    return waiting.map(({ record, id }) => ({ record, cioId: found.get(id) ?? null }));
+    const lookedUp = new Set(ids);
+    const released: Array<{ record: JsonObject; cioId: string | null }> = [];
+    const still: Array<{ record: JsonObject; id: string }> = [];
+    for (const entry of this.#waiting) {
+      if (lookedUp.has(entry.id)) released.push({ record: entry.record, cioId: found.get(entry.id) ?? null });
+      else still.push(entry);
+    }
+    this.#waiting = still;
+    return released;
   }
 }
 

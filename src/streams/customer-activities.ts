@@ -59,7 +59,7 @@ export class CustomerActivitiesStream extends PersonStream<ActivitiesCursor, Act
           const cioId = resolver.cioIdOf(activity);
           if (cioId !== undefined) yield* covered(activity, cioId, audience);
         }
-        if (resolver.due) yield* released(await resolver.flush(), audience);
+        if (resolver.due) yield* released(await resolver.flushFull(), audience);
         if (isLastPage(page.records, cursor.since)) break;
       }
       yield* released(await resolver.flush(), audience);

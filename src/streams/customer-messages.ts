@@ -95,7 +95,7 @@ export class CustomerMessagesStream extends PersonStream<WindowCursor, Resumable
             const cioId = resolver.cioIdOf(delivery);
             if (cioId !== undefined) yield* covered(delivery, cioId, audience);
           }
-          if (resolver.due) yield* released(await resolver.flush(), audience);
+          if (resolver.due) yield* released(await resolver.flushFull(), audience);
         }
       }
       yield* released(await resolver.flush(), audience);
