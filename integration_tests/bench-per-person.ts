@@ -64,14 +64,19 @@ function streamOfPath(path: string, reading: string): string {
   return reading;
 }
 
-async function measure(sim: Simulator, config: JsonObject, state?: JsonObject[]): Promise<Measured> {
+async function measure(
+  sim: Simulator,
+  streamsRead: ReadonlyArray<(typeof STREAMS)[number]>,
+  config: JsonObject,
+  state?: JsonObject[],
+): Promise<Measured> {
   const dir = mkdtempSync(join(tmpdir(), 'cio-bench-pp-'));
   const write = (name: string, value: unknown) => {
     writeFileSync(join(dir, name), JSON.stringify(value));
     return join(dir, name);
   };
   const catalog = {
-    streams: STREAMS.map(([name, mode]) => ({
+    streams: streamsRead.map(([name, mode]) => ({
       stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh'] },
       sync_mode: mode,
       destination_sync_mode: 'overwrite',
@@ -176,6 +181,8 @@ export interface PerPersonBenchOptions {
   activities: number;
   /** Also read person by person (hours at a million people; minutes at 100,000). */
   perPerson: boolean;
+  /** Only these of the four streams (all four when absent). */
+  streams?: readonly string[];
 }
 
 export async function perPersonStreams(row: Row, options: PerPersonBenchOptions): Promise<void> {
@@ -209,16 +216,17 @@ export async function perPersonStreams(row: Row, options: PerPersonBenchOptions)
     per_person_method: method,
   });
   const runs = new Map<string, { full: Measured; daily: Measured }>();
+  const streamsRead = STREAMS.filter(([name]) => options.streams?.includes(name) ?? true);
   try {
     for (const method of options.perPerson ? ['bulk', 'per_person'] : ['bulk']) {
-      const full = await measure(sim, config(method));
-      const daily = await measure(sim, config(method), dayOldStates(full.states));
+      const full = await measure(sim, streamsRead, config(method));
+      const daily = await measure(sim, streamsRead, config(method), dayOldStates(full.states));
       runs.set(method, { full, daily });
       for (const [name, read] of [
         ['full', full],
         ['daily incremental', daily],
       ] as const) {
-        for (const [stream] of STREAMS) {
+        for (const [stream] of streamsRead) {
           const requests = read.requests.get(stream) ?? 0;
           const goal = name === 'full' ? people / 10 : people / 100;
           const records = read.streams.get(stream)?.records ?? 0;
@@ -242,7 +250,7 @@ export async function perPersonStreams(row: Row, options: PerPersonBenchOptions)
     const bulk = runs.get('bulk');
     const perPerson = runs.get('per_person');
     if (bulk !== undefined && perPerson !== undefined) {
-      for (const [stream] of STREAMS) {
+      for (const [stream] of streamsRead) {
         const a = bulk.full.streams.get(stream);
         const b = perPerson.full.streams.get(stream);
         const named = (entry: typeof a) => (entry?.records ?? 0) - (entry?.unnamed ?? 0);

@@ -187,18 +187,33 @@ if (process.argv.includes('throughput')) {
   process.exit(0);
 }
 
+/** The workspace of scenario 10: 50 segments, 20 deliveries a person over two years, 3 activities a person. */
+function perPersonShape(people: number) {
+  return { people, segments: 50, deliveries: people * 20, activities: people * 3 };
+}
+
 // `npm run bench -- per-person` runs scenario 10 alone and puts its rows into BENCHMARKS.md, keeping the others.
 // Both methods on 10,000 people (records compared), then bulk alone on 100,000: person by person that workspace
 // takes over a million requests (4 a person and a window), hours on a shared machine.
 async function perPersonScenarios(): Promise<void> {
-  const shape = (people: number) => ({
-    people,
-    segments: 50,
-    deliveries: people * 20,
-    activities: people * 3,
+  await perPersonStreams(row, { ...perPersonShape(10_000), perPerson: true });
+  await perPersonStreams(row, {
+    ...perPersonShape(100_000),
+    perPerson: process.argv.includes('per-person-at-scale'),
   });
-  await perPersonStreams(row, { ...shape(10_000), perPerson: true });
-  await perPersonStreams(row, { ...shape(100_000), perPerson: process.argv.includes('per-person-at-scale') });
+}
+// `npm run bench -- per-person-one --people N [--streams a,b] [--both]`: one workspace size alone, printed only
+// (BENCHMARKS.md is left as it is), for a stream or a size the full scenario does not run.
+if (process.argv.includes('per-person-one')) {
+  const option = (name: string) => process.argv[process.argv.indexOf(name) + 1];
+  const people = Number(option('--people') ?? 10_000);
+  const streams = process.argv.includes('--streams') ? option('--streams')?.split(',') : undefined;
+  await perPersonStreams(row, {
+    ...perPersonShape(people),
+    perPerson: process.argv.includes('--both'),
+    ...(streams === undefined ? {} : { streams }),
+  });
+  process.exit(0);
 }
 if (process.argv.includes('per-person')) {
   await perPersonScenarios();
