@@ -50,6 +50,11 @@ export class PartitionCache {
     recorder.complete();
   }
 
+  /** How many records the parent has, once this run has read them all; undefined before. */
+  count(stream: Stream): number | undefined {
+    return this.#complete.get(stream.name)?.length;
+  }
+
   /** Lets the read loop remember a parent stream's records while it emits them. */
   recorder(stream: Stream): PartitionRecorder {
     const kept: JsonObject[] = [];

@@ -80,6 +80,11 @@ export type TraceMessage =
       };
     }
   | {
+      type: 'ESTIMATE';
+      emitted_at: number;
+      estimate: { name: string; type: 'STREAM'; row_estimate?: number; byte_estimate?: number };
+    }
+  | {
       type: 'STREAM_STATUS';
       emitted_at: number;
       stream_status: {
@@ -200,6 +205,18 @@ export class Emitter {
     return this.emit({
       type: 'TRACE',
       trace: { type: 'STREAM_STATUS', emitted_at: Date.now(), stream_status: streamStatus },
+    });
+  }
+
+  /** The platform's progress for a stream: "N of about `rows` records" (a STREAM estimate; never SYNC ones). */
+  estimate(name: string, rows: number): Promise<void> {
+    return this.emit({
+      type: 'TRACE',
+      trace: {
+        type: 'ESTIMATE',
+        emitted_at: Date.now(),
+        estimate: { name, type: 'STREAM', row_estimate: Math.round(rows) },
+      },
     });
   }
 

@@ -6,6 +6,7 @@ import { stringifyJson } from './json.js';
 import { RecordNormalizer } from './normalize.js';
 import { PartitionCache, type PartitionRecorder } from './partitions.js';
 import { PrimaryKeyCheck } from './primary-key.js';
+import { NO_PROGRESS, StreamProgress } from './progress.js';
 import type { Emitter, JsonObject } from './protocol.js';
 import { reportRetries } from './retry-reporting.js';
 import { StateManager } from './state.js';
@@ -21,12 +22,12 @@ import { ChildStream, type Stream, type StreamContext, StreamState } from './str
  */
 export async function readStreams(
   configured: readonly ConfiguredStream[],
-  base: Omit<StreamContext, 'log' | 'partitions' | 'client'> & { client: CustomerIoClient },
+  base: Omit<StreamContext, 'log' | 'partitions' | 'client' | 'progress'> & { client: CustomerIoClient },
   emitter: Emitter,
   states: StateManager = new StateManager(),
   checkpoints: Partial<CheckpointPolicy> = {},
 ): Promise<boolean> {
-  const policy = { ...DEFAULT_CHECKPOINTS, ...checkpoints };
+  const { progressLogMs, ...policy } = { ...DEFAULT_CHECKPOINTS, ...checkpoints };
   reportRetries(base.client, emitter);
   const cache = new PartitionCache();
   const ordered = parentsFirst(configured);
@@ -43,17 +44,28 @@ export async function readStreams(
       continue;
     }
     const requests = new AbortController();
+    const progress = new StreamProgress(
+      stream.name,
+      {
+        estimate: (name, rows) => void emitter.estimate(name, rows),
+        log: (level, message) => void emitter.log(level, message),
+      },
+      progressLogMs === undefined ? {} : { logEveryMs: progressLogMs },
+    );
     const context: StreamContext = {
       ...base,
       client: base.client.scoped({ signal: requests.signal, stream: stream.name }),
       log: (level, message) => emitter.log(level, message),
-      // Parents read for this stream go through its scope: cancelled with it, counted under its name.
-      partitions: (parent) => cache.partitions(parent, context),
+      progress,
+      // Parents read for this stream go through its scope (cancelled with it, counted under its name), but their
+      // progress is not this stream's.
+      partitions: (parent) => cache.partitions(parent, { ...context, progress: NO_PROGRESS }),
+      partitionCount: (parent) => cache.count(parent),
     };
     const recorder = parentsNeeded.has(stream.name) ? cache.recorder(stream) : undefined;
     const run: CursorInput = { syncMode, saved: states.get(stream.name), syncStart: base.now };
     try {
-      await readStream(stream, run, context, emitter, recorder, policy);
+      await readStream(stream, run, context, emitter, recorder, policy, progress);
     } catch (error) {
       const failure = asConnectorError(error);
       recorder?.fail(failure);
@@ -67,6 +79,7 @@ export async function readStreams(
     } finally {
       // Whatever this stream still has in flight (other partitions, a prefetched page) is of no use now.
       requests.abort();
+      progress.stop();
     }
   }
   if (sourceFailure !== undefined) {
@@ -91,6 +104,8 @@ export async function readStreams(
 export interface CheckpointPolicy {
   records: number;
   seconds: number;
+  /** Milliseconds between two progress LOG lines of a long stream (see StreamProgress); 30 s by default. */
+  progressLogMs?: number;
 }
 
 const DEFAULT_CHECKPOINTS: CheckpointPolicy = { records: 1000, seconds: 30 };
@@ -103,6 +118,7 @@ async function readStream(
   emitter: Emitter,
   recorder: PartitionRecorder | undefined,
   policy: CheckpointPolicy,
+  progress: StreamProgress,
 ): Promise<void> {
   await emitter.streamStatus(stream.name, 'STARTED');
   let total = 0;
@@ -133,6 +149,7 @@ async function readStream(
     if (total === 0) await emitter.streamStatus(stream.name, 'RUNNING');
     total += 1;
     sinceState += 1;
+    progress.recorded();
     const record = normalizer.normalize(item);
     primaryKey.check(record);
     if (warnings.length > 0) for (const message of warnings.splice(0)) await emitter.log('WARN', message);
@@ -140,6 +157,7 @@ async function readStream(
     if (writing !== undefined) await writing;
   }
   recorder?.complete();
+  progress.finish();
   await emitState();
   await emitter.streamStatus(stream.name, 'COMPLETE');
   await emitter.log('INFO', `${stream.name}: read ${total} records.`);

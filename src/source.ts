@@ -19,6 +19,7 @@ function createClient(config: SourceConfig, tuning: RunTuning): CustomerIoClient
   const {
     checkDeadlineMs: _checkOnly,
     checkpointRecords: _readOnly,
+    progressLogMs: _logOnly,
     exportPollMs: _poll,
     exportMaxWaitMs: _maxWait,
     exportProgressMs: _progress,
@@ -124,6 +125,9 @@ export async function read(
     },
     emitter,
     states,
-    tuning.checkpointRecords === undefined ? {} : { records: tuning.checkpointRecords },
+    {
+      ...(tuning.checkpointRecords === undefined ? {} : { records: tuning.checkpointRecords }),
+      ...(tuning.progressLogMs === undefined ? {} : { progressLogMs: tuning.progressLogMs }),
+    },
   );
 }

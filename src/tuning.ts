@@ -18,6 +18,8 @@ export type RunTuning = Pick<
     checkDeadlineMs?: number;
     /** Records between two checkpoint STATEs of a stream (see readStreams). */
     checkpointRecords?: number;
+    /** Milliseconds between two progress LOG lines of a long stream. Default 30 s. */
+    progressLogMs?: number;
   };
 
 const VARIABLES: Record<keyof RunTuning, string> = {
@@ -31,6 +33,7 @@ const VARIABLES: Record<keyof RunTuning, string> = {
   rateMarginMs: 'CIO_RATE_MARGIN_MS',
   checkDeadlineMs: 'CIO_CHECK_DEADLINE_MS',
   checkpointRecords: 'CIO_CHECKPOINT_RECORDS',
+  progressLogMs: 'CIO_PROGRESS_LOG_MS',
   exportPollMs: 'CIO_EXPORT_POLL_MS',
   exportMaxWaitMs: 'CIO_EXPORT_MAX_WAIT_MS',
   exportProgressMs: 'CIO_EXPORT_PROGRESS_MS',

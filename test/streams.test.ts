@@ -3,6 +3,7 @@ import { afterEach, beforeAll, expect, test } from 'vitest';
 import { parseConfig, type SourceConfig } from '../src/config.js';
 import { CustomerIoClient } from '../src/http-client.js';
 import { PartitionCache } from '../src/partitions.js';
+import { NO_PROGRESS } from '../src/progress.js';
 import type { JsonObject, LogLevel } from '../src/protocol.js';
 import {
   CHECKPOINT,
@@ -25,6 +26,7 @@ function context(logs: string[] = []): StreamContext {
     client: new CustomerIoClient({ baseUrl: BASE, apiKey: 'k', requestsPerSecond: 1000, retryBaseMs: 1 }),
     config,
     partitionConcurrency: 3,
+    progress: NO_PROGRESS,
     log: async (level: LogLevel, message: string) => {
       logs.push(`${level} ${message}`);
     },

@@ -61,6 +61,31 @@ export class AudienceIds {
   }
 }
 
+/**
+ * An ordered list of cio_ids held in 8 bytes each when they are all hex (as Customer.io's are), as strings
+ * otherwise: a people search's pages kept until they are read.
+ */
+export class CompactIds {
+  readonly #numbers: Float64Array | undefined;
+  readonly #strings: readonly string[] | undefined;
+
+  constructor(ids: readonly string[]) {
+    const numbers = ids.map(hexValue);
+    if (numbers.every((value): value is number => value !== undefined))
+      this.#numbers = Float64Array.from(numbers);
+    else this.#strings = [...ids];
+  }
+
+  get length(): number {
+    return this.#numbers?.length ?? this.#strings?.length ?? 0;
+  }
+
+  toArray(): string[] {
+    if (this.#strings !== undefined) return [...this.#strings];
+    return Array.from(this.#numbers ?? [], (value) => value.toString(16).slice(1));
+  }
+}
+
 /** A cio_id of at most 13 lowercase hex digits as the number it spells (exact in a float64), else undefined. */
 function hexValue(cioId: string): number | undefined {
   if (cioId.length === 0 || cioId.length > 13 || !/^[0-9a-f]+$/.test(cioId)) return undefined;
@@ -75,6 +100,11 @@ export function hasPeopleFilter(context: StreamContext): boolean {
 
 /** Audiences read in this run, by config: the streams of one sync share one search. */
 const audiences = new WeakMap<object, AudienceIds>();
+
+/** The audience when this run has already read it (nothing is requested); undefined otherwise. */
+export function knownAudience(context: StreamContext): AudienceIds | undefined {
+  return audiences.get(context.config);
+}
 
 /** The cio_ids of everyone `customers_filter` matches (everyone when it is empty), read once per run. */
 export async function readAudience(context: StreamContext): Promise<AudienceIds> {

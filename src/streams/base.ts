@@ -11,6 +11,7 @@ import {
 } from '../cursors.js';
 import { ChildEndpointNotFoundError, NotFoundError } from '../errors.js';
 import type { PageRequest } from '../pagination.js';
+import type { ProgressSink } from '../progress.js';
 import type { AirbyteStream, JsonObject, LogLevel, SyncMode } from '../protocol.js';
 import { loadSchema } from '../schemas.js';
 import type { ExportTiming } from './customers-export.js';
@@ -64,6 +65,10 @@ export interface StreamContext {
   partitions: (stream: Stream) => AsyncIterable<JsonObject>;
   /** Epoch seconds when the sync started: the upper bound of every time window. */
   now: number;
+  /** How many records a parent stream has, once this run has read them all (partitions come from memory). */
+  partitionCount?: (stream: Stream) => number | undefined;
+  /** Where the stream being read reports how much it will read (ESTIMATE traces, progress LOG lines). */
+  progress: ProgressSink;
   /** How `customers_method: export` waits and downloads (the run's tuning; DEFAULT_EXPORT_TIMING when absent). */
   exportTiming?: ExportTiming;
 }
@@ -188,9 +193,17 @@ export abstract class Stream<C extends Cursor = Cursor> {
     return records.every((record) => (cursorSeconds(record[field]) ?? 0) < stopBefore);
   }
 
-  /** Every record of the stream, with CHECKPOINTs after slices that move the cursor. */
+  /** What a stream's slices are, in progress lines ("3 of 12 windows done"). */
+  readonly sliceUnit: string = 'slices';
+
+  /**
+   * Every record of the stream, with CHECKPOINTs after slices that move the cursor; a stream of several slices
+   * reports how many are done.
+   */
   async *readRecords(context: StreamContext, cursor: C): AsyncGenerator<StreamItem> {
-    yield* this.readSlices(context, undefined, cursor);
+    yield* this.readSlices(context, undefined, cursor, undefined, (done, total) => {
+      if (total > 1) context.progress.report({ done, total, unit: this.sliceUnit });
+    });
   }
 
   /** The slices of the stream (or of one parent), each followed by a CHECKPOINT where it moves the cursor. */
@@ -199,10 +212,13 @@ export abstract class Stream<C extends Cursor = Cursor> {
     parent: JsonObject | undefined,
     cursor: C,
     path?: string,
+    onSliceRead?: (done: number, total: number) => void,
   ): AsyncGenerator<StreamItem> {
-    for (const slice of await this.slices(context, parent, cursor)) {
+    const slices = await this.slices(context, parent, cursor);
+    for (const [index, slice] of slices.entries()) {
       const withPath = path === undefined || slice.path !== undefined ? slice : { ...slice, path };
       yield* this.readSlice(context, withPath, parent, cursor);
+      onSliceRead?.(index + 1, slices.length);
       if (slice.done !== undefined) {
         slice.done();
         yield CHECKPOINT;
@@ -327,8 +343,13 @@ export abstract class ChildStream<C extends Cursor = Cursor> extends Stream<C> {
     return context.partitions(this.parent);
   }
 
+  /** How many parents this read goes through, where known before they are all read (progress estimates). */
+  partitionTotal(context: StreamContext, _cursor: C): number | undefined {
+    return context.partitionCount?.(this.parent);
+  }
+
   override async *readRecords(context: StreamContext, cursor: C): AsyncGenerator<StreamItem> {
-    const tally = { parents: 0, missing: 0 };
+    const tally = { parents: 0, missing: 0, done: 0 };
     yield* mergeConcurrent(this.partitionSource(context, cursor), context.partitionConcurrency, (parent) =>
       this.#readPartition(context, parent, cursor, tally),
     );
@@ -350,7 +371,7 @@ export abstract class ChildStream<C extends Cursor = Cursor> extends Stream<C> {
     context: StreamContext,
     parent: JsonObject,
     cursor: C,
-    tally: { parents: number; missing: number },
+    tally: { parents: number; missing: number; done: number },
   ): AsyncGenerator<StreamItem> {
     tally.parents += 1;
     try {
@@ -367,6 +388,9 @@ export abstract class ChildStream<C extends Cursor = Cursor> extends Stream<C> {
         );
       }
     }
+    tally.done += 1;
+    const total = this.partitionTotal(context, cursor);
+    context.progress.report({ done: tally.done, total, unit: this.parent.name });
     if (this.partitionEnded(parent, cursor)) yield CHECKPOINT;
   }
 

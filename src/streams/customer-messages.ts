@@ -81,7 +81,8 @@ export class CustomerMessagesStream extends PersonStream<WindowCursor, Resumable
   ): AsyncGenerator<StreamItem> {
     const audience = await readAudience(context);
     const resolver = new PersonResolver(context);
-    for (const window of windows.windows(readFrom(context, undefined))) {
+    const toRead = windows.windows(readFrom(context, undefined));
+    for (const [index, window] of toRead.entries()) {
       for (const filter of filterSlices('type', context.config.messageTypes)) {
         const request = {
           path: '/v1/messages',
@@ -100,6 +101,7 @@ export class CustomerMessagesStream extends PersonStream<WindowCursor, Resumable
       }
       yield* released(await resolver.flush(), audience);
       windows.close(window);
+      context.progress.report({ done: index + 1, total: toRead.length, unit: 'delivery windows' });
       yield CHECKPOINT;
     }
     if (resolver.unnamed > 0) {

@@ -58,8 +58,12 @@ export class CustomerSegmentsStream extends PersonStream<
       if (item !== CHECKPOINT && !completed.isComplete(item.id as number)) segments.push(item);
     }
     const atOnce = Math.min(context.partitionConcurrency, SEGMENTS_AT_ONCE);
+    const progress = { done: 0, total: segments.length, unit: 'segments' };
     yield* mergeConcurrent(fromArray(segments), atOnce, (segment) =>
-      this.#readMembers(context, segment, audience, completed),
+      this.#readMembers(context, segment, audience, completed, () => {
+        progress.done += 1;
+        context.progress.report(progress);
+      }),
     );
   }
 
@@ -68,6 +72,7 @@ export class CustomerSegmentsStream extends PersonStream<
     segment: JsonObject,
     audience: AudienceIds | undefined,
     cursor: CompletedPartitionsCursor,
+    onDone: () => void,
   ): AsyncGenerator<StreamItem> {
     const id = segment.id as number;
     const fields = { id, name: segment.name ?? null, description: segment.description ?? null };
@@ -86,6 +91,7 @@ export class CustomerSegmentsStream extends PersonStream<
       await context.log('WARN', `${this.name}: segment ${id} was deleted during the sync; skipped.`);
     }
     cursor.complete(id);
+    onDone();
     yield CHECKPOINT;
   }
 }

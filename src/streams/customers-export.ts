@@ -84,6 +84,7 @@ export async function* readCustomersByExport(context: StreamContext): AsyncGener
   const id = await startExport(context.client, customersFilter, exportedAttributes(customerAttributes));
   await context.log('INFO', `customers: Customer.io export ${id} started; waiting until it is done.`);
   const done = await waitUntilDone(context.client, id, timing, context.log);
+  if (typeof done.total === 'number') context.progress.report({ rows: done.total });
   let people = 0;
   for await (const row of readExportRows(context, id, timing)) {
     people += 1;

@@ -11,6 +11,7 @@ import { UnexpectedResponseError } from '../errors.js';
 import { isRefusal } from '../http-errors.js';
 import { extractRecords } from '../pagination.js';
 import type { JsonObject } from '../protocol.js';
+import { CompactIds } from './audience.js';
 import { CHECKPOINT, type Probe, Stream, type StreamContext, type StreamItem } from './base.js';
 import { readCustomersByExport } from './customers-export.js';
 import { PEOPLE } from './people.js';
@@ -106,16 +107,20 @@ export class CustomersStream extends Stream<Resumable<ResumeTokenCursor>> {
     }
   }
 
+  /**
+   * The whole search first (its pages' cio_ids held in 8 bytes a person), so the stream knows how many people it
+   * reads before it starts (its progress estimate) at no extra request; then the attributes, page by page.
+   */
   async *#readFrom(
     context: StreamContext,
     cursor: Resumable<ResumeTokenCursor> | undefined,
     start: string | undefined,
   ): AsyncGenerator<StreamItem> {
-    const [slice = {}] = PEOPLE.slices(context);
-    const request = { ...PEOPLE.pageRequest(context, slice), ...(start === undefined ? {} : { start }) };
+    const pages = await searchPeople(context, start);
+    context.progress.report({ rows: pages.reduce((sum, page) => sum + page.ids.length, 0) });
     const tally = { searched: 0, found: 0 };
-    for await (const page of context.client.pages(request)) {
-      const batches = chunks(fromArray(page.records), ATTRIBUTE_BATCH);
+    for (const page of pages) {
+      const batches = chunks(fromArray(page.ids.toArray()), ATTRIBUTE_BATCH);
       yield* mergeConcurrent(batches, context.partitionConcurrency, (people) =>
         this.#readBatch(context, people, tally),
       );
@@ -129,13 +134,10 @@ export class CustomersStream extends Stream<Resumable<ResumeTokenCursor>> {
 
   async *#readBatch(
     context: StreamContext,
-    people: JsonObject[],
+    people: string[],
     tally: { searched: number; found: number },
   ): AsyncGenerator<JsonObject> {
-    const attributes = await readAttributes(
-      context,
-      people.map((person) => answerId(person.cio_id, 'cio_id', SEARCHED_PERSON)),
-    );
+    const attributes = await readAttributes(context, people);
     tally.searched += people.length;
     tally.found += attributes.length;
     for (const person of attributes) yield this.transform(person, context);
@@ -157,6 +159,24 @@ export class CustomersStream extends Stream<Resumable<ResumeTokenCursor>> {
       devices: person.devices ?? [],
     };
   }
+}
+
+/** One page of the people search: its people's cio_ids, and the token of the page after it. */
+interface SearchedPage {
+  ids: CompactIds;
+  next: string | undefined;
+}
+
+/** Every page of the people search matching `customers_filter`, from `start` (a saved token) or the first. */
+async function searchPeople(context: StreamContext, start: string | undefined): Promise<SearchedPage[]> {
+  const [slice = {}] = PEOPLE.slices(context);
+  const request = { ...PEOPLE.pageRequest(context, slice), ...(start === undefined ? {} : { start }) };
+  const pages: SearchedPage[] = [];
+  for await (const page of context.client.pages(request)) {
+    const ids = page.records.map((person) => answerId(person.cio_id, 'cio_id', SEARCHED_PERSON));
+    pages.push({ ids: new CompactIds(ids), next: page.next });
+  }
+  return pages;
 }
 
 /**

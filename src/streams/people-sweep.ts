@@ -26,6 +26,8 @@ export class PeopleProgress {
   readonly started: number;
   readonly resumePage: string | undefined;
   readonly resumeAfter: string | undefined;
+  /** How many people the sweep reads, where known before the search ends (progress estimates). */
+  expected: number | undefined;
   readonly #pages: PeoplePage[] = [];
 
   constructor(saved: JsonObject | undefined, syncStart: number) {

@@ -1,6 +1,7 @@
 import { answerId, SEARCHED_PERSON } from '../answer-ids.js';
 import type { Cursor, CursorInput, Resumable } from '../cursors.js';
 import type { JsonObject } from '../protocol.js';
+import { knownAudience } from './audience.js';
 import { ChildStream, type Params, type StreamContext, type StreamItem } from './base.js';
 import { PEOPLE } from './people.js';
 import { type PeopleSweepCursor, peopleSweepCursor } from './people-sweep.js';
@@ -111,7 +112,9 @@ export abstract class PersonStream<C extends Cursor, B extends Cursor = never> e
   }
 
   /** The only people who can have records, when a cheaper read tells (the others need no request); all by default. */
-  async peopleWithRecords(_context: StreamContext): Promise<{ has(cioId: string): boolean } | undefined> {
+  async peopleWithRecords(
+    _context: StreamContext,
+  ): Promise<{ has(cioId: string): boolean; readonly size: number } | undefined> {
     return undefined;
   }
 
@@ -121,6 +124,7 @@ export abstract class PersonStream<C extends Cursor, B extends Cursor = never> e
   ): AsyncGenerator<JsonObject> {
     const { progress } = cursor.sweep.strategy;
     const needed = await this.peopleWithRecords(context);
+    progress.expected = needed === undefined ? knownAudience(context)?.size : needed.size;
     const [slice = {}] = PEOPLE.slices(context);
     let token = progress.resumePage;
     const request = {
@@ -140,6 +144,10 @@ export abstract class PersonStream<C extends Cursor, B extends Cursor = never> e
       }
       token = page.next;
     }
+  }
+
+  override partitionTotal(_context: StreamContext, cursor: PersonCursor<C, B>): number | undefined {
+    return cursor.sweep.strategy.progress.expected;
   }
 
   override partitionEnded(person: JsonObject, cursor: PersonCursor<C, B>): boolean {
