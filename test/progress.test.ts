@@ -135,7 +135,9 @@ describe('progressLine', () => {
         total: undefined,
         unit: 'segments',
       }),
-    ).toBe('segment_membership: 45,000 records so far; 7 segments done; 6 records/s; time left not known yet.');
+    ).toBe(
+      'segment_membership: 45,000 records so far; 7 segments done; 6 records/s; time left not known yet.',
+    );
   });
 
   test('hours when long', () => {

@@ -101,11 +101,6 @@ export function hasPeopleFilter(context: StreamContext): boolean {
 /** Audiences read in this run, by config: the streams of one sync share one search. */
 const audiences = new WeakMap<object, AudienceIds>();
 
-/** The audience when this run has already read it (nothing is requested); undefined otherwise. */
-export function knownAudience(context: StreamContext): AudienceIds | undefined {
-  return audiences.get(context.config);
-}
-
 /** The cio_ids of everyone `customers_filter` matches (everyone when it is empty), read once per run. */
 export async function readAudience(context: StreamContext): Promise<AudienceIds> {
   const cached = audiences.get(context.config);

@@ -1,7 +1,7 @@
 import { answerId, SEARCHED_PERSON } from '../answer-ids.js';
 import type { Cursor, CursorInput, Resumable } from '../cursors.js';
 import type { JsonObject } from '../protocol.js';
-import { knownAudience } from './audience.js';
+import { readAudience } from './audience.js';
 import { ChildStream, type Params, type StreamContext, type StreamItem } from './base.js';
 import { PEOPLE } from './people.js';
 import { type PeopleSweepCursor, peopleSweepCursor } from './people-sweep.js';
@@ -124,7 +124,8 @@ export abstract class PersonStream<C extends Cursor, B extends Cursor = never> e
   ): AsyncGenerator<JsonObject> {
     const { progress } = cursor.sweep.strategy;
     const needed = await this.peopleWithRecords(context);
-    progress.expected = needed === undefined ? knownAudience(context)?.size : needed.size;
+    // The audience's size, for progress: one request per 1000 people, against at least one per person here.
+    progress.expected = (needed ?? (await readAudience(context))).size;
     const [slice = {}] = PEOPLE.slices(context);
     let token = progress.resumePage;
     const request = {
