@@ -152,17 +152,14 @@ export interface ProgressSnapshot {
 /** "messages: 12,000 records so far (of about 48,000); 3 of 12 windows done; 400 records/s; about 1 min 30 s left." */
 export function progressLine(stream: string, snapshot: ProgressSnapshot): string {
   const { records, elapsedMs, estimate, done, total, unit } = snapshot;
-  const parts = [
-    `${stream}: ${count(records)} records so far${estimate === undefined ? '' : ` (of about ${count(estimate)})`}`,
-  ];
-  if (done !== undefined && unit !== undefined) {
-    parts.push(`${count(done)}${total === undefined ? '' : ` of ${count(total)}`} ${unit} done`);
-  }
   const seconds = elapsedMs / 1000;
-  parts.push(`${count(seconds > 0 ? Math.round(records / seconds) : 0)} records/s`);
   const left = secondsLeft(snapshot);
-  parts.push(left === undefined ? 'time left not known yet' : `about ${duration(left)} left`);
-  return `${parts.join('; ')}.`;
+  const of = estimate === undefined ? '' : ` (of about ${count(estimate)})`;
+  const doneOf = total === undefined ? count(done ?? 0) : `${count(done ?? 0)} of ${count(total)}`;
+  const units = done === undefined || unit === undefined ? '' : `; ${doneOf} ${unit} done`;
+  const rate = count(seconds > 0 ? Math.round(records / seconds) : 0);
+  const eta = left === undefined ? 'time left not known yet' : `about ${duration(left)} left`;
+  return `${stream}: ${count(records)} records so far${of}${units}; ${rate} records/s; ${eta}.`;
 }
 
 /** By units where the stream counts them (their pace is steadier than records'), else by records. */

@@ -2,7 +2,7 @@ import { EVERYONE_FILTER } from '../config.js';
 import { extractRecords } from '../pagination.js';
 import type { JsonObject } from '../protocol.js';
 import type { StreamContext } from './base.js';
-import { PEOPLE } from './people.js';
+import { hexValue, PEOPLE } from './people.js';
 
 /**
  * The people a bulk-read per-person stream covers: `customers_filter`'s audience, from one people search
@@ -59,38 +59,6 @@ export class AudienceIds {
     }
     return false;
   }
-}
-
-/**
- * An ordered list of cio_ids held in 8 bytes each when they are all hex (as Customer.io's are), as strings
- * otherwise: a people search's pages kept until they are read.
- */
-export class CompactIds {
-  readonly #numbers: Float64Array | undefined;
-  readonly #strings: readonly string[] | undefined;
-
-  constructor(ids: readonly string[]) {
-    const numbers = ids.map(hexValue);
-    if (numbers.every((value): value is number => value !== undefined))
-      this.#numbers = Float64Array.from(numbers);
-    else this.#strings = [...ids];
-  }
-
-  get length(): number {
-    return this.#numbers?.length ?? this.#strings?.length ?? 0;
-  }
-
-  toArray(): string[] {
-    if (this.#strings !== undefined) return [...this.#strings];
-    return Array.from(this.#numbers ?? [], (value) => value.toString(16).slice(1));
-  }
-}
-
-/** A cio_id of at most 13 lowercase hex digits as the number it spells (exact in a float64), else undefined. */
-function hexValue(cioId: string): number | undefined {
-  if (cioId.length === 0 || cioId.length > 13 || !/^[0-9a-f]+$/.test(cioId)) return undefined;
-  // A leading "1" keeps "0a" and "a" apart.
-  return Number.parseInt(`1${cioId}`, 16);
 }
 
 /** Whether `customers_filter` narrows the audience (without it, every person is covered). */

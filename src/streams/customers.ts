@@ -1,4 +1,4 @@
-import { answerId, SEARCHED_PERSON } from '../answer-ids.js';
+import { answerId } from '../answer-ids.js';
 import { chunks, mergeConcurrent } from '../concurrency.js';
 import {
   type CursorInput,
@@ -11,10 +11,9 @@ import { UnexpectedResponseError } from '../errors.js';
 import { isRefusal } from '../http-errors.js';
 import { extractRecords } from '../pagination.js';
 import type { JsonObject } from '../protocol.js';
-import { CompactIds } from './audience.js';
 import { CHECKPOINT, type Probe, Stream, type StreamContext, type StreamItem } from './base.js';
 import { readCustomersByExport } from './customers-export.js';
-import { PEOPLE } from './people.js';
+import { PEOPLE, peopleIn, searchPeople } from './people.js';
 
 /** The attributes endpoint takes at most 100 ids per request. */
 export const ATTRIBUTE_BATCH = 100;
@@ -117,7 +116,7 @@ export class CustomersStream extends Stream<Resumable<ResumeTokenCursor>> {
     start: string | undefined,
   ): AsyncGenerator<StreamItem> {
     const pages = await searchPeople(context, start);
-    context.progress.report({ rows: pages.reduce((sum, page) => sum + page.ids.length, 0) });
+    context.progress.report({ rows: peopleIn(pages) });
     const tally = { searched: 0, found: 0 };
     for (const page of pages) {
       const batches = chunks(fromArray(page.ids.toArray()), ATTRIBUTE_BATCH);
@@ -159,24 +158,6 @@ export class CustomersStream extends Stream<Resumable<ResumeTokenCursor>> {
       devices: person.devices ?? [],
     };
   }
-}
-
-/** One page of the people search: its people's cio_ids, and the token of the page after it. */
-interface SearchedPage {
-  ids: CompactIds;
-  next: string | undefined;
-}
-
-/** Every page of the people search matching `customers_filter`, from `start` (a saved token) or the first. */
-async function searchPeople(context: StreamContext, start: string | undefined): Promise<SearchedPage[]> {
-  const [slice = {}] = PEOPLE.slices(context);
-  const request = { ...PEOPLE.pageRequest(context, slice), ...(start === undefined ? {} : { start }) };
-  const pages: SearchedPage[] = [];
-  for await (const page of context.client.pages(request)) {
-    const ids = page.records.map((person) => answerId(person.cio_id, 'cio_id', SEARCHED_PERSON));
-    pages.push({ ids: new CompactIds(ids), next: page.next });
-  }
-  return pages;
 }
 
 /**

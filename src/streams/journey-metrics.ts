@@ -1,9 +1,10 @@
-import { ClientSideCursor, type CursorInput, FullRefreshCursor, timeWindows } from '../cursors.js';
+import { type ClientSideCursor, type CursorInput, type FullRefreshCursor, timeWindows } from '../cursors.js';
 import { UnexpectedResponseError } from '../errors.js';
 import { expectObject } from '../pagination.js';
 import type { JsonObject } from '../protocol.js';
 import { ChildStream, type Slice, type Stream, type StreamContext } from './base.js';
-import { createdAt, DAY_SECONDS, readFrom } from './windows.js';
+import { dailyCountsCursor, dayOf, firstDailyBucket, isoDay } from './metrics.js';
+import { DAY_SECONDS } from './windows.js';
 
 /** The series the API documents; anything else it sends goes to `additional_metrics`. */
 export const JOURNEY_METRIC_NAMES = new Set([
@@ -20,9 +21,6 @@ export const JOURNEY_METRIC_NAMES = new Set([
  * closest known bound (docs/design.md, "Metrics history").
  */
 export const JOURNEY_WINDOW_DAYS = 45;
-
-const dayOf = (epochSeconds: number): number => Math.floor(epochSeconds / DAY_SECONDS) * DAY_SECONDS;
-const isoDay = (epochSeconds: number): string => new Date(epochSeconds * 1000).toISOString().slice(0, 10);
 
 /**
  * One record per UTC day of a `{journey_metric: {name: [count per day, oldest first]}}` answer for the days
@@ -74,12 +72,7 @@ export class CampaignJourneyMetricsStream extends ChildStream<ClientSideCursor |
 
   /** A day's counts grow while its journeys go on: incremental syncs re-read the metrics' lookback. */
   createCursor(context: StreamContext, run: CursorInput): ClientSideCursor | FullRefreshCursor {
-    if (run.syncMode !== 'incremental') return new FullRefreshCursor();
-    return new ClientSideCursor('day', run, {
-      lookbackSeconds: context.config.messagesLookbackSeconds,
-      startDate: context.config.startDate,
-      format: isoDay,
-    });
+    return dailyCountsCursor(context, run);
   }
 
   override slices(
@@ -87,7 +80,7 @@ export class CampaignJourneyMetricsStream extends ChildStream<ClientSideCursor |
     parent: JsonObject,
     cursor: ClientSideCursor | FullRefreshCursor,
   ): Slice[] {
-    const from = dayOf(Math.max(readFrom(context, createdAt(parent)), cursor.since ?? 0));
+    const from = firstDailyBucket(context, parent, cursor);
     return timeWindows(from, context.now, JOURNEY_WINDOW_DAYS * DAY_SECONDS).map(({ start, end }) => ({
       params: { start, end, resolution: 'daily' },
     }));

@@ -44,7 +44,29 @@ export const METRIC_NAMES = new Set([
 export const V1_MAX_DAYS = 45;
 const V2_MAX_WINDOW_SECONDS = 3650 * DAY_SECONDS;
 
-const dayOf = (epochSeconds: number): number => Math.floor(epochSeconds / DAY_SECONDS) * DAY_SECONDS;
+export const dayOf = (epochSeconds: number): number => Math.floor(epochSeconds / DAY_SECONDS) * DAY_SECONDS;
+
+/** Daily counts keep changing for a while: incremental syncs re-read the days within the lookback. */
+export function dailyCountsCursor(
+  context: StreamContext,
+  run: CursorInput,
+): ClientSideCursor | FullRefreshCursor {
+  if (run.syncMode !== 'incremental') return new FullRefreshCursor();
+  return new ClientSideCursor('day', run, {
+    lookbackSeconds: context.config.messagesLookbackSeconds,
+    startDate: context.config.startDate,
+    format: isoDay,
+  });
+}
+
+/** The UTC day a parent's daily series starts: its creation (or start_date), or the cursor when later. */
+export function firstDailyBucket(
+  context: StreamContext,
+  parent: JsonObject,
+  cursor: ClientSideCursor | FullRefreshCursor,
+): number {
+  return dayOf(Math.max(readFrom(context, createdAt(parent)), cursor.since ?? 0));
+}
 const easternDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York' });
 
 /** Midnight UTC of the calendar date it is in US Eastern time at `epochSeconds` (version-1 days are Eastern). */
@@ -56,7 +78,8 @@ export function seriesLength(body: JsonObject): number {
   const series = ((body.metric as JsonObject | undefined)?.series ?? {}) as Record<string, unknown>;
   return Math.max(0, ...Object.values(series).map((values) => (Array.isArray(values) ? values.length : 0)));
 }
-const isoDay = (epochSeconds: number): string => new Date(epochSeconds * 1000).toISOString().slice(0, 10);
+export const isoDay = (epochSeconds: number): string =>
+  new Date(epochSeconds * 1000).toISOString().slice(0, 10);
 
 /**
  * The series of one language variant of an action metrics answer: documented only as "{action_id: metrics}",
@@ -168,14 +191,8 @@ export class MetricsStream extends FamilyChildStream<ClientSideCursor | FullRefr
     this.version = version;
   }
 
-  /** Daily counts keep changing for a while: incremental syncs re-read the days within the lookback. */
   createCursor(context: StreamContext, run: CursorInput): ClientSideCursor | FullRefreshCursor {
-    if (run.syncMode !== 'incremental') return new FullRefreshCursor();
-    return new ClientSideCursor('day', run, {
-      lookbackSeconds: context.config.messagesLookbackSeconds,
-      startDate: context.config.startDate,
-      format: isoDay,
-    });
+    return dailyCountsCursor(context, run);
   }
 
   override slices(
@@ -184,7 +201,7 @@ export class MetricsStream extends FamilyChildStream<ClientSideCursor | FullRefr
     cursor: ClientSideCursor | FullRefreshCursor,
   ): Slice[] {
     if (this.version === 1) return [{ params: { period: 'days', steps: V1_MAX_DAYS } }];
-    const from = dayOf(Math.max(readFrom(context, createdAt(parent)), cursor.since ?? 0));
+    const from = firstDailyBucket(context, parent, cursor);
     return timeWindows(from, context.now, V2_MAX_WINDOW_SECONDS).map(({ start, end }) => ({
       params: { version: 2, res: 'days', start, end },
     }));

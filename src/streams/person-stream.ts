@@ -1,9 +1,7 @@
-import { answerId, SEARCHED_PERSON } from '../answer-ids.js';
 import type { Cursor, CursorInput, Resumable } from '../cursors.js';
 import type { JsonObject } from '../protocol.js';
-import { readAudience } from './audience.js';
 import { ChildStream, type Params, type StreamContext, type StreamItem } from './base.js';
-import { PEOPLE } from './people.js';
+import { PEOPLE, peopleIn, searchPeople } from './people.js';
 import { type PeopleSweepCursor, peopleSweepCursor } from './people-sweep.js';
 
 /**
@@ -124,26 +122,17 @@ export abstract class PersonStream<C extends Cursor, B extends Cursor = never> e
   ): AsyncGenerator<JsonObject> {
     const { progress } = cursor.sweep.strategy;
     const needed = await this.peopleWithRecords(context);
-    // The audience's size, for progress: one request per 1000 people, against at least one per person here.
-    progress.expected = (needed ?? (await readAudience(context))).size;
-    const [slice = {}] = PEOPLE.slices(context);
-    let token = progress.resumePage;
-    const request = {
-      ...PEOPLE.pageRequest(context, slice),
-      ...(token === undefined ? {} : { start: token }),
-    };
-    for await (const page of context.client.pages(request)) {
-      const ids = page.records.map((person) => answerId(person.cio_id, 'cio_id', SEARCHED_PERSON));
-      const people = ids.map((cioId) => ({ cio_id: cioId }));
+    const pages = await searchPeople(context, progress.resumePage);
+    progress.expected = needed?.size ?? peopleIn(pages);
+    for (const { token, ids: compact } of pages) {
+      const ids = compact.toArray();
       progress.beginPage(token, ids);
       const skip = token === progress.resumePage ? ids.indexOf(progress.resumeAfter ?? '') + 1 : 0;
       for (const id of ids.slice(0, skip)) progress.personDone(id);
-      for (const person of people.slice(skip)) {
-        const id = String(person.cio_id);
-        if (needed === undefined || needed.has(id)) yield person;
+      for (const id of ids.slice(skip)) {
+        if (needed === undefined || needed.has(id)) yield { cio_id: id };
         else progress.personDone(id);
       }
-      token = page.next;
     }
   }
 
