@@ -114,8 +114,53 @@ describe('ESTIMATE traces', () => {
     }
   });
 
+  test('segment_membership expects the members the segments stream counted in the same sync', () => {
+    const counted = recordsOf(messages, 'segments').reduce(
+      (sum, segment) => sum + Number(segment.customer_count),
+      0,
+    );
+    expect(counted).toBeGreaterThan(0);
+    expect(estimatesOf(messages, 'segment_membership')[0]).toBe(counted);
+  });
+
   test('segments, a single list, sends no estimate: nothing tells its size before it is read', () => {
     expect(estimatesOf(messages, 'segments')).toEqual([]);
+  });
+});
+
+describe('segment_membership after an incremental segments read that emits no segment', () => {
+  test('every segment is still a partition (members all read); the estimate then comes from segments done', async () => {
+    const catalog = {
+      streams: [
+        {
+          ...(configuredCatalog(['segments'], 'incremental').streams as JsonObject[])[0],
+          cursor_field: ['updated_at'],
+        },
+        ...(configuredCatalog(['segment_membership']).streams as JsonObject[]),
+      ],
+    };
+    const state = [
+      {
+        type: 'STREAM',
+        stream: {
+          stream_descriptor: { name: 'segments' },
+          stream_state: { updated_at: Math.floor(Date.now() / 1000) },
+        },
+      },
+    ];
+    const result = await runConnector('read', {
+      config: simulatorConfig(sim, { requests_per_second: 1000 }),
+      catalog,
+      state,
+      env: FAST_RETRIES,
+    });
+    expect(result.exitCode).toBe(0);
+    expect(recordsOf(result.messages, 'segments')).toEqual([]);
+    const members = recordsOf(result.messages, 'segment_membership');
+    expect(members.length).toBe(recordsOf(messages, 'segment_membership').length);
+    const estimates = estimatesOf(result.messages, 'segment_membership');
+    expect(Math.min(...estimates)).toBeGreaterThan(0);
+    expect(estimates.at(-1)).toBe(members.length);
   });
 });
 

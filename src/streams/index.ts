@@ -100,6 +100,7 @@ export function allStreams(): Stream[] {
     path: '/v1/segments',
     envelopeKey: 'segments',
     cursorField: 'updated_at',
+    partitionFields: ['id', 'customer_count'],
   });
   const broadcastTriggers = childList(broadcasts, {
     name: 'broadcast_triggers',

@@ -1,6 +1,7 @@
 import { type Cursor, type CursorInput, FULL_REFRESH_COMPLETE_STATE, Resumable } from '../cursors.js';
 import type { JsonObject } from '../protocol.js';
 import { ChildStream, type Slice, type Stream, type StreamContext } from './base.js';
+import { countedMembers } from './segments.js';
 
 /**
  * One record per member of each segment. A long full refresh checkpoints the segments it has finished, so a
@@ -25,6 +26,18 @@ export class SegmentMembershipStream extends ChildStream<Resumable<CompletedPart
 
   createCursor(_context: StreamContext, run: CursorInput): Resumable<CompletedPartitionsCursor> {
     return completedPartitionsCursor('completed_segments', run);
+  }
+
+  /** The segments still to read; their counts are the expected members when `segments` was read in this sync. */
+  override async *partitionSource(
+    context: StreamContext,
+    { strategy }: Resumable<CompletedPartitionsCursor>,
+  ): AsyncGenerator<JsonObject> {
+    const segments: JsonObject[] = [];
+    for await (const segment of context.partitions(this.parent)) segments.push(segment);
+    const members = countedMembers(segments.filter((segment) => !strategy.isComplete(segment.id as number)));
+    if (members !== undefined) context.progress.report({ rows: members });
+    yield* segments;
   }
 
   override slices(

@@ -9,17 +9,48 @@ import { ListStream } from './lists.js';
  * emitted; none when segments are read only as the parent of other streams).
  */
 export class SegmentsStream extends ListStream {
+  /**
+   * `observe` (what children read as partitions) sees each emitted segment with its count, so that
+   * segment_membership read in the same sync knows how many members to expect; a segment not emitted (older than
+   * the cursor) is observed as listed, without one.
+   */
   override async *read(
     context: StreamContext,
     run: CursorInput,
     observe?: (record: JsonObject) => void,
   ): AsyncGenerator<JsonObject | StreamState> {
-    for await (const item of super.read(context, run, observe)) {
-      yield item instanceof StreamState
-        ? item
-        : { ...item, customer_count: await customerCount(context, item.id) };
+    let listed: JsonObject | undefined;
+    const flush = () => {
+      if (listed !== undefined) observe?.(listed);
+      listed = undefined;
+    };
+    const observeListed = (record: JsonObject) => {
+      flush();
+      listed = record;
+    };
+    for await (const item of super.read(context, run, observeListed)) {
+      if (item instanceof StreamState) {
+        flush();
+        yield item;
+        continue;
+      }
+      const counted = { ...item, customer_count: await customerCount(context, item.id) };
+      listed = undefined;
+      observe?.(counted);
+      yield counted;
     }
+    flush();
   }
+}
+
+/** The members segments' counts promise, when every one of them was counted in this sync; undefined otherwise. */
+export function countedMembers(segments: readonly JsonObject[]): number | undefined {
+  let total = 0;
+  for (const segment of segments) {
+    if (typeof segment.customer_count !== 'number') return undefined;
+    total += segment.customer_count;
+  }
+  return total;
 }
 
 /** The segment's size; null for a segment deleted since the list was read (404). */
