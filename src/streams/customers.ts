@@ -76,9 +76,9 @@ export class CustomersStream extends Stream<Resumable<ResumeTokenCursor>> {
   }
 
   /**
-   * Search pages are taken one at a time (their people hydrated several batches at once), so that after each
-   * page the next page's token is a resume point: a long full refresh checkpoints it, and a retried attempt
-   * resumes there. Only a saved token the API refuses starts over; a failure later in the read is a failure.
+   * The search's pages are hydrated one at a time (several batches at once), so that after each page the next
+   * page's token is a resume point: a long full refresh checkpoints it, and a retried attempt resumes there.
+   * Only a saved token the API refuses starts over; a failure later in the read is a failure.
    */
   override async *readRecords(
     context: StreamContext,

@@ -62,7 +62,7 @@ export class PersonCursor<C extends Cursor, B extends Cursor> implements Cursor 
 
 /**
  * A stream of records per person matching `customers_filter`. With `per_person_method: per_person` it is read
- * once per person, addressed by cio_id: people come page by page from the search (never all held at once) and
+ * once per person, addressed by cio_id: people come from the search, read whole first (8 bytes a person) and read page by page, and
  * the read checkpoints its progress through them, so a read killed after hours resumes with the next person,
  * not from the start. With `bulk` (the default), streams that have a workspace-wide source of the same records
  * (`readInBulk`, with its cursor from `createBulkCursor`) read that instead, kept to the people the stream
