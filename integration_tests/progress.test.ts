@@ -37,8 +37,10 @@ const STREAMS = [
   'segments',
   'segment_membership',
   'messages',
+  'activities',
   'customer_segments',
   'customer_messages',
+  'customer_activities',
 ];
 
 let sim: Simulator;
@@ -47,7 +49,7 @@ let messages: AirbyteMessage[];
 beforeAll(async () => {
   sim = await startSimulator({
     requestsPerSecond: null,
-    workspace: { people: 2600, segments: 6, deliveries: 3000 },
+    workspace: { people: 2600, segments: 6, deliveries: 3000, activities: 900 },
   });
   const result = await runConnector('read', {
     config: simulatorConfig(sim, { requests_per_second: 1000 }),
@@ -63,31 +65,36 @@ afterAll(async () => {
 });
 
 describe('ESTIMATE traces', () => {
-  test.each(['customers', 'segment_membership', 'messages', 'customer_segments', 'customer_messages'])(
-    '%s: positive STREAM estimates within the stream, the last one its exact record count',
-    (stream) => {
-      const estimates = estimatesOf(messages, stream);
-      const records = recordsOf(messages, stream).length;
-      expect(records).toBeGreaterThan(0);
-      expect(estimates.length).toBeGreaterThan(0);
-      for (const rows of estimates) {
-        expect(Number.isInteger(rows)).toBe(true);
-        expect(rows).toBeGreaterThan(0);
-      }
-      expect(estimates.at(-1)).toBe(records);
-      const traces = messages.flatMap((message, index) =>
-        message.type === 'TRACE' &&
-        message.trace.type === 'ESTIMATE' &&
-        (message.trace.estimate as Estimate).name === stream
-          ? [index]
-          : [],
-      );
-      for (const index of traces) {
-        expect(index).toBeGreaterThan(statusIndex(messages, stream, 'STARTED'));
-        expect(index).toBeLessThan(statusIndex(messages, stream, 'COMPLETE'));
-      }
-    },
-  );
+  test.each([
+    'customers',
+    'segment_membership',
+    'messages',
+    'activities',
+    'customer_segments',
+    'customer_messages',
+    'customer_activities',
+  ])('%s: positive STREAM estimates within the stream, the last one its exact record count', (stream) => {
+    const estimates = estimatesOf(messages, stream);
+    const records = recordsOf(messages, stream).length;
+    expect(records).toBeGreaterThan(0);
+    expect(estimates.length).toBeGreaterThan(0);
+    for (const rows of estimates) {
+      expect(Number.isInteger(rows)).toBe(true);
+      expect(rows).toBeGreaterThan(0);
+    }
+    expect(estimates.at(-1)).toBe(records);
+    const traces = messages.flatMap((message, index) =>
+      message.type === 'TRACE' &&
+      message.trace.type === 'ESTIMATE' &&
+      (message.trace.estimate as Estimate).name === stream
+        ? [index]
+        : [],
+    );
+    for (const index of traces) {
+      expect(index).toBeGreaterThan(statusIndex(messages, stream, 'STARTED'));
+      expect(index).toBeLessThan(statusIndex(messages, stream, 'COMPLETE'));
+    }
+  });
 
   test('customers knows its people count before its first record: the search comes first', () => {
     const [first] = estimatesOf(messages, 'customers');

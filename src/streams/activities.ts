@@ -1,6 +1,20 @@
-import type { ClientSideCursor, CursorInput, FullRefreshCursor } from '../cursors.js';
-import { type Params, type Probe, recordCursor, type Slice, Stream, type StreamContext } from './base.js';
-import { activitySlices, DAY_SECONDS } from './windows.js';
+import {
+  type ClientSideCursor,
+  type CursorInput,
+  cursorSeconds,
+  type FullRefreshCursor,
+} from '../cursors.js';
+import {
+  CHECKPOINT,
+  type Params,
+  type Probe,
+  recordCursor,
+  type Slice,
+  Stream,
+  type StreamContext,
+  type StreamItem,
+} from './base.js';
+import { activityLogProgress, activitySlices, DAY_SECONDS } from './windows.js';
 
 /** The workspace's activity log, newest first; Customer.io guarantees about 30 days of it. */
 export class ActivitiesStream extends Stream {
@@ -27,5 +41,28 @@ export class ActivitiesStream extends Stream {
 
   override slices(context: StreamContext): Slice[] {
     return activitySlices(context.config.activityTypes);
+  }
+
+  /** Progress in days of the log read down from the sync's start, per type slice (one report per page). */
+  override async *readRecords(
+    context: StreamContext,
+    cursor: ClientSideCursor | FullRefreshCursor,
+  ): AsyncGenerator<StreamItem> {
+    const slices = this.slices(context);
+    const log = activityLogProgress(context, cursor.since, this.retentionSeconds, slices.length);
+    for (const [index, slice] of slices.entries()) {
+      let read = 0;
+      for await (const record of this.readSlice(context, slice, undefined, cursor)) {
+        read += 1;
+        if (read % this.pageSize === 0)
+          context.progress.report(log.at(index, cursorSeconds(record.timestamp)));
+        yield record;
+      }
+      context.progress.report(log.at(index + 1, undefined));
+      if (slice.done !== undefined) {
+        slice.done();
+        yield CHECKPOINT;
+      }
+    }
   }
 }

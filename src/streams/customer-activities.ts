@@ -8,7 +8,7 @@ import type { JsonObject } from '../protocol.js';
 import { covered, hasPeopleFilter, PersonResolver, readAudience, released } from './audience.js';
 import { recordCursor, type Slice, type StreamContext, type StreamItem } from './base.js';
 import { PersonStream } from './person-stream.js';
-import { activitySlices, DAY_SECONDS } from './windows.js';
+import { activityLogProgress, activitySlices, DAY_SECONDS } from './windows.js';
 
 const ACTIVITY_PAGE_SIZE = 100;
 
@@ -48,7 +48,7 @@ export class CustomerActivitiesStream extends PersonStream<ActivitiesCursor, Act
     const audience = hasPeopleFilter(context) ? await readAudience(context) : undefined;
     const resolver = new PersonResolver(context);
     const slices = this.slices(context);
-    const log = logSpan(context, cursor.since, this.retentionSeconds, slices.length);
+    const log = activityLogProgress(context, cursor.since, this.retentionSeconds, slices.length);
     for (const [index, slice] of slices.entries()) {
       const request = {
         path: '/v1/activities',
@@ -62,30 +62,22 @@ export class CustomerActivitiesStream extends PersonStream<ActivitiesCursor, Act
           if (cioId !== undefined) yield* covered(activity, cioId, audience);
         }
         if (resolver.due) yield* released(await resolver.flushFull(), audience);
-        context.progress.report(log.progress(index, page.records));
+        context.progress.report(log.at(index, oldestOf(page.records)));
         if (isLastPage(page.records, cursor.since)) break;
       }
       yield* released(await resolver.flush(), audience);
-      context.progress.report(log.progress(index + 1, []));
+      context.progress.report(log.at(index + 1, undefined));
     }
   }
 }
 
-/**
- * How far down a newest-first log the read is, in days: the log is read from the sync's start back to the cursor
- * (or as far as Customer.io keeps it), once per slice; `progress(slice, page)` places the page's oldest record.
- */
-function logSpan(context: StreamContext, since: number | undefined, retention: number, slices: number) {
-  const floor = Math.max(since ?? 0, context.now - retention);
-  const days = Math.max(1, (context.now - floor) / DAY_SECONDS);
-  return {
-    progress(slice: number, page: readonly JsonObject[]) {
-      const oldest = Math.min(...page.map((record) => cursorSeconds(record.timestamp) ?? context.now));
-      const covered =
-        page.length === 0 ? 0 : Math.min(days, Math.max(0, (context.now - oldest) / DAY_SECONDS));
-      return { done: slice * days + covered, total: slices * days, unit: 'days of the activity log' };
-    },
-  };
+function oldestOf(records: readonly JsonObject[]): number | undefined {
+  let oldest: number | undefined;
+  for (const record of records) {
+    const at = cursorSeconds(record.timestamp);
+    if (at !== undefined && (oldest === undefined || at < oldest)) oldest = at;
+  }
+  return oldest;
 }
 
 /** Newest-first pages end at an empty page or one entirely older than the cursor. */
