@@ -100,7 +100,10 @@ describe('ESTIMATE traces', () => {
     const [first] = estimatesOf(messages, 'customers');
     expect(first).toBe(recordsOf(messages, 'customers').length);
     const firstEstimate = messages.findIndex(
-      (message) => message.type === 'TRACE' && message.trace.type === 'ESTIMATE',
+      (message) =>
+        message.type === 'TRACE' &&
+        message.trace.type === 'ESTIMATE' &&
+        (message.trace.estimate as Estimate).name === 'customers',
     );
     const firstRecord = messages.findIndex(
       (message) => message.type === 'RECORD' && message.record.stream === 'customers',
@@ -192,7 +195,7 @@ describe('ESTIMATE traces of other read paths', () => {
     expect(estimates.at(-1)).toBe(recordsOf(run, 'customers').length);
   });
 
-  test('a per-person stream read per person: people done of the audience (one search per 1000 people, shared)', async () => {
+  test('a per-person stream read per person: people done of the people the search found (no extra request)', async () => {
     const filter = JSON.stringify({ segment: { id: sim.workspace.segments[0]?.id } });
     const run = await read(['customer_messages', 'customer_segments'], {
       per_person_method: 'per_person',

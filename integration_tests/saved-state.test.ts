@@ -136,3 +136,24 @@ test('two state entries for one stream: a warning says which one is used, and it
   expect(emitted.length).toBeGreaterThan(0);
   expect(Math.min(...emitted)).toBeGreaterThanOrEqual(middle);
 });
+
+test('customers: a saved search position the API refuses starts the search over, with one warning; all people read', async () => {
+  const { result: full, log: firstLog } = await read(['customers'], 'full_refresh', []);
+  const everyone = recordsOf(full.messages, 'customers').length;
+  const firstRun = firstLog.length;
+  expect(everyone).toBeGreaterThan(0);
+  const { result: resumed, log } = await read(['customers'], 'full_refresh', [
+    stateOf('customers', { resume: { next: 'not-a-token-the-api-issued' } }),
+  ]);
+  expect(statusesOf(resumed.messages, 'customers').at(-1)).toBe('COMPLETE');
+  expect(recordsOf(resumed.messages, 'customers')).toHaveLength(everyone);
+  const warnings = ofType(resumed.messages, 'LOG').filter(({ log }) =>
+    log.message.startsWith('customers: the saved search position was refused'),
+  );
+  expect(warnings).toHaveLength(1);
+  // The refused token once, then the search from its first page.
+  const searches = log.slice(firstRun).filter((entry) => entry.path === '/v1/customers');
+  expect(searches[0]?.query.start).toBe('not-a-token-the-api-issued');
+  expect(searches[0]?.status).toBeGreaterThanOrEqual(400);
+  expect(searches[1]?.query.start).toBeUndefined();
+});

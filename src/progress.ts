@@ -34,6 +34,7 @@ export interface ProgressTiming {
 }
 
 export const DEFAULT_PROGRESS_LOG_MS = 30_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 /** An extrapolated estimate is sent again only once it moved by this share (the platform needs no more). */
 const ESTIMATE_CHANGE = 0.02;
 /** Extrapolated estimates wait at least this long between two ESTIMATE traces. */
@@ -65,7 +66,9 @@ export class StreamProgress implements ProgressSink {
     this.#now = timing.now ?? Date.now;
     this.#started = this.#now();
     const every = timing.logEveryMs ?? DEFAULT_PROGRESS_LOG_MS;
-    this.#timer = every > 0 ? setInterval(() => this.#logProgress(), every) : undefined;
+    // Node runs an interval beyond its 32-bit limit every millisecond: such a value means none.
+    const runs = every > 0 && every <= MAX_TIMER_MS;
+    this.#timer = runs ? setInterval(() => this.#logProgress(), every) : undefined;
     this.#timer?.unref();
   }
 

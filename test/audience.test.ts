@@ -6,6 +6,7 @@ import { NO_PROGRESS } from '../src/progress.js';
 import type { JsonObject } from '../src/protocol.js';
 import { AudienceIds, PersonResolver } from '../src/streams/audience.js';
 import type { StreamContext } from '../src/streams/base.js';
+import { CompactIds } from '../src/streams/people.js';
 
 const BASE = 'https://api.customer.io';
 
@@ -85,4 +86,13 @@ test('AudienceIds: hex cio_ids and other ids, membership exact', () => {
   expect(ids.size).toBe(5);
   for (const id of ['0a', 'a', 'ffffffffffff', 'not-hex', '12']) expect(ids.has(id)).toBe(true);
   for (const id of ['00a', 'b', '012', 'other']) expect(ids.has(id)).toBe(false);
+});
+
+test('CompactIds keeps a search page in order: hex cio_ids in 8 bytes (leading zeros kept), anything else as text', () => {
+  const hex = ['0a0b0c0d0e0f', 'a', '00', 'ffffffffffff', '0'];
+  expect(new CompactIds(hex).toArray()).toEqual(hex);
+  expect(new CompactIds(hex).length).toBe(5);
+  const mixed = ['0a0b0c0d0e0f', 'Person-1', ''];
+  expect(new CompactIds(mixed).toArray()).toEqual(mixed);
+  expect(new CompactIds([]).toArray()).toEqual([]);
 });

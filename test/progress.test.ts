@@ -114,6 +114,19 @@ describe('StreamProgress LOG lines', () => {
   });
 });
 
+describe('StreamProgress LOG interval', () => {
+  test('0, or beyond what a Node timer holds, writes no LOG line at all', () => {
+    vi.useFakeTimers();
+    for (const logEveryMs of [0, 2 ** 31, Number.POSITIVE_INFINITY]) {
+      const { output, logs } = capture();
+      const progress = new StreamProgress('messages', output, { logEveryMs });
+      vi.advanceTimersByTime(60_000);
+      progress.finish();
+      expect(logs).toEqual([]);
+    }
+  });
+});
+
 describe('progressLine', () => {
   test('without a total or estimate it says what it knows', () => {
     expect(

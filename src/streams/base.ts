@@ -349,7 +349,7 @@ export abstract class ChildStream<C extends Cursor = Cursor> extends Stream<C> {
   }
 
   override async *readRecords(context: StreamContext, cursor: C): AsyncGenerator<StreamItem> {
-    const tally = { parents: 0, missing: 0, done: 0 };
+    const tally = { parents: 0, missing: 0, done: 0, idle: 0 };
     yield* mergeConcurrent(this.partitionSource(context, cursor), context.partitionConcurrency, (parent) =>
       this.#readPartition(context, parent, cursor, tally),
     );
@@ -371,11 +371,15 @@ export abstract class ChildStream<C extends Cursor = Cursor> extends Stream<C> {
     context: StreamContext,
     parent: JsonObject,
     cursor: C,
-    tally: { parents: number; missing: number; done: number },
+    tally: { parents: number; missing: number; done: number; idle: number },
   ): AsyncGenerator<StreamItem> {
     tally.parents += 1;
+    let sliced = false;
+    const onSliceRead = () => {
+      sliced = true;
+    };
     try {
-      for await (const item of this.readSlices(context, parent, cursor, this.pathFor(parent))) {
+      for await (const item of this.readSlices(context, parent, cursor, this.pathFor(parent), onSliceRead)) {
         yield item === CHECKPOINT ? item : this.withParent(item, parent);
       }
     } catch (error) {
@@ -388,9 +392,16 @@ export abstract class ChildStream<C extends Cursor = Cursor> extends Stream<C> {
         );
       }
     }
-    tally.done += 1;
+    // Progress counts the parents read in this attempt: one with nothing to read (finished by an earlier attempt,
+    // or gone) would pass for one that had no records.
+    if (sliced) tally.done += 1;
+    else tally.idle += 1;
     const total = this.partitionTotal(context, cursor);
-    context.progress.report({ done: tally.done, total, unit: this.parent.name });
+    context.progress.report({
+      done: tally.done,
+      total: total === undefined ? undefined : total - tally.idle,
+      unit: this.parent.name,
+    });
     if (this.partitionEnded(parent, cursor)) yield CHECKPOINT;
   }
 

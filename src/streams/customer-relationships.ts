@@ -1,6 +1,7 @@
 import { mergeConcurrent } from '../concurrency.js';
 import { FullRefreshCursor } from '../cursors.js';
 import { NotFoundError } from '../errors.js';
+import { NO_PROGRESS } from '../progress.js';
 import type { JsonObject } from '../protocol.js';
 import { AudienceIds, readAudience } from './audience.js';
 import { CHECKPOINT, fullRead, type Stream, type StreamContext } from './base.js';
@@ -80,7 +81,7 @@ export class CustomerRelationshipsStream extends PersonStream<FullRefreshCursor>
   ): Promise<Array<{ type: string; id: string }> | undefined> {
     const objects: Array<{ type: string; id: string }> = [];
     for await (const type of this.objectTypes.readRecords(
-      context,
+      { ...context, progress: NO_PROGRESS },
       this.objectTypes.createCursor(context, fullRead(context.now)),
     )) {
       if (type === CHECKPOINT) continue;

@@ -1,6 +1,7 @@
 import { mergeConcurrent } from '../concurrency.js';
 import { type CursorInput, FullRefreshCursor, type Resumable } from '../cursors.js';
 import { NotFoundError } from '../errors.js';
+import { NO_PROGRESS } from '../progress.js';
 import type { JsonObject } from '../protocol.js';
 import { type AudienceIds, hasPeopleFilter, readAudience } from './audience.js';
 import { CHECKPOINT, fullRead, type Stream, type StreamContext, type StreamItem } from './base.js';
@@ -57,7 +58,7 @@ export class CustomerSegmentsStream extends PersonStream<
     const audience = hasPeopleFilter(context) ? await readAudience(context) : undefined;
     const segments: JsonObject[] = [];
     for await (const item of this.segments.readRecords(
-      context,
+      { ...context, progress: NO_PROGRESS },
       this.segments.createCursor(context, fullRead(context.now)),
     )) {
       if (item !== CHECKPOINT && !completed.isComplete(item.id as number)) segments.push(item);

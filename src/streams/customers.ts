@@ -90,14 +90,14 @@ export class CustomersStream extends Stream<Resumable<ResumeTokenCursor>> {
       return;
     }
     const saved = cursor.strategy.savedToken;
-    let resumed = false;
+    // Only the first request carries the saved token: a refusal after the search answered it is no verdict on it.
+    let tokenAccepted = false;
     try {
-      for await (const item of this.#readFrom(context, cursor, saved)) {
-        resumed = true;
-        yield item;
-      }
+      yield* this.#readFrom(context, cursor, saved, () => {
+        tokenAccepted = true;
+      });
     } catch (error) {
-      if (resumed || saved === undefined || !isRefusal(error)) throw error;
+      if (tokenAccepted || saved === undefined || !isRefusal(error)) throw error;
       await context.log(
         'WARN',
         `customers: the saved search position was refused (${error.message}); starting over.`,
@@ -114,11 +114,13 @@ export class CustomersStream extends Stream<Resumable<ResumeTokenCursor>> {
     context: StreamContext,
     cursor: Resumable<ResumeTokenCursor> | undefined,
     start: string | undefined,
+    onAnswered?: () => void,
   ): AsyncGenerator<StreamItem> {
-    const pages = await searchPeople(context, start);
+    const pages = await searchPeople(context, start, onAnswered);
     context.progress.report({ rows: peopleIn(pages) });
     const tally = { searched: 0, found: 0 };
-    for (const page of pages) {
+    // Each page is let go once read: memory falls as the read goes.
+    for (let page = pages.shift(); page !== undefined; page = pages.shift()) {
       const batches = chunks(fromArray(page.ids.toArray()), ATTRIBUTE_BATCH);
       yield* mergeConcurrent(batches, context.partitionConcurrency, (people) =>
         this.#readBatch(context, people, tally),

@@ -23,7 +23,7 @@ export class MessagesStream extends Stream<Resumable<WindowCursor>> {
   override readonly cursorField = 'created';
   override readonly pageSize = DELIVERY_PAGE_SIZE;
   override readonly prefetch = true;
-  override readonly sliceUnit = 'request windows';
+  override readonly sliceUnit = 'delivery windows';
 
   override get probe(): Probe {
     return { path: this.path, params: { limit: 1 } };

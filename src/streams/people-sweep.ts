@@ -26,7 +26,7 @@ export class PeopleProgress {
   readonly started: number;
   readonly resumePage: string | undefined;
   readonly resumeAfter: string | undefined;
-  /** How many people the sweep reads, where known before the search ends (progress estimates). */
+  /** How many people this attempt reads, known once the search is read (progress estimates). */
   expected: number | undefined;
   readonly #pages: PeoplePage[] = [];
 

@@ -81,6 +81,7 @@ export interface SearchedPage {
 export async function searchPeople(
   context: StreamContext,
   start: string | undefined,
+  onFirstPage?: () => void,
 ): Promise<SearchedPage[]> {
   const [slice = {}] = PEOPLE.slices(context);
   const request = { ...PEOPLE.pageRequest(context, slice), ...(start === undefined ? {} : { start }) };
@@ -88,6 +89,7 @@ export async function searchPeople(
   let token = start;
   for await (const page of context.client.pages(request)) {
     const ids = page.records.map((person) => answerId(person.cio_id, 'cio_id', SEARCHED_PERSON));
+    if (pages.length === 0) onFirstPage?.();
     pages.push({ token, ids: new CompactIds(ids), next: page.next });
     token = page.next;
   }

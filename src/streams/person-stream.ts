@@ -1,7 +1,7 @@
 import type { Cursor, CursorInput, Resumable } from '../cursors.js';
 import type { JsonObject } from '../protocol.js';
 import { ChildStream, type Params, type StreamContext, type StreamItem } from './base.js';
-import { PEOPLE, peopleIn, searchPeople } from './people.js';
+import { PEOPLE, searchPeople } from './people.js';
 import { type PeopleSweepCursor, peopleSweepCursor } from './people-sweep.js';
 
 /**
@@ -62,7 +62,7 @@ export class PersonCursor<C extends Cursor, B extends Cursor> implements Cursor 
 
 /**
  * A stream of records per person matching `customers_filter`. With `per_person_method: per_person` it is read
- * once per person, addressed by cio_id: people come from the search, read whole first (8 bytes a person) and read page by page, and
+ * once per person, addressed by cio_id: people come from the search (read whole first, 8 bytes a person) page by page, and
  * the read checkpoints its progress through them, so a read killed after hours resumes with the next person,
  * not from the start. With `bulk` (the default), streams that have a workspace-wide source of the same records
  * (`readInBulk`, with its cursor from `createBulkCursor`) read that instead, kept to the people the stream
@@ -123,13 +123,22 @@ export abstract class PersonStream<C extends Cursor, B extends Cursor = never> e
     const { progress } = cursor.sweep.strategy;
     const needed = await this.peopleWithRecords(context);
     const pages = await searchPeople(context, progress.resumePage);
-    progress.expected = needed?.size ?? peopleIn(pages);
-    for (const { token, ids: compact } of pages) {
-      const ids = compact.toArray();
-      progress.beginPage(token, ids);
+    const toRead = (token: string | undefined, ids: string[]) => {
       const skip = token === progress.resumePage ? ids.indexOf(progress.resumeAfter ?? '') + 1 : 0;
-      for (const id of ids.slice(0, skip)) progress.personDone(id);
-      for (const id of ids.slice(skip)) {
+      return { skipped: ids.slice(0, skip), rest: ids.slice(skip) };
+    };
+    progress.expected = 0;
+    for (const { token, ids } of pages) {
+      const { rest } = toRead(token, ids.toArray());
+      progress.expected += needed === undefined ? rest.length : rest.filter((id) => needed.has(id)).length;
+    }
+    // Each page is let go once read: memory falls as the sweep goes.
+    for (let page = pages.shift(); page !== undefined; page = pages.shift()) {
+      const ids = page.ids.toArray();
+      progress.beginPage(page.token, ids);
+      const { skipped, rest } = toRead(page.token, ids);
+      for (const id of skipped) progress.personDone(id);
+      for (const id of rest) {
         if (needed === undefined || needed.has(id)) yield { cio_id: id };
         else progress.personDone(id);
       }
