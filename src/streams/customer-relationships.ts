@@ -3,7 +3,7 @@ import { FullRefreshCursor } from '../cursors.js';
 import { NotFoundError } from '../errors.js';
 import { NO_PROGRESS } from '../progress.js';
 import type { JsonObject } from '../protocol.js';
-import { AudienceIds, readAudience } from './audience.js';
+import { AudienceIds } from './audience.js';
 import { CHECKPOINT, fullRead, type Stream, type StreamContext } from './base.js';
 import type { ObjectsStream } from './objects.js';
 import { PersonStream } from './person-stream.js';
@@ -50,9 +50,8 @@ export class CustomerRelationshipsStream extends PersonStream<FullRefreshCursor>
     };
   }
 
-  override async peopleWithRecords(context: StreamContext): Promise<AudienceIds | undefined> {
+  override async peopleWithRecords(context: StreamContext, people: number): Promise<AudienceIds | undefined> {
     if (context.config.perPersonMethod !== 'bulk') return undefined;
-    const people = (await readAudience(context)).size;
     const objects = await this.#objects(context, Math.floor(people * MAX_OBJECTS_PER_PERSON));
     if (objects === undefined) {
       await context.log(

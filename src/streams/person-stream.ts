@@ -1,7 +1,7 @@
 import type { Cursor, CursorInput, Resumable } from '../cursors.js';
 import type { JsonObject } from '../protocol.js';
 import { ChildStream, type Params, type StreamContext, type StreamItem } from './base.js';
-import { PEOPLE, searchPeople } from './people.js';
+import { PEOPLE, peopleIn, searchPeople } from './people.js';
 import { type PeopleSweepCursor, peopleSweepCursor } from './people-sweep.js';
 
 /**
@@ -109,9 +109,13 @@ export abstract class PersonStream<C extends Cursor, B extends Cursor = never> e
     yield* super.readRecords(context, cursor);
   }
 
-  /** The only people who can have records, when a cheaper read tells (the others need no request); all by default. */
+  /**
+   * The only people who can have records, when a cheaper read tells (the others need no request); all by
+   * default. `people`: how many the sweep has to read (from the search it has already made).
+   */
   async peopleWithRecords(
     _context: StreamContext,
+    _people: number,
   ): Promise<{ has(cioId: string): boolean; readonly size: number } | undefined> {
     return undefined;
   }
@@ -121,8 +125,8 @@ export abstract class PersonStream<C extends Cursor, B extends Cursor = never> e
     cursor: PersonCursor<C, B>,
   ): AsyncGenerator<JsonObject> {
     const { progress } = cursor.sweep.strategy;
-    const needed = await this.peopleWithRecords(context);
     const pages = await searchPeople(context, progress.resumePage);
+    const needed = await this.peopleWithRecords(context, peopleIn(pages));
     const toRead = (token: string | undefined, ids: string[]) => {
       const skip = token === progress.resumePage ? ids.indexOf(progress.resumeAfter ?? '') + 1 : 0;
       return { skipped: ids.slice(0, skip), rest: ids.slice(skip) };
