@@ -11,6 +11,7 @@ import {
   personSegments,
   requestWindow,
   segmentMembers,
+  segmentMembersPage,
   segmentUsage,
 } from './audience.js';
 import { idType, limit, optionalInteger, type Parsed, pathId, route, startToken } from './audience-params.js';
@@ -169,9 +170,8 @@ function segmentMembership(context: RouteContext): ApiResponse {
   if (!id.ok) return id.response;
   if (!offset.ok) return offset.response;
   if (!size.ok) return size.response;
-  const members = segmentMembers(context.workspace, id.value);
-  if (members.length === 0) return ok({ segment_id: id.value, identifiers: null, ids: null, next: '' });
-  const page = pageAt(members, offset.value ?? 0, size.value);
+  const page = segmentMembersPage(context.workspace, id.value, offset.value ?? 0, size.value);
+  if (page.items.length === 0) return ok({ segment_id: id.value, identifiers: null, ids: null, next: '' });
   return ok({ segment_id: id.value, ...identifierLists(page.items), next: nextToken(page.nextOffset) });
 }
 
