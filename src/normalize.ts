@@ -5,7 +5,8 @@ import type { JsonObject } from './protocol.js';
  * boolean becomes a string where only a string is allowed, a string holding an integer (or a number) becomes
  * one where the schema declares integer (or number). What cannot be converted passes through unchanged and
  * is reported once per field. The schema is compiled once into a walker; a record that needs no change is
- * returned as it is, without a copy.
+ * returned as it is, without a copy. Most records need none: a quick check (`conforms`) says so first, and only
+ * a record it does not pass is walked, converted and reported on.
  */
 export class RecordNormalizer {
   readonly #root: SchemaNode | undefined;
@@ -20,7 +21,7 @@ export class RecordNormalizer {
   }
 
   normalize(record: JsonObject): JsonObject {
-    if (this.#root === undefined) return record;
+    if (this.#root === undefined || conforms(this.#root, record)) return record;
     return walk(this.#root, record, this.#report) as JsonObject;
   }
 
@@ -67,6 +68,21 @@ interface SchemaNode {
   items: SchemaNode | undefined;
   /** `anyOf` / `oneOf` branches: the value is walked with the first branch that takes it. */
   branches: readonly SchemaNode[];
+  /** What `conforms` looks a property up in: the node of a declared name, else `additional`. */
+  byName: ReadonlyMap<string, SchemaNode>;
+  /**
+   * The keys `conforms` met at each position of the last object checked here, and their nodes: records of a
+   * stream mostly share their key order, so a key is looked up only where it differs from the previous one.
+   */
+  seenKeys: Array<string | undefined>;
+  seenNodes: Array<SchemaNode | undefined>;
+  /**
+   * A declared name that every object has through Object.prototype (`constructor`, `toString`...): `walk`
+   * reads it from the prototype, which a loop over the object's own keys would not see.
+   */
+  inheritsDeclared: boolean;
+  /** Only `types` constrains the value (no properties, items or branches): `conforms` is one AND. */
+  readonly leaf: boolean;
 }
 
 type Report = (node: SchemaNode, value: unknown) => void;
@@ -86,15 +102,23 @@ function compile(schema: unknown, path: string): SchemaNode | undefined {
   const alternatives = [definition.anyOf, definition.oneOf].flatMap((list) =>
     Array.isArray(list) ? list : [],
   );
-  const branches = alternatives.flatMap((branch) => compile(branch, path) ?? []);
+  const compiled = alternatives.flatMap((branch) => compile(branch, path) ?? []);
+  const branches = compiled.length === alternatives.length ? compiled : [];
+  const additional = compile(definition.additionalProperties, path === '' ? '*' : `${path}.*`);
+  const items = compile(definition.items, `${path}[]`);
   const node: SchemaNode = {
     path: path === '' ? '(record)' : path,
     types: typeBits(definition.type),
     properties,
-    additional: compile(definition.additionalProperties, path === '' ? '*' : `${path}.*`),
+    additional,
     additionalSkips: new Set(properties.map(([name]) => name)),
-    items: compile(definition.items, `${path}[]`),
-    branches: branches.length === alternatives.length ? branches : [],
+    items,
+    branches,
+    byName: new Map(properties),
+    seenKeys: [],
+    seenNodes: [],
+    inheritsDeclared: properties.some(([name]) => name in Object.prototype),
+    leaf: properties.length === 0 && additional === undefined && items === undefined && branches.length === 0,
   };
   const constrains =
     node.types !== ANY ||
@@ -127,6 +151,52 @@ function kindOf(value: unknown): number {
     default:
       return 0;
   }
+}
+
+/**
+ * Whether `walk` would return the value as it is and report nothing: every value has a declared type, all the way
+ * down. A quick answer for the common case, so it answers false (leaving it to `walk`) wherever that is simpler.
+ */
+function conforms(node: SchemaNode, value: unknown): boolean {
+  const kind = kindOf(value);
+  if (node.branches.length > 0) {
+    const taking = node.branches.find((branch) => (branch.types & kind) !== 0);
+    return taking !== undefined && conforms(taking, value);
+  }
+  if ((node.types & kind) === 0) return false;
+  if (kind === OBJECT) return conformsObject(node, value as JsonObject);
+  if (kind === ARRAY && node.items !== undefined) return conformsArray(node.items, value as unknown[]);
+  return true;
+}
+
+/**
+ * Every key of the object against its node: `walk` reads the declared names and walks the other own keys with
+ * `additional`. Only plain objects (their keys are all their own and enumerable, as JSON makes them) are
+ * checked here; `for...in` visits them in order at the cost of an index, where a name lookup costs a hash.
+ */
+function conformsObject(node: SchemaNode, object: JsonObject): boolean {
+  if (node.inheritsDeclared || Object.getPrototypeOf(object) !== Object.prototype) return false;
+  const { seenKeys, seenNodes } = node;
+  let position = 0;
+  for (const key in object) {
+    let child: SchemaNode | undefined;
+    if (seenKeys[position] === key) child = seenNodes[position];
+    else {
+      child = node.byName.get(key) ?? node.additional;
+      seenKeys[position] = key;
+      seenNodes[position] = child;
+    }
+    position += 1;
+    if (child === undefined) continue;
+    const value = object[key];
+    if (child.leaf ? (child.types & kindOf(value)) === 0 : !conforms(child, value)) return false;
+  }
+  return true;
+}
+
+function conformsArray(items: SchemaNode, list: unknown[]): boolean {
+  for (const item of list) if (!conforms(items, item)) return false;
+  return true;
 }
 
 /** The value, normalized; the very same value when nothing changed. */

@@ -170,3 +170,57 @@ describe('stream schemas', () => {
     }
   });
 });
+
+/** A value of the schema's first non-null type, all the way down (undeclared extras included). */
+function sampleOf(schema: unknown): unknown {
+  const node = (schema ?? {}) as JsonObject;
+  const branches = (node.anyOf ?? node.oneOf) as unknown[] | undefined;
+  if (branches?.[0] !== undefined) return sampleOf(branches[0]);
+  const types = Array.isArray(node.type) ? node.type : [node.type];
+  const type = types.find((name) => name !== 'null');
+  if (type === 'string') return 'text';
+  if (type === 'integer') return 7;
+  if (type === 'number') return 2.5;
+  if (type === 'boolean') return true;
+  if (type === 'array') return [sampleOf(node.items), sampleOf(node.items)];
+  if (type !== 'object' && node.properties === undefined) return 'anything';
+  const object: JsonObject = {};
+  for (const [name, child] of Object.entries((node.properties ?? {}) as JsonObject))
+    object[name] = sampleOf(child);
+  if (typeof node.additionalProperties === 'object') object.extra = sampleOf(node.additionalProperties);
+  object.undeclared = { nested: [1, 'two'] };
+  return object;
+}
+
+/** The same record with no prototype: the quick check takes only plain objects, so this one is always walked. */
+function walkedCopy(record: JsonObject): JsonObject {
+  return Object.assign(Object.create(null) as JsonObject, record);
+}
+
+describe('the quick check for records that need no change', () => {
+  const odd: unknown[] = ['12', '1.5', 'x', 12, 1.5, false, null, {}, [], ['3'], [{ n: '4' }], { who: 5 }];
+  const names = readdirSync(`${ROOT}/schemas`).map((file) => file.replace(/\.json$/, ''));
+
+  test.each(names)('%s: a record of the declared types is returned as is', (name) => {
+    const { normalize, warnings } = normalizer(loadSchema(name), name);
+    const record = sampleOf(loadSchema(name)) as JsonObject;
+    expect(normalize(record)).toBe(record);
+    expect(normalize(walkedCopy(record))).toEqual(record);
+    expect(warnings).toEqual([]);
+  });
+
+  test.each(names)('%s: any field of another type comes out as the full walk makes it', (name) => {
+    const quick = normalizer(loadSchema(name), name);
+    const walked = normalizer(loadSchema(name), name);
+    const sample = sampleOf(loadSchema(name)) as JsonObject;
+    for (const field of Object.keys(sample)) {
+      for (const value of odd) {
+        const record = { ...sample, [field]: value };
+        const result = quick.normalize(record);
+        expect(result).toEqual(walked.normalize(walkedCopy(record)));
+        if (result !== record) expect(result).not.toEqual(record);
+      }
+    }
+    expect(quick.warnings).toEqual(walked.warnings);
+  });
+});
