@@ -35,6 +35,7 @@ import {
 import { parseJson } from './json.js';
 import type { JsonObject } from './protocol.js';
 import { RateLimiter, type SendTicket, sendTimeTransport } from './rate-limiter.js';
+import { rememberBodyText } from './record-text.js';
 
 export interface RetryNotice {
   /** This request's retry number: of its retry budget, or for a 429, of its waits (which use no budget). */
@@ -387,6 +388,7 @@ function parseJsonBody(response: AxiosResponse): AxiosResponse {
   if (typeof raw !== 'string') return response;
   try {
     response.data = raw === '' ? {} : parseJson(raw);
+    rememberBodyText(response.data, raw);
   } catch {
     throw new AxiosError(
       `response body is not valid JSON (${raw.length} bytes, possibly truncated)`,

@@ -3,6 +3,7 @@ import { MissingEnvelopeError, PaginationLoopError } from './errors.js';
 import { apiErrorDetail } from './http-errors.js';
 import { stringifyJson } from './json.js';
 import type { JsonObject } from './protocol.js';
+import { keepRecordTexts } from './record-text.js';
 
 export interface PageRequest {
   path: string;
@@ -18,6 +19,8 @@ export interface PageRequest {
   start?: string;
   /** Request each next page while the current one is being processed (long reads). */
   prefetch?: boolean;
+  /** Keep each record's text from the response for the emitter to copy (see record-text.ts). */
+  keepRecordText?: boolean;
 }
 
 export interface Page {
@@ -67,7 +70,9 @@ async function cursorPage(
     ...(start === undefined ? {} : { start }),
   };
   const body = await client.request(request.path, requestOptions(request, params));
-  return { records: extractRecords(body, request.envelopeKey, request.path), next: nextToken(body), body };
+  const records = extractRecords(body, request.envelopeKey, request.path);
+  if (request.keepRecordText === true) keepRecordTexts(body, request.envelopeKey, records);
+  return { records, next: nextToken(body), body };
 }
 
 async function* offsetPages(client: Pick<ApiClient, 'request'>, request: PageRequest): AsyncGenerator<Page> {
@@ -79,6 +84,7 @@ async function* offsetPages(client: Pick<ApiClient, 'request'>, request: PageReq
       requestOptions(request, { ...request.params, limit, offset }),
     );
     const records = extractRecords(body, request.envelopeKey, request.path);
+    if (request.keepRecordText === true) keepRecordTexts(body, request.envelopeKey, records);
     guard.check(records, undefined);
     yield { records, next: undefined, body };
     if (records.length < limit) return;

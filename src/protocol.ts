@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { FailureType } from './errors.js';
 import { stringifyJson } from './json.js';
+import { recordTextOf } from './record-text.js';
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -189,8 +190,14 @@ export class Emitter {
   /** Returns a promise only when the caller must wait (a chunk is being written); undefined otherwise. */
   record(stream: string, data: JsonObject): Promise<void> | undefined {
     if (this.#closed) return undefined;
-    const message: AirbyteMessage = { type: 'RECORD', record: { stream, data, emitted_at: Date.now() } };
-    this.#buffer += `${stringifyJson(message)}\n`;
+    const text = recordTextOf(data);
+    if (text === undefined) {
+      const message: AirbyteMessage = { type: 'RECORD', record: { stream, data, emitted_at: Date.now() } };
+      this.#buffer += `${stringifyJson(message)}\n`;
+    } else {
+      // What stringifyJson writes for the message above, with the record's text as it came (see record-text.ts).
+      this.#buffer += `{"type":"RECORD","record":{"stream":${JSON.stringify(stream)},"data":${text},"emitted_at":${Date.now()}}}\n`;
+    }
     if (this.#buffer.length >= FLUSH_BYTES) return this.flush();
     this.#timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
     return undefined;

@@ -102,6 +102,12 @@ export abstract class Stream<C extends Cursor = Cursor> {
   readonly pagination: 'cursor' | 'offset' = 'cursor';
   /** Long paged reads request the next page while the current one is emitted. */
   readonly prefetch: boolean = false;
+  /**
+   * The records are emitted as the API sent them (no transform changes them in place): their text from the
+   * response is kept for the emitter to copy rather than serialize again (see record-text.ts). Set on the
+   * high-volume delivery lists; a record copied on the way (normalized, given parent fields) is serialized anyway.
+   */
+  readonly recordsAsSent: boolean = false;
   /** The fields a child stream needs from this stream's records when it reads them as partitions. */
   readonly partitionFields: readonly string[] = ['id'];
 
@@ -165,6 +171,7 @@ export abstract class Stream<C extends Cursor = Cursor> {
       params: { ...this.params(context), ...slice.params },
       pagination: this.pagination,
       ...(this.prefetch ? { prefetch: true } : {}),
+      ...(this.recordsAsSent ? { keepRecordText: true } : {}),
       ...(body === undefined ? {} : { body }),
       ...(this.pageSize === undefined ? {} : { pageSize: this.pageSize }),
     };

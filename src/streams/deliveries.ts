@@ -40,6 +40,7 @@ export class ParentDeliveriesStream extends FamilyChildStream<Resumable<PerParen
   override readonly cursorField = 'created';
   override readonly pageSize = DELIVERY_PAGE_SIZE;
   override readonly prefetch = true;
+  override readonly recordsAsSent = true;
 
   override params(): Params {
     return { ...TRACKED_RESPONSES_PARAMS };

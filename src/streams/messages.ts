@@ -24,6 +24,7 @@ export class MessagesStream extends Stream<Resumable<WindowCursor>> {
   override readonly pageSize = DELIVERY_PAGE_SIZE;
   override readonly prefetch = true;
   override readonly sliceUnit = 'delivery windows';
+  override readonly recordsAsSent = true;
 
   override get probe(): Probe {
     return { path: this.path, params: { limit: 1 } };
