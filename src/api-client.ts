@@ -8,6 +8,8 @@ export interface RequestOptions {
   params?: Params;
   method?: 'GET' | 'POST';
   body?: JsonObject;
+  /** Keep the answer's JSON text beside its parsed body, for its records' texts (see record-text.ts). */
+  keepText?: boolean;
 }
 
 /** A parsed answer, and the server's clock (its `Date` header) for answers whose meaning depends on "today". */

@@ -285,6 +285,10 @@ export class CustomerIoClient extends Requests {
         signal: attempt.signal,
         transport: sendTimeTransport(ticket),
       });
+      // Taken off at once: the response lives on with its keep-alive socket until the next request on it.
+      const text = bodyTexts.get(response);
+      bodyTexts.delete(response);
+      if (text !== undefined && options.keepText === true) rememberBodyText(response.data, text);
       return { response };
     } catch (error) {
       if (scope?.signal.aborted) throw cancelled(`${options.method ?? 'GET'} ${path}`);
@@ -383,12 +387,15 @@ function rejectWebPage(response: AxiosResponse): AxiosResponse {
   );
 }
 
+/** Each parsed answer's text, until `#attempt` passes it on (where the request asks for it) or drops it. */
+const bodyTexts = new WeakMap<AxiosResponse, string>();
+
 function parseJsonBody(response: AxiosResponse): AxiosResponse {
   const raw = response.data as unknown;
   if (typeof raw !== 'string') return response;
   try {
     response.data = raw === '' ? {} : parseJson(raw);
-    rememberBodyText(response.data, raw);
+    bodyTexts.set(response, raw);
   } catch {
     throw new AxiosError(
       `response body is not valid JSON (${raw.length} bytes, possibly truncated)`,

@@ -96,6 +96,7 @@ function requestOptions(request: PageRequest, params: Params) {
     params,
     method: request.method ?? 'GET',
     ...(request.body === undefined ? {} : { body: request.body }),
+    ...(request.keepRecordText === true ? { keepText: true } : {}),
   };
 }
 
