@@ -119,30 +119,40 @@ export function segmentMembers(workspace: Workspace, segmentId: number): Person[
 }
 
 /**
- * A page of a segment's members, from position `from` of the workspace's people; `nextOffset` is the position
- * after the page while members remain. The token is a position among the people, not among the members, so a
- * page costs the people it spans, and a read of a whole membership one pass over the people (at a million
- * people, a scan of them all per page made the simulator, not the connector, the slow end).
+ * A page of the (not deleted) people `matches` keeps, from position `from` of the workspace's people;
+ * `nextOffset` is the position after the page while matches remain. The token is a position among all the
+ * people, not among the matches, so a page costs the people it spans and a whole read one pass over the people
+ * (at a million people, filtering them all per page made the simulator, not the connector, the slow end).
  */
+export function peoplePageFrom(
+  workspace: Workspace,
+  matches: (person: Person) => boolean,
+  from: number,
+  size: number,
+): { items: Person[]; nextOffset: number | undefined } {
+  const people = workspace.people;
+  const kept = (person: Person | undefined): person is Person =>
+    person !== undefined && !person.deleted && matches(person);
+  const items: Person[] = [];
+  let at = from;
+  for (; at < people.length && items.length < size; at++) {
+    const person = people[at];
+    if (kept(person)) items.push(person);
+  }
+  for (let rest = at; rest < people.length; rest++) {
+    if (kept(people[rest])) return { items, nextOffset: at };
+  }
+  return { items, nextOffset: undefined };
+}
+
+/** A page of a segment's members (see `peoplePageFrom`). */
 export function segmentMembersPage(
   workspace: Workspace,
   segmentId: number,
   from: number,
   size: number,
 ): { items: Person[]; nextOffset: number | undefined } {
-  const people = workspace.people;
-  const isMember = (person: Person | undefined) =>
-    person !== undefined && !person.deleted && person.segment_ids.includes(segmentId);
-  const items: Person[] = [];
-  let at = from;
-  for (; at < people.length && items.length < size; at++) {
-    const person = people[at];
-    if (person !== undefined && isMember(person)) items.push(person);
-  }
-  for (let rest = at; rest < people.length; rest++) {
-    if (isMember(people[rest])) return { items, nextOffset: at };
-  }
-  return { items, nextOffset: undefined };
+  return peoplePageFrom(workspace, (person) => person.segment_ids.includes(segmentId), from, size);
 }
 
 /** Segments of a person, in workspace segment order: GET /v1/customers/{id}/segments items. */

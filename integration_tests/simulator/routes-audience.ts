@@ -3,10 +3,10 @@
 
 import {
   activitiesFor,
-  allPeople,
   customerAttributesItem,
   findPerson,
   MESSAGES_MAX_SPAN_SECONDS,
+  peoplePageFrom,
   personRelationships,
   personSegments,
   requestWindow,
@@ -60,8 +60,7 @@ function searchPeople(context: RouteContext): ApiResponse {
   if (body === undefined || !('filter' in body)) return badRequest('the body must be {"filter": ...}');
   const filter = parsePeopleFilter(body.filter);
   if (!filter.ok) return badRequest(filter.error);
-  const matching = allPeople(context.workspace).filter(filter.matches);
-  const page = pageAt(matching, offset.value ?? 0, size.value);
+  const page = peoplePageFrom(context.workspace, filter.matches, offset.value ?? 0, size.value);
   return ok({ ...identifierLists(page.items), next: nextToken(page.nextOffset) });
 }
 
