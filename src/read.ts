@@ -8,6 +8,7 @@ import { PartitionCache, type PartitionRecorder } from './partitions.js';
 import { PrimaryKeyCheck } from './primary-key.js';
 import { NO_PROGRESS, StreamProgress } from './progress.js';
 import type { Emitter, JsonObject } from './protocol.js';
+import { forgetRecordTexts } from './record-text.js';
 import { reportRetries } from './retry-reporting.js';
 import { StateManager } from './state.js';
 import { ChildStream, type Stream, type StreamContext, StreamState } from './streams/base.js';
@@ -79,6 +80,7 @@ export async function readStreams(
     } finally {
       // Whatever this stream still has in flight (other partitions, a prefetched page) is of no use now.
       requests.abort();
+      forgetRecordTexts();
       progress.stop();
     }
   }

@@ -64,6 +64,15 @@ function take(page: KeptPage, at: number): string | undefined {
 }
 
 /**
+ * Drops every kept page: called when a stream ends, so pages it did not emit to their end (an early stop, a
+ * filtered tail) cost the next streams' records nothing.
+ */
+export function forgetRecordTexts(): void {
+  keptPages.length = 0;
+  lastPage = undefined;
+}
+
+/**
  * Keeps the text of each of `records` (the list under `envelopeKey` of `body`) that `JSON.stringify` would write
  * the same. Only a body whose list comes first (`{"messages":[...`, as Customer.io sends them) is looked at.
  */

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { parseJson } from '../src/json.js';
 import { Emitter, type JsonObject } from '../src/protocol.js';
-import { keepRecordTexts, recordTextOf, rememberBodyText } from '../src/record-text.js';
+import { forgetRecordTexts, keepRecordTexts, recordTextOf, rememberBodyText } from '../src/record-text.js';
 
 /** Parses a body as the HTTP client does and keeps its records' texts as a page read with keepRecordText. */
 function page(text: string, envelopeKey = 'messages'): JsonObject[] {
@@ -137,6 +137,13 @@ describe('record texts kept from the response', () => {
     expect(recordTextOf(fourth)).toBe('{"id":4}');
     // Before the last one found: already passed, serialized again (the same text either way).
     expect(recordTextOf(first)).toBeUndefined();
+  });
+
+  test('a stream that ended leaves no pages behind for the next', () => {
+    const [first, second] = page('{"messages":[{"id":1},{"id":2}]}') as [JsonObject, JsonObject];
+    expect(recordTextOf(first)).toBe('{"id":1}');
+    forgetRecordTexts();
+    expect(recordTextOf(second)).toBeUndefined();
   });
 
   test('a body whose list does not come first, or that is not a list of objects, keeps nothing', () => {
