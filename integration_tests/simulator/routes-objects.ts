@@ -1,9 +1,11 @@
 // Object types, object search (POST /v1/objects), object attributes and the people related to an object
 // (reference §5.11).
 
+import { peoplePageFrom } from './audience.js';
 import { get, invalid, type Parsed, pathIdString, post } from './catalog-params.js';
 import type { CioObject } from './catalog-records.js';
 import { nextToken, pageAt, parseLimit, startOffset } from './pagination.js';
+import type { Person } from './records-audience.js';
 import { badRequest, notFound, ok } from './responses.js';
 import type { ApiResponse, RouteContext, RouteDefinition } from './router.js';
 
@@ -139,15 +141,13 @@ function objectRelationships(context: RouteContext): ApiResponse {
   );
   if (!limit.ok) return badRequest('limit must be a positive integer');
   const { object_type_id: typeId, identifiers } = object.value;
-  const related = context.workspace.people.filter(
-    (person) =>
-      !person.deleted &&
-      person.relationships.some(
-        (relationship) =>
-          String(relationship.object_type_id) === typeId && relationship.object_id === identifiers.object_id,
-      ),
-  );
-  const page = pageAt(related, offset, limit.limit);
+  const relatedToObject = (person: Person) =>
+    person.relationships.some(
+      (relationship) =>
+        String(relationship.object_type_id) === typeId && relationship.object_id === identifiers.object_id,
+    );
+  // Tokens are positions among the people (see peoplePageFrom): a million people are scanned once, not per page.
+  const page = peoplePageFrom(context.workspace, relatedToObject, offset, limit.limit);
   return ok({
     cio_relationships: page.items.map((person) => ({
       identifiers: { cio_id: person.cio_id, email: person.email, id: person.id },
