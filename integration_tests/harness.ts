@@ -68,7 +68,8 @@ export async function runConnector(
   try {
     return await new Promise<RunResult>((resolve, reject) => {
       const child = spawn(process.execPath, args, {
-        env: { ...process.env, ...input.env },
+        // Every record text the connector copies from a response is checked against the record (protocol.ts).
+        env: { CIO_VERIFY_RECORD_TEXTS: '1', ...process.env, ...input.env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';

@@ -19,7 +19,9 @@ class CliEmitter extends Emitter {
   }
 }
 
-const emitter = new CliEmitter();
+const emitter = new CliEmitter(process.stdout, {
+  verifyRecordTexts: tuningFromEnv(process.env).verifyRecordTexts === 1,
+});
 
 function readFile(path: string, flag: string): string {
   try {

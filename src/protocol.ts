@@ -115,8 +115,16 @@ export class Emitter {
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
-  constructor(out: Writable = process.stdout) {
+  /**
+   * With `verifyRecordTexts` (the test suite's runs: CIO_VERIFY_RECORD_TEXTS=1), every record text copied from a
+   * response is compared with the record serialized, and a difference fails the read: a change that edits
+   * records in place after parsing, which the texts would not show, cannot pass the tests.
+   */
+  readonly #verifyRecordTexts: boolean;
+
+  constructor(out: Writable = process.stdout, options: { verifyRecordTexts?: boolean } = {}) {
     this.#out = out;
+    this.#verifyRecordTexts = options.verifyRecordTexts ?? false;
     out.on('error', (error: Error) => this.#readerGone(error));
   }
 
@@ -191,6 +199,11 @@ export class Emitter {
   record(stream: string, data: JsonObject): Promise<void> | undefined {
     if (this.#closed) return undefined;
     const text = recordTextOf(data);
+    if (text !== undefined && this.#verifyRecordTexts && text !== stringifyJson(data)) {
+      throw new Error(
+        `${stream}: a record's text from the response differs from the record emitted (it was changed in place after parsing); record texts must not be used for this stream.`,
+      );
+    }
     if (text === undefined) {
       const message: AirbyteMessage = { type: 'RECORD', record: { stream, data, emitted_at: Date.now() } };
       this.#buffer += `${stringifyJson(message)}\n`;

@@ -84,13 +84,17 @@ export function keepRecordTexts(body: object, envelopeKey: string, records: read
   if (!text.startsWith(opening) || !isWellFormed(text)) return;
   const elements = scanElements(text, opening.length - 1);
   if (elements.length !== records.length * ELEMENT_FIELDS) return;
+  // The envelope key again after the list: the parser kept the last list, and the texts are of the first.
+  const listEnd = elements[elements.length - 2] as number;
+  if (text.includes(opening.slice(1, -1), listEnd)) return;
   const texts = records.map((record, index) => {
     const at = index * ELEMENT_FIELDS;
     const start = elements[at] as number;
     if (start === NOT_KEPT || countKeys(record) !== elements[at + 2]) return undefined;
     return copyOf(text.slice(start, elements[at + 1]));
   });
-  keptPages.push({ records, texts, next: 0 });
+  // A copy of the list: the texts go by position, and nothing may reorder what they are matched against.
+  keptPages.push({ records: records.slice(), texts, next: 0 });
   const dropped = keptPages.length > MAX_KEPT_PAGES ? keptPages.shift() : undefined;
   if (dropped === lastPage) lastPage = undefined;
 }

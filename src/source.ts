@@ -20,6 +20,7 @@ function createClient(config: SourceConfig, tuning: RunTuning): CustomerIoClient
     checkDeadlineMs: _checkOnly,
     checkpointRecords: _readOnly,
     progressLogMs: _logOnly,
+    verifyRecordTexts: _emitterOnly,
     exportPollMs: _poll,
     exportMaxWaitMs: _maxWait,
     exportProgressMs: _progress,

@@ -20,6 +20,8 @@ export type RunTuning = Pick<
     checkpointRecords?: number;
     /** Milliseconds between two progress LOG lines of a long stream. Default 30 s. */
     progressLogMs?: number;
+    /** 1: compare every record text copied from a response with the record serialized (the test suite's runs). */
+    verifyRecordTexts?: number;
   };
 
 const VARIABLES: Record<keyof RunTuning, string> = {
@@ -34,6 +36,7 @@ const VARIABLES: Record<keyof RunTuning, string> = {
   checkDeadlineMs: 'CIO_CHECK_DEADLINE_MS',
   checkpointRecords: 'CIO_CHECKPOINT_RECORDS',
   progressLogMs: 'CIO_PROGRESS_LOG_MS',
+  verifyRecordTexts: 'CIO_VERIFY_RECORD_TEXTS',
   exportPollMs: 'CIO_EXPORT_POLL_MS',
   exportMaxWaitMs: 'CIO_EXPORT_MAX_WAIT_MS',
   exportProgressMs: 'CIO_EXPORT_PROGRESS_MS',

@@ -152,11 +152,43 @@ describe('record texts kept from the response', () => {
     const mixed = page('{"messages":[{"id":1},"two",3]}');
     expect(recordTextOf(mixed[0] as JsonObject)).toBe('{"id":1}');
   });
+
+  test('a body naming its list twice keeps nothing: the parser keeps the last list, the scan would read the first', () => {
+    const [record] = page(
+      '{"messages":[{"id":"A","created":1}],"next":"","messages":[{"id":"B","created":2}]}',
+    );
+    expect(record).toEqual({ id: 'B', created: 2 });
+    expect(recordTextOf(record as JsonObject)).toBeUndefined();
+  });
+
+  test('texts go with the records as listed when read, whatever is done to the page list afterwards', () => {
+    const records = page('{"messages":[{"id":1},{"id":2}]}');
+    const [first, second] = records as [JsonObject, JsonObject];
+    records.reverse();
+    expect(recordTextOf(first)).toBe('{"id":1}');
+    expect(recordTextOf(second)).toBe('{"id":2}');
+  });
 });
 
 describe('Emitter with kept record texts', () => {
   afterEach(() => {
     vi.useRealTimers();
+    forgetRecordTexts();
+  });
+
+  test('verifying (the test suite runs the connector so): a record changed in place after parsing fails loudly', () => {
+    const [changed, untouched] = page('{"messages":[{"id":1,"type":"email"},{"id":2}]}') as [
+      JsonObject,
+      JsonObject,
+    ];
+    changed.type = 'sms';
+    const emitter = new Emitter(new PassThrough(), { verifyRecordTexts: true });
+    expect(() => emitter.record('messages', changed)).toThrow(/differs from the record emitted/);
+    expect(() => emitter.record('messages', untouched)).not.toThrow();
+    // Not verifying, the stale text would go out: what the check is there to catch.
+    const [stale] = page('{"messages":[{"id":1,"type":"email"}]}') as [JsonObject];
+    stale.type = 'sms';
+    expect(recordTextOf(stale)).toBe('{"id":1,"type":"email"}');
   });
 
   test('writes the same bytes as when it serializes the records', async () => {
