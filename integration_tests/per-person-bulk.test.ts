@@ -209,6 +209,18 @@ describe('requests follow the cost formulas', () => {
     expect(log).toHaveLength(1 + membershipPages);
   });
 
+  test('segment_membership pages memberships 10,000 at a time too: Σ max(1, ⌈members ÷ 10,000⌉)', async () => {
+    const { log } = await read(['segment_membership'], 'full_refresh');
+    const membership = log.filter((entry) => entry.path.endsWith('/membership'));
+    expect(new Set(membership.map((entry) => entry.query.limit))).toEqual(new Set(['10000']));
+    const pages = sim.workspace.segments.reduce(
+      (total, segment) =>
+        total + Math.max(1, Math.ceil(segmentMembers(sim.workspace, segment.id).length / 10_000)),
+      0,
+    );
+    expect(membership).toHaveLength(pages);
+  });
+
   test('customer_segments with customers_filter adds one people search (⌈P ÷ 1000⌉)', async () => {
     const filter = JSON.stringify({ segment: { id: sim.workspace.segments[0]?.id } });
     const { log } = await read(['customer_segments'], 'full_refresh', { customers_filter: filter });

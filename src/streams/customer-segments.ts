@@ -6,15 +6,12 @@ import type { JsonObject } from '../protocol.js';
 import { type AudienceIds, hasPeopleFilter, readAudience } from './audience.js';
 import { CHECKPOINT, fullRead, type Stream, type StreamContext, type StreamItem } from './base.js';
 import { PersonStream } from './person-stream.js';
-import { type CompletedPartitionsCursor, completedPartitionsCursor } from './segment-membership.js';
+import {
+  type CompletedPartitionsCursor,
+  completedPartitionsCursor,
+  MEMBERSHIP_PAGE_SIZE,
+} from './segment-membership.js';
 
-/**
- * A third of the documented maximum (30,000). A page's records live while its members are emitted, long enough
- * for V8 to move them to the old generation, which it collects only as it grows: at 30,000 a page the read of a
- * million people peaked at 407 MB RSS, at 10,000 under 200 MB, for S + Σ⌈members ÷ 10,000⌉ requests (about
- * 1,800 at a million people in 50 segments; still far below one per person).
- */
-const MEMBERSHIP_PAGE_SIZE = 10_000;
 /**
  * Segments read at once: a page of 10,000 members is about 1 MB of JSON and several times that parsed, so more
  * in flight costs memory, not time (a workspace has tens of segments, and most are a few requests).
