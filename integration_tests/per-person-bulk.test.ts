@@ -191,7 +191,7 @@ describe.each([
 describe('requests follow the cost formulas', () => {
   const people = () => allPeople(sim.workspace).length;
 
-  test('customer_segments: S + 1 + Σ⌈members ÷ 10,000⌉, no people search without customers_filter', async () => {
+  test('customer_segments: 1 + Σ max(1, ⌈members ÷ 10,000⌉), no people search without customers_filter', async () => {
     const { log } = await read(['customer_segments'], 'full_refresh');
     const segments = sim.workspace.segments;
     const membershipPages = segments.reduce(

@@ -21,7 +21,7 @@ const SEGMENTS_AT_ONCE = 2;
 /**
  * Each person's segments. In bulk, the same records from the other side: every segment's membership (10,000
  * people a request), one record per member, `{cio_id, id, name, description}` as GET /v1/customers/{id}/segments
- * gives it. Cost S + 1 + Σ⌈members ÷ 10,000⌉ (+ the people search with customers_filter), against one request
+ * gives it. Cost 1 + Σ max(1, ⌈members ÷ 10,000⌉) (+ the people search with customers_filter), against one request
  * per person; a full refresh resumes after the segments it finished.
  */
 export class CustomerSegmentsStream extends PersonStream<
