@@ -65,36 +65,32 @@ afterAll(async () => {
 });
 
 describe('ESTIMATE traces', () => {
-  test.each([
-    'customers',
-    'segment_membership',
-    'messages',
-    'activities',
-    'customer_segments',
-    'customer_messages',
-    'customer_activities',
-  ])('%s: positive STREAM estimates within the stream, the last one its exact record count', (stream) => {
-    const estimates = estimatesOf(messages, stream);
-    const records = recordsOf(messages, stream).length;
-    expect(records).toBeGreaterThan(0);
-    expect(estimates.length).toBeGreaterThan(0);
-    for (const rows of estimates) {
-      expect(Number.isInteger(rows)).toBe(true);
-      expect(rows).toBeGreaterThan(0);
-    }
-    expect(estimates.at(-1)).toBe(records);
-    const traces = messages.flatMap((message, index) =>
-      message.type === 'TRACE' &&
-      message.trace.type === 'ESTIMATE' &&
-      (message.trace.estimate as Estimate).name === stream
-        ? [index]
-        : [],
-    );
-    for (const index of traces) {
-      expect(index).toBeGreaterThan(statusIndex(messages, stream, 'STARTED'));
-      expect(index).toBeLessThan(statusIndex(messages, stream, 'COMPLETE'));
-    }
-  });
+  // Every stream read but `segments`, a single list (see below).
+  test.each(STREAMS.filter((stream) => stream !== 'segments'))(
+    '%s: positive STREAM estimates within the stream, the last one its exact record count',
+    (stream) => {
+      const estimates = estimatesOf(messages, stream);
+      const records = recordsOf(messages, stream).length;
+      expect(records).toBeGreaterThan(0);
+      expect(estimates.length).toBeGreaterThan(0);
+      for (const rows of estimates) {
+        expect(Number.isInteger(rows)).toBe(true);
+        expect(rows).toBeGreaterThan(0);
+      }
+      expect(estimates.at(-1)).toBe(records);
+      const traces = messages.flatMap((message, index) =>
+        message.type === 'TRACE' &&
+        message.trace.type === 'ESTIMATE' &&
+        (message.trace.estimate as Estimate).name === stream
+          ? [index]
+          : [],
+      );
+      for (const index of traces) {
+        expect(index).toBeGreaterThan(statusIndex(messages, stream, 'STARTED'));
+        expect(index).toBeLessThan(statusIndex(messages, stream, 'COMPLETE'));
+      }
+    },
+  );
 
   test('customers knows its people count before its first record: the search comes first', () => {
     const [first] = estimatesOf(messages, 'customers');
