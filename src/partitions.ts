@@ -5,7 +5,7 @@ import {
   RequestCancelledError,
 } from './errors.js';
 import type { JsonObject } from './protocol.js';
-import { CHECKPOINT, fullRead, type Stream, type StreamContext } from './streams/base.js';
+import { eachRecord, fullRead, type Stream, type StreamContext } from './streams/base.js';
 
 function project(record: JsonObject, fields: readonly string[]): JsonObject {
   const projected: JsonObject = {};
@@ -40,9 +40,7 @@ export class PartitionCache {
     const recorder = this.recorder(stream);
     try {
       const cursor = stream.createCursor(context, fullRead(context.now));
-      for await (const item of stream.readRecords(context, cursor)) {
-        if (item !== CHECKPOINT) yield recorder.add(item);
-      }
+      for await (const record of eachRecord(stream.readRecords(context, cursor))) yield recorder.add(record);
     } catch (error) {
       recorder.fail(error);
       throw error;

@@ -11,7 +11,7 @@ import type { Emitter, JsonObject } from './protocol.js';
 import { forgetRecordTexts } from './record-text.js';
 import { reportRetries } from './retry-reporting.js';
 import { StateManager } from './state.js';
-import { ChildStream, type Stream, type StreamContext, StreamState } from './streams/base.js';
+import { ChildStream, recordsIn, type Stream, type StreamContext, StreamState } from './streams/base.js';
 
 /**
  * Reads the configured streams one after another. Each gets STARTED, RUNNING at its first record, a STATE
@@ -148,15 +148,17 @@ async function readStream(
       if (!item.final && checkpointDue()) await emitState();
       continue;
     }
-    if (total === 0) await emitter.streamStatus(stream.name, 'RUNNING');
-    total += 1;
-    sinceState += 1;
-    progress.recorded();
-    const record = normalizer.normalize(item);
-    primaryKey.check(record);
-    if (warnings.length > 0) for (const message of warnings.splice(0)) await emitter.log('WARN', message);
-    const writing = emitter.record(stream.name, record);
-    if (writing !== undefined) await writing;
+    for (const data of recordsIn(item)) {
+      if (total === 0) await emitter.streamStatus(stream.name, 'RUNNING');
+      total += 1;
+      sinceState += 1;
+      progress.recorded();
+      const record = normalizer.normalize(data);
+      primaryKey.check(record);
+      if (warnings.length > 0) for (const message of warnings.splice(0)) await emitter.log('WARN', message);
+      const writing = emitter.record(stream.name, record);
+      if (writing !== undefined) await writing;
+    }
   }
   recorder?.complete();
   progress.finish();

@@ -9,6 +9,7 @@ import {
   CHECKPOINT,
   ChildStream,
   fullRead,
+  recordsIn,
   type Stream,
   type StreamContext,
   type StreamItem,
@@ -36,7 +37,7 @@ function context(logs: string[] = []): StreamContext {
 
 async function collect(iterable: AsyncIterable<StreamItem>): Promise<JsonObject[]> {
   const records: JsonObject[] = [];
-  for await (const item of iterable) if (item !== CHECKPOINT) records.push(item);
+  for await (const item of iterable) if (item !== CHECKPOINT) records.push(...recordsIn(item));
   return records;
 }
 

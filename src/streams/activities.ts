@@ -9,6 +9,7 @@ import {
   type Params,
   type Probe,
   recordCursor,
+  recordsIn,
   type Slice,
   Stream,
   type StreamContext,
@@ -52,11 +53,14 @@ export class ActivitiesStream extends Stream {
     const log = activityLogProgress(context, cursor.since, this.retentionSeconds, slices.length);
     for (const [index, slice] of slices.entries()) {
       let read = 0;
-      for await (const record of this.readSlice(context, slice, undefined, cursor)) {
-        read += 1;
-        if (read % this.pageSize === 0)
-          context.progress.report(log.at(index, cursorSeconds(record.timestamp)));
-        yield record;
+      for await (const item of this.readSlice(context, slice, undefined, cursor)) {
+        const records = recordsIn(item);
+        const pagesBefore = Math.floor(read / this.pageSize);
+        read += records.length;
+        // Once per page read: the day of its last record.
+        if (Math.floor(read / this.pageSize) > pagesBefore)
+          context.progress.report(log.at(index, cursorSeconds(records.at(-1)?.timestamp)));
+        yield item;
       }
       context.progress.report(log.at(index + 1, undefined));
       if (slice.done !== undefined) {

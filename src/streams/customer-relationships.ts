@@ -4,7 +4,7 @@ import { NotFoundError } from '../errors.js';
 import { NO_PROGRESS } from '../progress.js';
 import type { JsonObject } from '../protocol.js';
 import { AudienceIds } from './audience.js';
-import { CHECKPOINT, fullRead, type Stream, type StreamContext } from './base.js';
+import { eachRecord, fullRead, type Stream, type StreamContext } from './base.js';
 import type { ObjectsStream } from './objects.js';
 import { PersonStream } from './person-stream.js';
 
@@ -79,11 +79,12 @@ export class CustomerRelationshipsStream extends PersonStream<FullRefreshCursor>
     limit: number,
   ): Promise<Array<{ type: string; id: string }> | undefined> {
     const objects: Array<{ type: string; id: string }> = [];
-    for await (const type of this.objectTypes.readRecords(
-      { ...context, progress: NO_PROGRESS },
-      this.objectTypes.createCursor(context, fullRead(context.now)),
+    for await (const type of eachRecord(
+      this.objectTypes.readRecords(
+        { ...context, progress: NO_PROGRESS },
+        this.objectTypes.createCursor(context, fullRead(context.now)),
+      ),
     )) {
-      if (type === CHECKPOINT) continue;
       for (const slice of this.objects.slices(context, type)) {
         for await (const page of context.client.pages(this.objects.pageRequest(context, slice))) {
           for (const identifier of page.records) {

@@ -4,7 +4,14 @@ import { NotFoundError } from '../errors.js';
 import { NO_PROGRESS } from '../progress.js';
 import type { JsonObject } from '../protocol.js';
 import { type AudienceIds, hasPeopleFilter, readAudience } from './audience.js';
-import { CHECKPOINT, fullRead, type Stream, type StreamContext, type StreamItem } from './base.js';
+import {
+  CHECKPOINT,
+  eachRecord,
+  fullRead,
+  type Stream,
+  type StreamContext,
+  type StreamItem,
+} from './base.js';
 import { PersonStream } from './person-stream.js';
 import {
   type CompletedPartitionsCursor,
@@ -54,11 +61,13 @@ export class CustomerSegmentsStream extends PersonStream<
   ): AsyncGenerator<StreamItem> {
     const audience = hasPeopleFilter(context) ? await readAudience(context) : undefined;
     const segments: JsonObject[] = [];
-    for await (const item of this.segments.readRecords(
-      { ...context, progress: NO_PROGRESS },
-      this.segments.createCursor(context, fullRead(context.now)),
+    for await (const segment of eachRecord(
+      this.segments.readRecords(
+        { ...context, progress: NO_PROGRESS },
+        this.segments.createCursor(context, fullRead(context.now)),
+      ),
     )) {
-      if (item !== CHECKPOINT && !completed.isComplete(item.id as number)) segments.push(item);
+      if (!completed.isComplete(segment.id as number)) segments.push(segment);
     }
     const atOnce = Math.min(context.partitionConcurrency, SEGMENTS_AT_ONCE);
     const progress = { done: 0, total: segments.length, unit: 'segments' };

@@ -4,7 +4,7 @@ import { FullRefreshCursor } from '../cursors.js';
 import { NotFoundError } from '../errors.js';
 import { expectObject } from '../pagination.js';
 import type { JsonObject } from '../protocol.js';
-import { ChildStream, type Slice, type Stream, type StreamContext } from './base.js';
+import { ChildStream, eachRecord, type Slice, type Stream, type StreamContext } from './base.js';
 
 /** Every object of every object type: search the type's object ids, then read each object's attributes. */
 export class ObjectsStream extends ChildStream<FullRefreshCursor> {
@@ -39,7 +39,7 @@ export class ObjectsStream extends ChildStream<FullRefreshCursor> {
     cursor: FullRefreshCursor,
   ): AsyncGenerator<JsonObject> {
     const typeId = answerId(type?.id, 'id', 'an object type (GET /v1/object_types)');
-    const identifiers = super.readSlice(context, slice, type, cursor);
+    const identifiers = eachRecord(super.readSlice(context, slice, type, cursor));
     yield* mergeConcurrent(identifiers, context.partitionConcurrency, (identifier) =>
       this.#readObject(context, typeId, identifier),
     );

@@ -1,7 +1,7 @@
 import type { CursorInput } from '../cursors.js';
 import { NotFoundError, UnexpectedResponseError } from '../errors.js';
 import type { JsonObject } from '../protocol.js';
-import { type StreamContext, StreamState } from './base.js';
+import { recordsIn, type StreamContext, StreamState } from './base.js';
 import { ListStream } from './lists.js';
 
 /**
@@ -19,27 +19,31 @@ export class SegmentsStream extends ListStream {
     run: CursorInput,
     observe?: (record: JsonObject) => void,
   ): AsyncGenerator<JsonObject | StreamState> {
-    let listed: JsonObject | undefined;
-    const flush = () => {
-      if (listed !== undefined) observe?.(listed);
-      listed = undefined;
+    // Every segment listed, in order; those emitted are observed with their count as they are yielded.
+    let listed: JsonObject[] = [];
+    let next = 0;
+    const observeUntil = (emitted: JsonObject | undefined) => {
+      while (next < listed.length && listed[next] !== emitted) observe?.(listed[next++] as JsonObject);
+      if (next < listed.length) next += 1;
+      if (next === listed.length) {
+        listed = [];
+        next = 0;
+      }
     };
-    const observeListed = (record: JsonObject) => {
-      flush();
-      listed = record;
-    };
-    for await (const item of super.read(context, run, observeListed)) {
+    for await (const item of super.read(context, run, (record) => listed.push(record))) {
       if (item instanceof StreamState) {
-        flush();
+        observeUntil(undefined);
         yield item;
         continue;
       }
-      const counted = { ...item, customer_count: await customerCount(context, item.id) };
-      listed = undefined;
-      observe?.(counted);
-      yield counted;
+      for (const segment of recordsIn(item)) {
+        observeUntil(segment);
+        const counted = { ...segment, customer_count: await customerCount(context, segment.id) };
+        observe?.(counted);
+        yield counted;
+      }
     }
-    flush();
+    observeUntil(undefined);
   }
 }
 

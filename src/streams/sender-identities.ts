@@ -1,6 +1,6 @@
 import { FullRefreshCursor } from '../cursors.js';
 import type { JsonObject } from '../protocol.js';
-import { type Probe, type Slice, Stream, type StreamContext } from './base.js';
+import { eachRecord, type Probe, type Slice, Stream, type StreamContext } from './base.js';
 
 /**
  * All sender identities, from two lists: `hidden=false` and `hidden=true`. The spec says `hidden=true`
@@ -33,7 +33,7 @@ export class SenderIdentitiesStream extends Stream<FullRefreshCursor> {
     cursor: FullRefreshCursor,
   ): AsyncGenerator<JsonObject> {
     const listsHidden = slice.params?.hidden === true;
-    for await (const sender of super.readSlice(context, slice, parent, cursor)) {
+    for await (const sender of eachRecord(super.readSlice(context, slice, parent, cursor))) {
       if ((sender.hidden === true) === listsHidden) yield sender;
     }
   }
