@@ -23,7 +23,8 @@ export class SegmentsStream extends ListStream {
     let listed: JsonObject[] = [];
     let next = 0;
     const observeUntil = (emitted: JsonObject | undefined) => {
-      while (next < listed.length && listed[next] !== emitted) observe?.(listed[next++] as JsonObject);
+      // Not `observe?.(listed[next++])`: optional chaining would skip the increment when nothing observes.
+      for (; next < listed.length && listed[next] !== emitted; next += 1) observe?.(listed[next] as JsonObject);
       if (next < listed.length) next += 1;
       if (next === listed.length) {
         listed = [];
