@@ -13,6 +13,7 @@ import {
   type Stream,
   type StreamContext,
   type StreamItem,
+  StreamState,
 } from '../src/streams/base.js';
 import { allStreams } from '../src/streams/index.js';
 
@@ -114,4 +115,28 @@ test('stream names are unique, and building the catalog makes one object per str
   // The people search is the one parent outside the catalog, shared by every per-person stream.
   expect(internal.map((stream) => stream.name)).toEqual(['people']);
   expect(reachable.size).toBe(streams.length + 1);
+});
+
+test('segments: an incremental read emits the changed segments with their counts, observed or not', async () => {
+  const segments = [
+    { id: 1, updated_at: 1_000_000 },
+    { id: 2, updated_at: 2_000_000 },
+    { id: 3, updated_at: 500_000 },
+  ];
+  const readWith = async (observe?: (record: JsonObject) => void) => {
+    nock(BASE).get('/v1/segments').reply(200, { segments });
+    nock(BASE).get('/v1/segments/2/customer_count').reply(200, { count: 7 });
+    const ctx = context();
+    const run = { syncMode: 'incremental' as const, saved: { updated_at: 1_500_000 }, syncStart: ctx.now };
+    const records: JsonObject[] = [];
+    for await (const item of catalogStream('segments').read(ctx, run, observe))
+      if (!(item instanceof StreamState)) records.push(...recordsIn(item));
+    return records;
+  };
+  expect(await readWith()).toEqual([{ id: 2, updated_at: 2_000_000, customer_count: 7 }]);
+  const observed: JsonObject[] = [];
+  expect(await readWith((record) => observed.push(record))).toEqual([
+    { id: 2, updated_at: 2_000_000, customer_count: 7 },
+  ]);
+  expect(observed).toEqual([segments[0], { id: 2, updated_at: 2_000_000, customer_count: 7 }, segments[2]]);
 });
