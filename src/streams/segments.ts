@@ -24,7 +24,8 @@ export class SegmentsStream extends ListStream {
     let next = 0;
     const observeUntil = (emitted: JsonObject | undefined) => {
       // Not `observe?.(listed[next++])`: optional chaining would skip the increment when nothing observes.
-      for (; next < listed.length && listed[next] !== emitted; next += 1) observe?.(listed[next] as JsonObject);
+      for (; next < listed.length && listed[next] !== emitted; next += 1)
+        observe?.(listed[next] as JsonObject);
       if (next < listed.length) next += 1;
       if (next === listed.length) {
         listed = [];
