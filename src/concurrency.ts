@@ -2,8 +2,9 @@ type Step<R> = { id: number; result: IteratorResult<R> } | { id: number; error: 
 
 /**
  * Reads up to `limit` of the iterables `fn(item)` at once and yields their values as they arrive. Each
- * inner iterable has at most one value in flight, so memory stays bounded by `limit` pages however long
- * a partition is; `items` is pulled lazily. The first failure is rethrown.
+ * inner iterable has at most one value in flight besides the one handed on; with values being pages (record
+ * batches), memory stays bounded by about two pages per partition however long a partition is (plus what a
+ * prefetching stream reads ahead). `items` is pulled lazily. The first failure is rethrown.
  */
 export async function* mergeConcurrent<T, R>(
   items: AsyncIterable<T>,
