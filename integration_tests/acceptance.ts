@@ -1,8 +1,8 @@
 // What the acceptance-test files are made of, shared by `npm run expected-records` and files.test.ts.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AirbyteStream, JsonObject } from '@cio-connectors/kit/protocol';
 import { parse as parseYaml } from 'yaml';
-import type { AirbyteStream, JsonObject } from '../src/protocol.js';
 import { ROOT } from './harness.js';
 
 /** Records kept per stream: enough to show the shape, few enough to stay true while a workspace changes. */

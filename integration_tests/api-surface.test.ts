@@ -1,8 +1,9 @@
 // Issue 13: what Airbyte's Customer.io connector 1.0 and the App API offer, read faithfully, end to end
 // against the simulator: suppressions per sending domain, in-app survey responses, sender identities once,
 // the wrong data center, and types that follow the spec.
+
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { JsonObject } from '../src/protocol.js';
 import {
   configuredCatalog,
   errorsOf,

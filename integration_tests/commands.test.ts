@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AirbyteStream, JsonObject } from '@cio-connectors/kit/protocol';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { AirbyteStream, JsonObject } from '../src/protocol.js';
 import {
   errorsOf,
   FAST_RETRIES,

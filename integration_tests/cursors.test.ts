@@ -1,5 +1,5 @@
+import type { AirbyteMessage, JsonObject, StreamStateMessage } from '@cio-connectors/kit/protocol';
 import { afterEach, describe, expect, test } from 'vitest';
-import type { AirbyteMessage, JsonObject, StreamStateMessage } from '../src/protocol.js';
 import {
   committedPart,
   configuredCatalog,

@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JsonObject } from '../src/protocol.js';
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import {
   configuredCatalog,
   errorsOf,

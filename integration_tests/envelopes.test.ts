@@ -1,8 +1,9 @@
 // Answers that look fine (status 200) but would lose or duplicate data if read at face value: the stream
 // must end INCOMPLETE with an error naming the endpoint, never COMPLETE. And records the API sends with a
 // type other than their schema's are normalized where that loses nothing.
+
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { afterEach, describe, expect, test } from 'vitest';
-import type { JsonObject } from '../src/protocol.js';
 import { loadSchema } from '../src/schemas.js';
 import {
   configuredCatalog,

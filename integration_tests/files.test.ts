@@ -2,9 +2,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AirbyteStream, ConfiguredAirbyteCatalog, JsonObject } from '@cio-connectors/kit/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import type { AirbyteStream, ConfiguredAirbyteCatalog, JsonObject } from '../src/protocol.js';
 import { incrementalCatalog } from './acceptance.js';
 import {
   configuredCatalog,

@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { AirbyteMessage, JsonObject, StreamStateMessage } from '@cio-connectors/kit/protocol';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { createAjv } from '../src/config.js';
-import type { AirbyteMessage, JsonObject, StreamStateMessage } from '../src/protocol.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const CONNECTOR = join(ROOT, 'dist', 'main.js');
@@ -200,6 +200,7 @@ const MESSAGE_KEYS: Record<AirbyteMessage['type'], string> = {
   LOG: 'log',
   SPEC: 'spec',
   CATALOG: 'catalog',
+  DESTINATION_CATALOG: 'destination_catalog',
   CONNECTION_STATUS: 'connectionStatus',
   TRACE: 'trace',
 };

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AirbyteStream, JsonObject, StreamStateMessage } from '@cio-connectors/kit/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { AirbyteStream, JsonObject, StreamStateMessage } from '../src/protocol.js';
 import {
   committedPart,
   configuredCatalog,

@@ -1,5 +1,5 @@
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { JsonObject } from '../src/protocol.js';
 import {
   configuredCatalog,
   errorsOf,

@@ -1,8 +1,8 @@
 // customers_method "export": the customers stream read from one Customer.io export, end to end against the
 // simulator's export flow and its storage (which, like S3, refuses a request carrying an Authorization header).
 
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { afterEach, describe, expect, test } from 'vitest';
-import type { JsonObject } from '../src/protocol.js';
 import {
   configuredCatalog,
   errorsOf,

@@ -3,8 +3,9 @@
  * person by person: the same records, and request counts that follow the cost formulas of docs/design.md
  * (counted by path in the simulator's request log, never by time).
  */
+
+import type { JsonObject, StreamStateMessage } from '@cio-connectors/kit/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { JsonObject, StreamStateMessage } from '../src/protocol.js';
 import {
   configuredCatalog,
   FAST_RETRIES,

@@ -2,8 +2,8 @@
 // segment_membership, end to end against the simulator. runConnector already validates every message against the
 // official protocol schema; these tests check what the estimates say.
 
+import type { AirbyteMessage, JsonObject } from '@cio-connectors/kit/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { AirbyteMessage, JsonObject } from '../src/protocol.js';
 import { configuredCatalog, FAST_RETRIES, recordsOf, runConnector, simulatorConfig } from './harness.js';
 import { type Simulator, startSimulator } from './simulator/index.js';
 

@@ -1,8 +1,8 @@
 // Saved states that are not positions a sync can have reached: a cursor later than the sync's start, and a
 // stream named twice in the state file.
 
+import type { StreamStateMessage } from '@cio-connectors/kit/protocol';
 import { afterEach, expect, test } from 'vitest';
-import type { StreamStateMessage } from '../src/protocol.js';
 import {
   configuredCatalog,
   FAST_RETRIES,

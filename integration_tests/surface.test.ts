@@ -1,8 +1,8 @@
 // End-to-end: opt-outs, consent activities, campaign journey metrics, subscription preferences, broadcast
 // trigger errors, segment sizes and private sk_ keys, against the simulator.
 
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { JsonObject } from '../src/protocol.js';
 import {
   configuredCatalog,
   errorsOf,

@@ -1,35 +1,8 @@
-import type { Readable } from 'node:stream';
+import type { Answer, Download, Params, RequestOptions, RequestScope } from '@cio-connectors/kit/http-client';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { type Page, type PageRequest, readPages } from './pagination.js';
-import type { JsonObject } from './protocol.js';
 
-export type Params = Record<string, string | number | boolean>;
-
-export interface RequestOptions {
-  params?: Params;
-  method?: 'GET' | 'POST';
-  body?: JsonObject;
-  /** Keep the answer's JSON text beside its parsed body, for its records' texts (see record-text.ts). */
-  keepText?: boolean;
-}
-
-/** A parsed answer, and the server's clock (its `Date` header) for answers whose meaning depends on "today". */
-export interface Answer {
-  body: JsonObject;
-  serverTime: number | undefined;
-}
-
-/** A file's answer, its body still to be read: any status, since storage statuses mean their own things. */
-export interface Download {
-  status: number;
-  contentType: string;
-  body: Readable;
-}
-
-/** What a stream's requests share: cancellation when the stream ends, and its name for notices. */
-export interface RequestScope {
-  signal: AbortSignal;
-  stream: string;
-}
+export type { Answer, Download, Params, RequestOptions, RequestScope } from '@cio-connectors/kit/http-client';
 
 /** What streams use: one client's budget and retries, seen through a stream's scope. */
 export interface ApiClient {

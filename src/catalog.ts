@@ -1,5 +1,5 @@
+import type { ConfiguredAirbyteCatalog, SyncMode } from '@cio-connectors/kit/protocol';
 import { ConfigError } from './errors.js';
-import type { ConfiguredAirbyteCatalog, SyncMode } from './protocol.js';
 import type { Stream } from './streams/base.js';
 
 export interface ConfiguredStream {

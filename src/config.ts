@@ -1,8 +1,8 @@
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import { chooseRegion, describeKey } from './api-keys.js';
 import { ConfigError } from './errors.js';
-import type { JsonObject } from './protocol.js';
 import {
   type CustomersMethod,
   connectionSpecification,

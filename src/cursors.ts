@@ -1,4 +1,4 @@
-import type { JsonObject, SyncMode } from './protocol.js';
+import type { JsonObject, SyncMode } from '@cio-connectors/kit/protocol';
 
 /**
  * Cursor strategies: what one stream's read in one sync emits and which state it saves. A stream declares

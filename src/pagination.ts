@@ -1,8 +1,8 @@
+import { apiErrorDetail } from '@cio-connectors/kit/http-errors';
+import { stringifyJson } from '@cio-connectors/kit/json';
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import type { ApiClient, Params } from './api-client.js';
 import { MissingEnvelopeError, PaginationLoopError } from './errors.js';
-import { apiErrorDetail } from './http-errors.js';
-import { stringifyJson } from './json.js';
-import type { JsonObject } from './protocol.js';
 import { keepRecordTexts } from './record-text.js';
 
 export interface PageRequest {

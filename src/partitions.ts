@@ -1,10 +1,10 @@
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import {
   asConnectorError,
   type ConnectorError,
   ParentStreamFailedError,
   RequestCancelledError,
 } from './errors.js';
-import type { JsonObject } from './protocol.js';
 import { eachRecord, fullRead, type Stream, type StreamContext } from './streams/base.js';
 
 function project(record: JsonObject, fields: readonly string[]): JsonObject {

@@ -1,5 +1,5 @@
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { UnexpectedResponseError } from './errors.js';
-import type { JsonObject } from './protocol.js';
 
 interface KeyPart {
   path: readonly string[];

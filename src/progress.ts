@@ -1,4 +1,4 @@
-import type { LogLevel } from './protocol.js';
+import type { LogLevel } from '@cio-connectors/kit/protocol';
 
 /**
  * What a stream knows about how much it will read, as the read goes:

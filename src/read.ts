@@ -1,15 +1,15 @@
+import { stringifyJson } from '@cio-connectors/kit/json';
+import type { Emitter, JsonObject } from '@cio-connectors/kit/protocol';
+import { reportRetries } from '@cio-connectors/kit/retry-reporting';
 import type { ConfiguredStream } from './catalog.js';
 import type { CursorInput } from './cursors.js';
-import { asConnectorError, type ConnectorError, isSourceWide } from './errors.js';
+import { asConnectorError, type ConnectorError, isRunWide } from './errors.js';
 import type { CustomerIoClient } from './http-client.js';
-import { stringifyJson } from './json.js';
 import { RecordNormalizer } from './normalize.js';
 import { PartitionCache, type PartitionRecorder } from './partitions.js';
 import { PrimaryKeyCheck } from './primary-key.js';
 import { NO_PROGRESS, StreamProgress } from './progress.js';
-import type { Emitter, JsonObject } from './protocol.js';
 import { forgetRecordTexts } from './record-text.js';
-import { reportRetries } from './retry-reporting.js';
 import { StateManager } from './state.js';
 import { ChildStream, recordsIn, type Stream, type StreamContext, StreamState } from './streams/base.js';
 
@@ -76,7 +76,7 @@ export async function readStreams(
         internal: failure.internalMessage,
         stream: stream.name,
       });
-      if (isSourceWide(failure)) sourceFailure = failure;
+      if (isRunWide(failure)) sourceFailure = failure;
     } finally {
       // Whatever this stream still has in flight (other partitions, a prefetched page) is of no use now.
       requests.abort();

@@ -1,4 +1,4 @@
-import type { JsonObject } from './protocol.js';
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 
 /**
  * The JSON text a record came in, kept where writing the record again would give the very same text: the emitter

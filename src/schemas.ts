@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { JsonObject } from './protocol.js';
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 
 // Both src/ (tests) and dist/ (the built connector) sit beside the top-level schemas/ folder.
 const SCHEMAS_DIR = fileURLToPath(new URL('../schemas/', import.meta.url));

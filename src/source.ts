@@ -1,9 +1,9 @@
+import type { Emitter } from '@cio-connectors/kit/protocol';
 import { resolveCatalog } from './catalog.js';
 import { parseConfig, type SourceConfig } from './config.js';
 import { asConnectorError, RequestCancelledError } from './errors.js';
 import { CustomerIoClient } from './http-client.js';
 import { probeStreams } from './probes.js';
-import type { Emitter } from './protocol.js';
 import { readStreams } from './read.js';
 import { connectionSpecification, DOCUMENTATION_URL } from './spec.js';
 import { StateManager } from './state.js';

@@ -1,4 +1,4 @@
-import type { ClientOptions } from './http-client.js';
+import type { ClientOptions } from '@cio-connectors/kit/http-client';
 import type { ExportTuning } from './streams/customers-export.js';
 
 /** Knobs that are not part of the spec: tests and benchmarks shorten waits through the environment. */

@@ -1,9 +1,9 @@
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import nock from 'nock';
 import { afterEach, expect, test } from 'vitest';
 import { parseConfig } from '../src/config.js';
 import { CustomerIoClient } from '../src/http-client.js';
 import { NO_PROGRESS } from '../src/progress.js';
-import type { JsonObject } from '../src/protocol.js';
 import { AudienceIds, PersonResolver } from '../src/streams/audience.js';
 import type { StreamContext } from '../src/streams/base.js';
 import { CompactIds } from '../src/streams/people.js';

@@ -1,3 +1,4 @@
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { describe, expect, test } from 'vitest';
 import {
   ClientSideCursor,
@@ -8,7 +9,6 @@ import {
   timeWindows,
   windowStart,
 } from '../src/cursors.js';
-import type { JsonObject } from '../src/protocol.js';
 import { compareIds, PerParentWindowCursor, perParentWindowCursor } from '../src/streams/deliveries.js';
 import { PeopleProgress, peopleSweepCursor } from '../src/streams/people-sweep.js';
 import { completedPartitionsCursor } from '../src/streams/segment-membership.js';

@@ -1,12 +1,12 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { describe, expect, test } from 'vitest';
 import type { ApiClient } from '../src/api-client.js';
 import { parseConfig } from '../src/config.js';
 import { ExportFailedError, TransientApiError } from '../src/errors.js';
 import { CustomerIoClient } from '../src/http-client.js';
-import type { JsonObject } from '../src/protocol.js';
 import {
   customerFromExportRow,
   DEFAULT_EXPORT_TIMING,

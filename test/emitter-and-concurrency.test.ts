@@ -1,7 +1,7 @@
 import { PassThrough, Writable } from 'node:stream';
+import { Emitter } from '@cio-connectors/kit/protocol';
 import { describe, expect, test } from 'vitest';
 import { chunks, mergeConcurrent } from '../src/concurrency.js';
-import { Emitter } from '../src/protocol.js';
 
 async function* numbers(count: number): AsyncGenerator<number> {
   for (let i = 0; i < count; i++) yield i;

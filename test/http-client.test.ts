@@ -1,21 +1,22 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import type { RetryNotice } from '@cio-connectors/kit/http-client';
+import { isRefusal, parseRetryAfter } from '@cio-connectors/kit/http-errors';
+import { retryMessage } from '@cio-connectors/kit/retry-reporting';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import {
+  ApiUnreachableError,
   AuthenticationError,
   ForbiddenError,
-  isSourceWide,
+  isRunWide,
   NotFoundError,
   ResponseTooLargeError,
-  SourceUnavailableError,
   TransientApiError,
   UnexpectedResponseError,
 } from '../src/errors.js';
-import { CustomerIoClient, type RetryNotice } from '../src/http-client.js';
-import { isRefusal, parseRetryAfter } from '../src/http-errors.js';
-import { retryMessage } from '../src/retry-reporting.js';
+import { CustomerIoClient } from '../src/http-client.js';
 
 const BASE = 'https://api.customer.io';
 const KEY = 'secret-app-key-1234567890';
@@ -133,10 +134,10 @@ describe('requests', () => {
     nock(BASE).get('/v1/campaigns').times(3).delay(200).reply(200, { campaigns: [] });
     const api = client({ timeoutMs: 30, maxRetries: 2 });
     const error = await failure(api.get('/v1/campaigns'));
-    expect(error).toBeInstanceOf(SourceUnavailableError);
-    expect((error as SourceUnavailableError).failureType).toBe('transient_error');
+    expect(error).toBeInstanceOf(ApiUnreachableError);
+    expect((error as ApiUnreachableError).failureType).toBe('transient_error');
     expect(error.message).toMatch(/timed out on GET \/v1\/campaigns/);
-    expect(isSourceWide(error)).toBe(true);
+    expect(isRunWide(error)).toBe(true);
     expectNoKey(error);
     // Every later request fails at once with the same error, without a request (nock would refuse one).
     expect(await failure(api.get('/v1/segments'))).toBe(error);
@@ -162,7 +163,7 @@ describe('requests', () => {
     try {
       const api = client({ baseUrl: `http://127.0.0.1:${closedPort}` });
       const error = await failure(api.get('/v1/campaigns'));
-      expect(error).toBeInstanceOf(SourceUnavailableError);
+      expect(error).toBeInstanceOf(ApiUnreachableError);
       expect(error.message).toMatch(
         /cannot be reached at http:\/\/127\.0\.0\.1:\d+: connection failed \(ECONNREFUSED\)/,
       );
@@ -185,7 +186,7 @@ describe('requests', () => {
     });
     const error = await failure(api.get('/v1/campaigns'));
     expect(error).toBeInstanceOf(TransientApiError);
-    expect(isSourceWide(error)).toBe(false);
+    expect(isRunWide(error)).toBe(false);
     await expect(api.get('/v1/segments')).resolves.toEqual({ segments: [] });
   });
 
@@ -218,7 +219,7 @@ describe('requests', () => {
       .reply(401, { errors: [{ detail: 'unauthorized', status: '401' }] });
     const api = client();
     const error = await failure(api.get('/v1/workspaces'));
-    expect(isSourceWide(error)).toBe(true);
+    expect(isRunWide(error)).toBe(true);
     expect(await failure(api.get('/v1/segments'))).toBe(error);
     expect(error).toBeInstanceOf(AuthenticationError);
     expect((error as AuthenticationError).failureType).toBe('config_error');
@@ -475,7 +476,7 @@ describe('answers that are not Customer.io', () => {
       status: 200,
     });
     expect(error.message).toMatch(/a proxy or captive portal .* answered instead of Customer\.io/);
-    expect(isSourceWide(error)).toBe(false);
+    expect(isRunWide(error)).toBe(false);
   });
 
   test('a 5xx web page is still a transient failure, retried', async () => {

@@ -1,5 +1,5 @@
+import { mayHoldUnsafeInteger, parseJson, stringifyJson } from '@cio-connectors/kit/json';
 import { describe, expect, test } from 'vitest';
-import { mayHoldUnsafeInteger, parseJson, stringifyJson } from '../src/json.js';
 
 describe('parseJson', () => {
   test('an integer beyond 2^53 becomes the exact BigInt; its rounded neighbour stays a number', () => {

@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { describe, expect, test } from 'vitest';
 import { ROOT, recordValidator } from '../integration_tests/harness.js';
 import { RecordNormalizer } from '../src/normalize.js';
-import type { JsonObject } from '../src/protocol.js';
 import { loadSchema } from '../src/schemas.js';
 
 function normalizer(

@@ -1,6 +1,6 @@
+import type { LogLevel } from '@cio-connectors/kit/protocol';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { type ProgressOutput, progressLine, StreamProgress } from '../src/progress.js';
-import type { LogLevel } from '../src/protocol.js';
 
 interface Captured {
   output: ProgressOutput;

@@ -1,5 +1,5 @@
+import { RateLimiter, type SendTicket } from '@cio-connectors/kit/rate-limiter';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { RateLimiter, type SendTicket } from '../src/rate-limiter.js';
 
 // Fake timers and a fake clock: every time below is exact, whatever the machine's load.
 beforeEach(() => {

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
+import { parseJson } from '@cio-connectors/kit/json';
+import { Emitter, type JsonObject } from '@cio-connectors/kit/protocol';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { parseJson } from '../src/json.js';
-import { Emitter, type JsonObject } from '../src/protocol.js';
 import { forgetRecordTexts, keepRecordTexts, recordTextOf, rememberBodyText } from '../src/record-text.js';
 
 /** Parses a body as the HTTP client does and keeps its records' texts as a page read with keepRecordText. */
@@ -182,7 +182,7 @@ describe('Emitter with kept record texts', () => {
       JsonObject,
     ];
     changed.type = 'sms';
-    const emitter = new Emitter(new PassThrough(), { verifyRecordTexts: true });
+    const emitter = new Emitter(new PassThrough(), { recordText: recordTextOf, verifyRecordTexts: true });
     expect(() => emitter.record('messages', changed)).toThrow(/differs from the record emitted/);
     expect(() => emitter.record('messages', untouched)).not.toThrow();
     // Not verifying, the stale text would go out: what the check is there to catch.
@@ -199,7 +199,7 @@ describe('Emitter with kept record texts', () => {
       const out = new PassThrough();
       const chunks: Buffer[] = [];
       out.on('data', (chunk: Buffer) => chunks.push(chunk));
-      const emitter = new Emitter(out);
+      const emitter = new Emitter(out, { recordText: recordTextOf });
       emitter.addSecret('secret-key-1234');
       for (const record of records) await emitter.record('messages', record);
       await emitter.flush();

@@ -1,10 +1,10 @@
+import type { JsonObject, LogLevel } from '@cio-connectors/kit/protocol';
 import nock from 'nock';
 import { afterEach, beforeAll, expect, test } from 'vitest';
 import { parseConfig, type SourceConfig } from '../src/config.js';
 import { CustomerIoClient } from '../src/http-client.js';
 import { PartitionCache } from '../src/partitions.js';
 import { NO_PROGRESS } from '../src/progress.js';
-import type { JsonObject, LogLevel } from '../src/protocol.js';
 import {
   CHECKPOINT,
   ChildStream,

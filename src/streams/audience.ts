@@ -1,6 +1,6 @@
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { EVERYONE_FILTER } from '../config.js';
 import { extractRecords } from '../pagination.js';
-import type { JsonObject } from '../protocol.js';
 import type { StreamContext } from './base.js';
 import { hexValue, PEOPLE } from './people.js';
 

@@ -1,5 +1,6 @@
+import type { AirbyteStream, JsonObject, LogLevel, SyncMode } from '@cio-connectors/kit/protocol';
 import { answerId } from '../answer-ids.js';
-import type { ApiClient } from '../api-client.js';
+import type { ApiClient, Params } from '../api-client.js';
 import { mergeConcurrent } from '../concurrency.js';
 import type { SourceConfig } from '../config.js';
 import {
@@ -12,11 +13,10 @@ import {
 import { ChildEndpointNotFoundError, NotFoundError } from '../errors.js';
 import type { PageRequest } from '../pagination.js';
 import type { ProgressSink } from '../progress.js';
-import type { AirbyteStream, JsonObject, LogLevel, SyncMode } from '../protocol.js';
 import { loadSchema } from '../schemas.js';
 import type { ExportTiming } from './customers-export.js';
 
-export type Params = Record<string, string | number | boolean>;
+export type { Params };
 
 /** One request sequence of a stream (a time window, a type filter...): what it adds to the stream's request. */
 export interface Slice {

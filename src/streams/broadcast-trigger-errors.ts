@@ -1,5 +1,5 @@
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { FullRefreshCursor } from '../cursors.js';
-import type { JsonObject } from '../protocol.js';
 import { ChildStream, type Slice, type Stream, type StreamContext } from './base.js';
 
 const LINE = /^line (\d+):\s*/;

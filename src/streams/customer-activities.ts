@@ -1,10 +1,10 @@
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import {
   type ClientSideCursor,
   type CursorInput,
   cursorSeconds,
   type FullRefreshCursor,
 } from '../cursors.js';
-import type { JsonObject } from '../protocol.js';
 import { covered, hasPeopleFilter, PersonResolver, readAudience, released } from './audience.js';
 import { recordCursor, type Slice, type StreamContext, type StreamItem } from './base.js';
 import { PersonStream } from './person-stream.js';

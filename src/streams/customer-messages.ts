@@ -1,6 +1,6 @@
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { chunks } from '../concurrency.js';
 import type { CursorInput, Resumable, WindowCursorOptions } from '../cursors.js';
-import type { JsonObject } from '../protocol.js';
 import { covered, PersonResolver, readAudience, released } from './audience.js';
 import { CHECKPOINT, type Slice, type StreamContext, type StreamItem } from './base.js';
 import { ATTRIBUTE_BATCH, attributesCioId, firstSeen, readAttributes } from './customers.js';

@@ -1,8 +1,8 @@
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { mergeConcurrent } from '../concurrency.js';
 import { FullRefreshCursor } from '../cursors.js';
 import { NotFoundError } from '../errors.js';
 import { NO_PROGRESS } from '../progress.js';
-import type { JsonObject } from '../protocol.js';
 import { AudienceIds } from './audience.js';
 import { eachRecord, fullRead, type Stream, type StreamContext } from './base.js';
 import type { ObjectsStream } from './objects.js';

@@ -1,8 +1,8 @@
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { mergeConcurrent } from '../concurrency.js';
 import { type CursorInput, FullRefreshCursor, type Resumable } from '../cursors.js';
 import { NotFoundError } from '../errors.js';
 import { NO_PROGRESS } from '../progress.js';
-import type { JsonObject } from '../protocol.js';
 import { type AudienceIds, hasPeopleFilter, readAudience } from './audience.js';
 import {
   CHECKPOINT,

@@ -1,6 +1,6 @@
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { FullRefreshCursor } from '../cursors.js';
 import { expectObject } from '../pagination.js';
-import type { JsonObject } from '../protocol.js';
 import type { Slice, StreamContext } from './base.js';
 import { PersonStream } from './person-stream.js';
 

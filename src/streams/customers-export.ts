@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createGunzip } from 'node:zlib';
+import type { JsonObject, LogLevel } from '@cio-connectors/kit/protocol';
 import { parse } from 'csv-parse';
 import type { ApiClient } from '../api-client.js';
 import {
@@ -11,7 +12,6 @@ import {
   TransientApiError,
   UnexpectedResponseError,
 } from '../errors.js';
-import type { JsonObject, LogLevel } from '../protocol.js';
 import type { StreamContext } from './base.js';
 
 /**

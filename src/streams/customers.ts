@@ -1,3 +1,5 @@
+import { isRefusal } from '@cio-connectors/kit/http-errors';
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { answerId } from '../answer-ids.js';
 import { chunks, mergeConcurrent } from '../concurrency.js';
 import {
@@ -8,9 +10,7 @@ import {
   resumeTokenCursor,
 } from '../cursors.js';
 import { UnexpectedResponseError } from '../errors.js';
-import { isRefusal } from '../http-errors.js';
 import { extractRecords } from '../pagination.js';
-import type { JsonObject } from '../protocol.js';
 import { CHECKPOINT, type Probe, Stream, type StreamContext, type StreamItem } from './base.js';
 import { readCustomersByExport } from './customers-export.js';
 import { PEOPLE, peopleIn, searchPeople } from './people.js';

@@ -1,3 +1,4 @@
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import {
   type Cursor,
   type CursorInput,
@@ -12,7 +13,6 @@ import {
   type WindowCursorOptions,
   windowStart,
 } from '../cursors.js';
-import type { JsonObject } from '../protocol.js';
 import {
   type Addressable,
   childOf,

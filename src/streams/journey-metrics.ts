@@ -1,7 +1,7 @@
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { type ClientSideCursor, type CursorInput, type FullRefreshCursor, timeWindows } from '../cursors.js';
 import { UnexpectedResponseError } from '../errors.js';
 import { expectObject } from '../pagination.js';
-import type { JsonObject } from '../protocol.js';
 import { ChildStream, type Slice, type Stream, type StreamContext } from './base.js';
 import { dailyCountsCursor, dayOf, firstDailyBucket, isoDay } from './metrics.js';
 import { DAY_SECONDS } from './windows.js';

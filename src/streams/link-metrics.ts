@@ -1,5 +1,5 @@
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { extractRecords } from '../pagination.js';
-import type { JsonObject } from '../protocol.js';
 import { type Addressable, type ChildEntry, childOf, type Slice, type StreamContext } from './base.js';
 import {
   dailyMetricRecords,

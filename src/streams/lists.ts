@@ -1,5 +1,5 @@
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import type { ClientSideCursor, CursorInput, FullRefreshCursor } from '../cursors.js';
-import type { JsonObject } from '../protocol.js';
 import {
   type Addressable,
   childOf,

@@ -1,6 +1,6 @@
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { ClientSideCursor, type CursorInput, FullRefreshCursor, timeWindows } from '../cursors.js';
 import { expectObject } from '../pagination.js';
-import type { JsonObject } from '../protocol.js';
 import {
   type Addressable,
   type ChildEntry,

@@ -1,6 +1,6 @@
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { FullRefreshCursor } from '../cursors.js';
 import { expectObject } from '../pagination.js';
-import type { JsonObject } from '../protocol.js';
 import { type Addressable, childOf, FamilyChildStream, type Slice, type StreamContext } from './base.js';
 import { easternDay, requestMetrics, seriesLength, seriesRecords } from './metrics.js';
 import { createdAt } from './windows.js';

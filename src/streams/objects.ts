@@ -1,9 +1,9 @@
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { answerId } from '../answer-ids.js';
 import { mergeConcurrent } from '../concurrency.js';
 import { FullRefreshCursor } from '../cursors.js';
 import { NotFoundError } from '../errors.js';
 import { expectObject } from '../pagination.js';
-import type { JsonObject } from '../protocol.js';
 import { ChildStream, eachRecord, type Slice, type Stream, type StreamContext } from './base.js';
 
 /** Every object of every object type: search the type's object ids, then read each object's attributes. */

@@ -1,3 +1,4 @@
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import {
   type Cursor,
   type CursorInput,
@@ -6,7 +7,6 @@ import {
   objectIn,
   Resumable,
 } from '../cursors.js';
-import type { JsonObject } from '../protocol.js';
 
 interface PeoplePage {
   /** The `start` token the page was read with; undefined for the first page. */

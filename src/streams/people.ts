@@ -1,7 +1,7 @@
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { answerId, SEARCHED_PERSON } from '../answer-ids.js';
 import { EVERYONE_FILTER } from '../config.js';
 import { FullRefreshCursor } from '../cursors.js';
-import type { JsonObject } from '../protocol.js';
 import { type Probe, Stream, type StreamContext } from './base.js';
 
 /**

@@ -1,5 +1,5 @@
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import type { Cursor, CursorInput, Resumable } from '../cursors.js';
-import type { JsonObject } from '../protocol.js';
 import { ChildStream, type Params, type StreamContext, type StreamItem } from './base.js';
 import { PEOPLE, peopleIn, searchPeople } from './people.js';
 import { type PeopleSweepCursor, peopleSweepCursor } from './people-sweep.js';

@@ -1,5 +1,5 @@
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { type Cursor, type CursorInput, FULL_REFRESH_COMPLETE_STATE, Resumable } from '../cursors.js';
-import type { JsonObject } from '../protocol.js';
 import { ChildStream, type Slice, type Stream, type StreamContext } from './base.js';
 import { countedMembers } from './segments.js';
 

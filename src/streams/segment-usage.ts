@@ -1,6 +1,6 @@
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { FullRefreshCursor } from '../cursors.js';
 import { expectObject } from '../pagination.js';
-import type { JsonObject } from '../protocol.js';
 import { ChildStream, type Slice, type Stream, type StreamContext } from './base.js';
 
 /** What uses each segment: one record per segment from GET /v1/segments/{id}/used_by. */

@@ -1,6 +1,6 @@
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import type { CursorInput } from '../cursors.js';
 import { NotFoundError, UnexpectedResponseError } from '../errors.js';
-import type { JsonObject } from '../protocol.js';
 import { recordsIn, type StreamContext, StreamState } from './base.js';
 import { ListStream } from './lists.js';
 

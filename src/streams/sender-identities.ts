@@ -1,5 +1,5 @@
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { FullRefreshCursor } from '../cursors.js';
-import type { JsonObject } from '../protocol.js';
 import { eachRecord, type Probe, type Slice, Stream, type StreamContext } from './base.js';
 
 /**

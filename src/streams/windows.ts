@@ -1,3 +1,4 @@
+import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { activityFilters } from '../activity-filters.js';
 import {
   type Cursor,
@@ -11,7 +12,6 @@ import {
   type WindowCursorOptions,
   windowStart,
 } from '../cursors.js';
-import type { JsonObject } from '../protocol.js';
 import type { Slice, StreamContext } from './base.js';
 
 export const DAY_SECONDS = 86_400;

@@ -1,5 +1,7 @@
 import { parse as parseLossless, stringify as stringifyLossless } from 'lossless-json';
 
+export type JsonObject = { [key: string]: unknown };
+
 /**
  * JSON that keeps integers beyond 2^53 exact. `JSON.parse` rounds 9007199254740993 to ...992, which can then
  * collide with a real id; here such an integer becomes a BigInt, and `stringifyJson` writes it back as the

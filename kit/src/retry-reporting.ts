@@ -1,4 +1,4 @@
-import type { CustomerIoClient, RetryNotice } from './http-client.js';
+import type { HttpClient, RetryNotice } from './http-client.js';
 import type { Emitter } from './protocol.js';
 
 /**
@@ -6,7 +6,7 @@ import type { Emitter } from './protocol.js';
  * 429 pause, the stream is RUNNING with a RATE_LIMITED reason (quota_reset = when the pause ends); when
  * that request is answered again, it is RUNNING without a reason.
  */
-export function reportRetries(client: CustomerIoClient, emitter: Emitter): void {
+export function reportRetries(client: Pick<HttpClient, 'onRetry' | 'onResume'>, emitter: Emitter): void {
   /** Streams last reported RATE_LIMITED, with the quota_reset reported. */
   const limited = new Map<string, number>();
   client.onRetry(async (notice) => {

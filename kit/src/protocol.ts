@@ -1,10 +1,9 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { FailureType } from './errors.js';
-import { stringifyJson } from './json.js';
-import { recordTextOf } from './record-text.js';
+import { type JsonObject, stringifyJson } from './json.js';
 
-export type JsonObject = { [key: string]: unknown };
+export type { JsonObject } from './json.js';
 
 export interface StreamDescriptor {
   name: string;
@@ -31,6 +30,8 @@ export interface ConfiguredAirbyteStream {
   destination_sync_mode: DestinationSyncMode;
   cursor_field?: string[];
   primary_key?: string[][];
+  /** Data activation: the destination object this stream's records are written to. */
+  destination_object_name?: string;
 }
 
 export interface ConfiguredAirbyteCatalog {
@@ -42,10 +43,27 @@ export interface StreamState {
   stream_state: JsonObject | null;
 }
 
+export interface StateStats {
+  recordCount: number;
+  rejectedRecordCount?: number;
+}
+
 export interface StreamStateMessage {
   type: 'STREAM';
   stream: StreamState;
-  sourceStats?: { recordCount: number };
+  sourceStats?: StateStats;
+  destinationStats?: StateStats;
+}
+
+/** A state a destination echoes: the source's state message as it came (any type), with the destination's counts. */
+export type EchoedStateMessage = JsonObject & { destinationStats: StateStats };
+
+/** A possible write of a destination (data activation): an object, how it is written, its fields. */
+export interface DestinationOperation {
+  object_name: string;
+  sync_mode: DestinationSyncMode;
+  json_schema: JsonObject;
+  matching_keys?: string[][];
 }
 
 export type LogLevel = 'FATAL' | 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' | 'TRACE';
@@ -65,6 +83,7 @@ export type AirbyteMessage =
       spec: { connectionSpecification: JsonObject; documentationUrl?: string; protocol_version?: string };
     }
   | { type: 'CATALOG'; catalog: { streams: AirbyteStream[] } }
+  | { type: 'DESTINATION_CATALOG'; destination_catalog: { operations: DestinationOperation[] } }
   | { type: 'CONNECTION_STATUS'; connectionStatus: { status: 'SUCCEEDED' | 'FAILED'; message?: string } }
   | { type: 'TRACE'; trace: TraceMessage };
 
@@ -95,6 +114,20 @@ export type TraceMessage =
       };
     };
 
+export interface EmitterOptions {
+  /**
+   * A record's JSON text as it came from the API, when the caller kept it: written as it is instead of
+   * serializing the record again (the source's record texts, see its record-text.ts).
+   */
+  recordText?: (data: JsonObject) => string | undefined;
+  /**
+   * With `verifyRecordTexts` (the test suite's runs: CIO_VERIFY_RECORD_TEXTS=1), every record text is compared
+   * with the record serialized, and a difference fails the read: a change that edits records in place after
+   * parsing, which the texts would not show, cannot pass the tests.
+   */
+  verifyRecordTexts?: boolean;
+}
+
 const MASK = '****';
 /** Records are written in chunks of about this size: one write per record would cost a system call each. */
 const FLUSH_BYTES = 64 * 1024;
@@ -115,15 +148,12 @@ export class Emitter {
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
-  /**
-   * With `verifyRecordTexts` (the test suite's runs: CIO_VERIFY_RECORD_TEXTS=1), every record text copied from a
-   * response is compared with the record serialized, and a difference fails the read: a change that edits
-   * records in place after parsing, which the texts would not show, cannot pass the tests.
-   */
+  readonly #recordText: ((data: JsonObject) => string | undefined) | undefined;
   readonly #verifyRecordTexts: boolean;
 
-  constructor(out: Writable = process.stdout, options: { verifyRecordTexts?: boolean } = {}) {
+  constructor(out: Writable = process.stdout, options: EmitterOptions = {}) {
     this.#out = out;
+    this.#recordText = options.recordText;
     this.#verifyRecordTexts = options.verifyRecordTexts ?? false;
     out.on('error', (error: Error) => this.#readerGone(error));
   }
@@ -198,7 +228,7 @@ export class Emitter {
   /** Returns a promise only when the caller must wait (a chunk is being written); undefined otherwise. */
   record(stream: string, data: JsonObject): Promise<void> | undefined {
     if (this.#closed) return undefined;
-    const text = recordTextOf(data);
+    const text = this.#recordText?.(data);
     if (text !== undefined && this.#verifyRecordTexts && text !== stringifyJson(data)) {
       throw new Error(
         `${stream}: a record's text from the response differs from the record emitted (it was changed in place after parsing); record texts must not be used for this stream.`,
@@ -208,7 +238,7 @@ export class Emitter {
       const message: AirbyteMessage = { type: 'RECORD', record: { stream, data, emitted_at: Date.now() } };
       this.#buffer += `${stringifyJson(message)}\n`;
     } else {
-      // What stringifyJson writes for the message above, with the record's text as it came (see record-text.ts).
+      // What stringifyJson writes for the message above, with the record's text as it came.
       this.#buffer += `{"type":"RECORD","record":{"stream":${JSON.stringify(stream)},"data":${text},"emitted_at":${Date.now()}}}\n`;
     }
     if (this.#buffer.length >= FLUSH_BYTES) return this.flush();
@@ -226,6 +256,12 @@ export class Emitter {
       type: 'TRACE',
       trace: { type: 'STREAM_STATUS', emitted_at: Date.now(), stream_status: streamStatus },
     });
+  }
+
+  /** A destination's echo of a state it received: the message as it came, with the destination's counts. */
+  echoState(state: EchoedStateMessage): Promise<void> {
+    this.#buffer += `${stringifyJson({ type: 'STATE', state })}\n`;
+    return this.flush();
   }
 
   /** The platform's progress for a stream: "N of about `rows` records" (a STREAM estimate; never SYNC ones). */

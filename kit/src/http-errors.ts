@@ -1,12 +1,12 @@
 import { AxiosError } from 'axios';
 import {
+  ApiUnreachableError,
   AuthenticationError,
   ConnectorError,
   ForbiddenError,
   NotFoundError,
   RequestCancelledError,
   ResponseTooLargeError,
-  SourceUnavailableError,
   TransientApiError,
   UnexpectedResponseError,
   WrongDatacenterError,
@@ -27,6 +27,25 @@ export const DEADLINE_EXCEEDED = 'ETIMEDOUT';
 /** The longest single wait a Retry-After may ask for (429 pauses, 503 retries). */
 export const MAX_RETRY_AFTER_MS = 300_000;
 
+/**
+ * What an API's failures say that differs from one API to another: which key, which settings. Every other
+ * word of a failure is the same for both connectors.
+ */
+export interface ApiWording {
+  /** The key's name for the user, e.g. "App API key". */
+  keyName: string;
+  /** After "Customer.io rejected the API key (401 on …).": what to check. */
+  rejectedKey: string;
+  /** After "Customer.io refused … (403): ": why, and what to do. */
+  forbidden: string;
+  /** The config fields that decide where requests go, e.g. `"region" or "base_url"`. */
+  hostSettings: string;
+  /** Whose budget a run of 429s has used up, e.g. "App API budget". */
+  budgetName: string;
+  /** After "…stopped instead of downloading it again.": how to ask for less. */
+  tooLargeHint: string;
+}
+
 /** A failed request, as the data its error is built from. */
 export interface FailedRequest {
   method: string;
@@ -44,6 +63,7 @@ export interface FailedRequest {
   maxRetries: number;
   timeoutMs: number;
   maxResponseBytes: number;
+  wording: ApiWording;
 }
 
 export interface FailureRule {
@@ -60,6 +80,7 @@ const facts = (failed: FailedRequest) => ({
   method: failed.method,
   path: failed.path,
   status: failed.status,
+  detail: failed.detail,
   internal: `${where(failed)} on ${failed.baseUrl}: ${failed.reason}${quoted(failed.detail)}`,
 });
 const quoted = (detail: string | undefined): string => (detail === undefined ? '' : `: ${detail}`);
@@ -82,14 +103,14 @@ function timedOut(failed: FailedRequest): ConnectorError {
 
 function rejectedKey(failed: FailedRequest): ConnectorError {
   return new AuthenticationError(
-    `Customer.io rejected the API key (401 on ${where(failed)}). Check that "app_api_key" is an App API key (not a Track API key) from Account Settings > API Credentials > App API Keys, and that "region" matches your account (US or EU: the wrong region answers 401 too).`,
+    `Customer.io rejected the API key (401 on ${where(failed)}). ${failed.wording.rejectedKey}`,
     facts(failed),
   );
 }
 
 function forbidden(failed: FailedRequest): ConnectorError {
   return new ForbiddenError(
-    `Customer.io refused ${where(failed)} (403): the App API key's scope does not cover this data, or your account's IP allowlist blocks this machine. Use a key with read access to it, or allow this machine's IP address.`,
+    `Customer.io refused ${where(failed)} (403): ${failed.wording.forbidden}`,
     facts(failed),
   );
 }
@@ -108,20 +129,20 @@ function unexpectedStatus(failed: FailedRequest): ConnectorError {
 /** 301 is "wrong datacenter" when the body says so (reference: the wrong region answers it). */
 function moved(failed: FailedRequest): ConnectorError {
   if (/wrong data ?cent(er|re)/i.test(String(failed.body ?? '')))
-    return new WrongDatacenterError(where(failed), facts(failed));
+    return new WrongDatacenterError(where(failed), failed.wording.keyName, facts(failed));
   return unexpectedStatus(failed);
 }
 
 function tooLarge(failed: FailedRequest): ConnectorError {
   return new ResponseTooLargeError(
-    `Customer.io's answer to ${where(failed)} is larger than ${formatBytes(failed.maxResponseBytes)}, the most the connector reads in one response; stopped instead of downloading it again. Narrow what the stream reads (customers_filter, start_date) or report it.`,
+    `Customer.io's answer to ${where(failed)} is larger than ${formatBytes(failed.maxResponseBytes)}, the most the connector reads in one response; stopped instead of downloading it again. ${failed.wording.tooLargeHint}`,
     { ...facts(failed), internal: `${where(failed)} on ${failed.baseUrl}: ${failed.cause}` },
   );
 }
 
 function notCustomerIo(failed: FailedRequest): ConnectorError {
   return new ConnectorError(
-    `A web page (HTML) came back to ${where(failed)} instead of Customer.io's JSON, with HTTP ${failed.status}: a proxy or captive portal (a network sign-in page) answered instead of Customer.io. Check this machine's network path (HTTPS_PROXY, a network that needs a sign-in) or "base_url".`,
+    `A web page (HTML) came back to ${where(failed)} instead of Customer.io's JSON, with HTTP ${failed.status}: a proxy or captive portal (a network sign-in page) answered instead of Customer.io. Check this machine's network path (HTTPS_PROXY, a network that needs a sign-in) or ${failed.wording.hostSettings}.`,
     'config_error',
     facts(failed),
   );
@@ -173,6 +194,7 @@ const OTHER_RULES = {
 /** The limits a client works within, quoted by its errors. */
 export interface ClientLimits {
   baseUrl: string;
+  wording: ApiWording;
   maxRetries: number;
   timeoutMs: number;
   maxResponseBytes: number;
@@ -196,6 +218,7 @@ export function failureOf(
     maxRetries: limits.maxRetries,
     timeoutMs: limits.timeoutMs,
     maxResponseBytes: limits.maxResponseBytes,
+    wording: limits.wording,
   };
   return { failed, failure: rule.error(failed) };
 }
@@ -247,9 +270,9 @@ export function isUnreachable(error: AxiosError): boolean {
   return error.response === undefined && UNREACHABLE_CODES.has(error.code ?? '');
 }
 
-export function unreachable(failed: FailedRequest): SourceUnavailableError {
-  return new SourceUnavailableError(
-    `Customer.io cannot be reached at ${failed.baseUrl}: ${failed.reason} on ${where(failed)} after ${failed.maxRetries} retries, and no other request was answered meanwhile. This is usually temporary; if it persists, check "region" or "base_url" and this machine's network path (DNS, proxy, firewall).`,
+export function unreachable(failed: FailedRequest): ApiUnreachableError {
+  return new ApiUnreachableError(
+    `Customer.io cannot be reached at ${failed.baseUrl}: ${failed.reason} on ${where(failed)} after ${failed.maxRetries} retries, and no other request was answered meanwhile. This is usually temporary; if it persists, check ${failed.wording.hostSettings} and this machine's network path (DNS, proxy, firewall).`,
     {
       method: failed.method,
       path: failed.path,
@@ -267,14 +290,14 @@ export function deadlineExceeded(error: unknown, timeoutMs: number): AxiosError 
 /** 429s and nothing else for `stalledMs`: the workspace's budget is taken, or its daily quota spent. */
 export function throttledTooLong(
   request: { method: string; path: string },
-  baseUrl: string,
+  limits: { baseUrl: string; wording: ApiWording },
   stalledMs: number,
   waits: number,
 ): TransientApiError {
   const where = `${request.method} ${request.path}`;
   return new TransientApiError(
-    `Customer.io kept answering 429 (rate limited) on ${where}: no request got an answer for ${Math.round(stalledMs / 1000)} s. Other tools may be using the workspace's App API budget, or its daily quota is spent. This is usually temporary.`,
-    { ...request, status: 429, internal: `${where} on ${baseUrl}: ${waits} answers 429 in a row` },
+    `Customer.io kept answering 429 (rate limited) on ${where}: no request got an answer for ${Math.round(stalledMs / 1000)} s. Other tools may be using the workspace's ${limits.wording.budgetName}, or its daily quota is spent. This is usually temporary.`,
+    { ...request, status: 429, internal: `${where} on ${limits.baseUrl}: ${waits} answers 429 in a row` },
   );
 }
 
@@ -282,7 +305,11 @@ export function cancelled(where: string): RequestCancelledError {
   return new RequestCancelledError(`${where} was cancelled: its stream ended.`);
 }
 
-/** Customer.io's error detail (`{"errors": [{"detail": ...}]}`), from a parsed body or its text; at most 200 characters. */
+/**
+ * Customer.io's words about a failure, from a parsed body or its text, at most 200 characters: the App API's
+ * `{"errors": [{"detail"}]}`, Track v2's `{"errors": [{"reason", "field", "message"}]}`, Track v1's
+ * `{"meta": {"errors": ["…"]}}` or `{"meta": {"error": "…"}}`.
+ */
 export function apiErrorDetail(body: unknown): string | undefined {
   let parsed = body;
   if (typeof body === 'string') {
@@ -292,10 +319,16 @@ export function apiErrorDetail(body: unknown): string | undefined {
       return undefined;
     }
   }
-  const errors = isRecord(parsed) ? parsed.errors : undefined;
+  if (!isRecord(parsed)) return undefined;
+  const meta = parsed.meta;
+  const metaErrors = isRecord(meta) ? (Array.isArray(meta.errors) ? meta.errors[0] : meta.error) : undefined;
+  if (typeof metaErrors === 'string') return metaErrors.slice(0, 200);
+  const errors = parsed.errors;
   const first: unknown = Array.isArray(errors) ? errors[0] : undefined;
-  const detail = isRecord(first) ? first.detail : undefined;
-  return typeof detail === 'string' ? detail.slice(0, 200) : undefined;
+  if (!isRecord(first)) return undefined;
+  if (typeof first.detail === 'string') return first.detail.slice(0, 200);
+  const words = [first.reason, first.field, first.message].filter((part) => typeof part === 'string');
+  return words.length === 0 ? undefined : words.join(': ').slice(0, 200);
 }
 
 /** Retry-After in ms: seconds or an HTTP date; undefined when absent or unreadable. */
