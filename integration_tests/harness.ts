@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createAjv } from '@cio-connectors/kit/config-checks';
 import type { AirbyteMessage, JsonObject, StreamStateMessage } from '@cio-connectors/kit/protocol';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parse as parseYaml } from 'yaml';
-import { createAjv } from '../src/config.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const CONNECTOR = join(ROOT, 'dist', 'main.js');

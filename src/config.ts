@@ -1,6 +1,6 @@
+import { checkBaseUrl, createAjv, describeSchemaError } from '@cio-connectors/kit/config-checks';
 import type { JsonObject } from '@cio-connectors/kit/protocol';
-import { Ajv, type ErrorObject } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { Ajv } from 'ajv';
 import { chooseRegion, describeKey } from './api-keys.js';
 import { ConfigError } from './errors.js';
 import {
@@ -42,67 +42,10 @@ export interface SourceConfig {
 export const EVERYONE_FILTER: JsonObject = { and: [{ attribute: { field: 'cio_id', operator: 'exists' } }] };
 const FILTER_KEYS = new Set(['and', 'or', 'not', 'segment', 'attribute']);
 
-const AIRBYTE_KEYWORDS = [
-  'airbyte_secret',
-  'airbyte_hidden',
-  'order',
-  'group',
-  'always_show',
-  'pattern_descriptor',
-  'multiline',
-];
-
-export function createAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: false, strict: true, strictTypes: false });
-  ajv.addVocabulary(AIRBYTE_KEYWORDS);
-  addFormats.default(ajv);
-  return ajv;
-}
-
 let validateSpec: ReturnType<Ajv['compile']> | undefined;
 
-export function describeSchemaError(error: ErrorObject, subject: string): string {
-  const field = error.instancePath ? error.instancePath.slice(1).replaceAll('/', '.') : '';
-  switch (error.keyword) {
-    case 'required':
-      return `${subject} is missing the required field "${String(error.params.missingProperty)}".`;
-    case 'enum':
-      return `${subject} field "${field}" must be one of ${(error.params.allowedValues as unknown[]).join(', ')}.`;
-    case 'type':
-      return `${subject} field "${field}" must be of type ${String(error.params.type)}.`;
-    default:
-      return `${subject} field "${field || '(root)'}" ${error.message ?? 'is invalid'}.`;
-  }
-}
-
-const LOOPBACK_HOSTS = new Set(['localhost', '[::1]', '::1']);
-
-function isLoopback(hostname: string): boolean {
-  return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
-}
-
 export function resolveBaseUrl(region: Region, baseUrl: string | undefined): string {
-  if (baseUrl === undefined || baseUrl.trim() === '') return REGION_HOSTS[region];
-  let url: URL;
-  try {
-    url = new URL(baseUrl.trim());
-  } catch {
-    throw new ConfigError(
-      `Config field "base_url" is not a valid URL ("${baseUrl}"): use e.g. https://api.customer.io, or remove it to use the region's host.`,
-    );
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigError(`Config field "base_url" must be an http(s) URL, got "${url.protocol}".`);
-  }
-  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-    throw new ConfigError(
-      `Config field "base_url" uses plain http to "${url.hostname}", which would send the API key in clear: use https, or a loopback host for testing.`,
-    );
-  }
-  if (url.username || url.password) {
-    throw new ConfigError('Config field "base_url" must not embed credentials: remove "user:password@".');
-  }
-  return url.href.replace(/\/+$/, '');
+  return checkBaseUrl('base_url', baseUrl, 'https://api.customer.io') ?? REGION_HOSTS[region];
 }
 
 function parseCustomersFilter(value: string | undefined): JsonObject {

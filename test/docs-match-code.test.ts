@@ -250,7 +250,11 @@ describe('docs name what the code has', () => {
   });
 
   test('every CIO_* environment variable the code reads is in the tuning list of docs/design.md', () => {
-    const used = new Set([...sourceFiles('src'), ...sourceFiles('kit/src')].flatMap((path) => read(path).match(/\bCIO_[A-Z_]+\b/g) ?? []));
+    const used = new Set(
+      [...sourceFiles('src'), ...sourceFiles('kit/src')].flatMap(
+        (path) => read(path).match(/\bCIO_[A-Z_]+\b/g) ?? [],
+      ),
+    );
     const design = read('docs/design.md');
     const tuning = design.slice(
       design.indexOf('### Tuning for tests'),

@@ -31,8 +31,8 @@ export interface CommandDefinition {
   name: string;
   describe: string;
   options?: Record<string, FileOption>;
-  /** Resolves with the exit code (0 when it resolves with nothing). */
-  run(context: CommandContext): Promise<number | undefined | void>;
+  /** Resolves with the exit code when it resolves with a number (0 otherwise). */
+  run(context: CommandContext): Promise<unknown>;
   /**
    * On SIGTERM or SIGINT, the runner aborts `stopSignal` and waits (up to a grace period) for the command to
    * end by itself, instead of stopping the output at once: a destination finishes what it has in flight and
