@@ -1,3 +1,4 @@
+import { readTuning } from '@cio-connectors/kit/tuning';
 import type { ClientOptions } from '@cio-connectors/kit/http-client';
 import type { ExportTuning } from './streams/customers-export.js';
 
@@ -44,10 +45,5 @@ const VARIABLES: Record<keyof RunTuning, string> = {
 
 /** The run's tuning from the environment (see docs/design.md, "Tuning for tests"); unset or non-numeric: default. */
 export function tuningFromEnv(env: NodeJS.ProcessEnv): RunTuning {
-  const tuning: RunTuning = {};
-  for (const [key, name] of Object.entries(VARIABLES) as Array<[keyof RunTuning, string]>) {
-    const value = env[name];
-    if (value !== undefined && value !== '' && !Number.isNaN(Number(value))) tuning[key] = Number(value);
-  }
-  return tuning;
+  return readTuning<RunTuning>(env, VARIABLES);
 }

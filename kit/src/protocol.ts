@@ -80,7 +80,12 @@ export type AirbyteMessage =
   | { type: 'LOG'; log: { level: LogLevel; message: string; stack_trace?: string } }
   | {
       type: 'SPEC';
-      spec: { connectionSpecification: JsonObject; documentationUrl?: string; protocol_version?: string };
+      spec: {
+        connectionSpecification: JsonObject;
+        documentationUrl?: string;
+        protocol_version?: string;
+        supported_destination_sync_modes?: DestinationSyncMode[];
+      };
     }
   | { type: 'CATALOG'; catalog: { streams: AirbyteStream[] } }
   | { type: 'DESTINATION_CATALOG'; destination_catalog: { operations: DestinationOperation[] } }

@@ -1,0 +1,104 @@
+import { ConfigError } from '@cio-connectors/kit/errors';
+import type { DestinationSyncMode } from '@cio-connectors/kit/protocol';
+import type { DestinationConfig } from './config.js';
+import { OBJECT_NAMES, type Operation, operationsOf } from './operations.js';
+
+/** How one configured stream is written. */
+export interface StreamPlan {
+  stream: string;
+  operation: Operation;
+  /** Operation field → the record column that holds it (a field not named here is its own column). */
+  fields: Readonly<Record<string, string>>;
+  /** The matching key the stream's primary key names; undefined: the first present, in the operation's order. */
+  matchingKey: string | undefined;
+}
+
+export interface Plans {
+  /** By stream name (and namespace: `namespace.name`). */
+  byStream: ReadonlyMap<string, StreamPlan>;
+  warnings: string[];
+}
+
+export function streamKey(name: string, namespace: unknown): string {
+  return typeof namespace === 'string' && namespace !== '' ? `${namespace}.${name}` : name;
+}
+
+interface RawConfiguredStream {
+  stream?: { name?: unknown; namespace?: unknown };
+  destination_object_name?: unknown;
+  destination_sync_mode?: unknown;
+  primary_key?: unknown;
+}
+
+const list = (items: readonly string[]) =>
+  items.length === 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items.at(-1) ?? ''}`;
+
+function operationFor(stream: string, object: string, mode: DestinationSyncMode | undefined): Operation {
+  const candidates = operationsOf(object);
+  if (candidates.length === 0)
+    throw new ConfigError(
+      `Stream "${stream}" writes "${object}", which is not an object of this destination: use ${list(OBJECT_NAMES)}.`,
+    );
+  const operation =
+    mode === undefined ? candidates[0] : candidates.find((candidate) => candidate.mode === mode);
+  if (operation === undefined)
+    throw new ConfigError(
+      `Stream "${stream}" writes ${object} in mode ${mode ?? ''}, which ${object} does not take: use ${list(candidates.map((candidate) => candidate.mode))}.`,
+    );
+  return operation;
+}
+
+/** The primary key's first column, when it is one of the operation's matching keys (or a column mapped to one). */
+function matchingKeyOf(primaryKey: unknown, operation: Operation, fields: Readonly<Record<string, string>>) {
+  const column = Array.isArray(primaryKey) && Array.isArray(primaryKey[0]) ? primaryKey[0][0] : undefined;
+  if (typeof column !== 'string') return undefined;
+  return operation.matchingKeys.find((key) => key === column || fields[key] === column);
+}
+
+/** Each configured stream's write, from its destination_object_name or its entry in stream_mappings. */
+export function planStreams(rawCatalog: unknown, config: DestinationConfig): Plans {
+  const streams = (rawCatalog as { streams?: unknown } | null)?.streams;
+  if (typeof rawCatalog !== 'object' || rawCatalog === null || !Array.isArray(streams))
+    throw new ConfigError('The catalog must be a JSON object with a "streams" list (a configured catalog).');
+  const mappings = new Map(config.streamMappings.map((mapping) => [mapping.stream, mapping]));
+  const byStream = new Map<string, StreamPlan>();
+  for (const [index, raw] of (streams as RawConfiguredStream[]).entries()) {
+    const name = raw?.stream?.name;
+    if (typeof name !== 'string' || name === '')
+      throw new ConfigError(`Catalog stream ${index + 1} has no "stream": {"name": ...}: fix the catalog.`);
+    const mapping = mappings.get(name);
+    const named = raw.destination_object_name;
+    let operation: Operation;
+    if (typeof named === 'string' && named !== '') {
+      const mode = raw.destination_sync_mode;
+      operation = operationFor(
+        name,
+        named,
+        typeof mode === 'string' ? (mode as DestinationSyncMode) : undefined,
+      );
+    } else if (mapping !== undefined) {
+      operation = operationFor(name, mapping.object, mapping.syncMode);
+    } else {
+      throw new ConfigError(
+        `Stream "${name}" names no destination object: set its "destination_object_name" in the catalog, or add {"stream": "${name}", "object": "person"} (or another object) to the config's "stream_mappings".`,
+      );
+    }
+    const fields = mapping?.fields ?? {};
+    const key = streamKey(name, raw.stream?.namespace);
+    if (byStream.has(key)) throw new ConfigError(`The catalog lists the stream "${key}" twice: keep one.`);
+    byStream.set(key, {
+      stream: name,
+      operation,
+      fields,
+      matchingKey: matchingKeyOf(raw.primary_key, operation, fields),
+    });
+  }
+  const catalogNames = new Set([...byStream.values()].map((plan) => plan.stream));
+  const warnings = config.streamMappings
+    .filter((mapping) => !catalogNames.has(mapping.stream))
+    .map(
+      (mapping) =>
+        `Config field "stream_mappings" maps the stream "${mapping.stream}", which the catalog does not list: nothing is written for it.`,
+    );
+  return { byStream, warnings };
+}

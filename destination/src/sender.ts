@@ -1,0 +1,145 @@
+import { asConnectorError, ConnectorError, UnexpectedResponseError } from '@cio-connectors/kit/errors';
+import type { HttpClient } from '@cio-connectors/kit/http-client';
+import type { Ticket } from './acknowledgements.js';
+import type { Rejection } from './entries.js';
+
+export const BATCH_PATH = '/api/v2/batch';
+/** Anonymous events: Track v2 documents no anonymous person, so each goes to Track v1 on its own. */
+export const ANONYMOUS_EVENTS_PATH = '/api/v1/events';
+
+/** One record on its way: its entry's text and size, whose it is (for ordering), its place in the input. */
+export interface Item {
+  ticket: Ticket;
+  text: string;
+  bytes: number;
+  /** The person (or visitor) it is about: requests about the same subject are answered one after another. */
+  subject: string;
+  /** Its stream and matching key, for reports. */
+  label: string;
+}
+
+/** `{"batch":[` and `]}`. */
+export const BATCH_ENVELOPE_BYTES = 12;
+
+export interface SenderOptions {
+  /** Requests queued or in flight at once; the caller waits past this. */
+  maxInFlight: number;
+  /** Each item's outcome: accepted (no rejection) or rejected. */
+  settle(item: Item, rejection: Rejection | undefined): void;
+}
+
+/**
+ * Sends the requests: several at once within the client's rate, but a request waits for the earlier ones
+ * about any of its subjects, so that each person's operations arrive in the order they were read. A 207
+ * rejects the entries it names; a whole-request 400 (or 413) is split in halves until the entries Customer.io
+ * refuses are found. Any other failure stops sending: it is `failure`, and what was not sent stays unsettled.
+ */
+export class Sender {
+  readonly #client: HttpClient;
+  readonly #options: SenderOptions;
+  readonly #running = new Set<Promise<void>>();
+  /** Each subject's latest request. */
+  readonly #lastBySubject = new Map<string, Promise<void>>();
+  #failure: ConnectorError | undefined;
+  /** Requests sent, splits included (retries are the client's). */
+  requests = 0;
+
+  constructor(client: HttpClient, options: SenderOptions) {
+    this.#client = client;
+    this.#options = options;
+  }
+
+  get failure(): ConnectorError | undefined {
+    return this.#failure;
+  }
+
+  /** Queues a request of `items` (in order) and resolves once there is room for another. */
+  async send(path: string, items: Item[]): Promise<void> {
+    const earlier = new Set<Promise<void>>();
+    for (const { subject } of items) {
+      const last = this.#lastBySubject.get(subject);
+      if (last !== undefined) earlier.add(last);
+    }
+    const done = this.#run(path, items, [...earlier]);
+    for (const { subject } of items) this.#lastBySubject.set(subject, done);
+    this.#running.add(done);
+    void done.then(() => {
+      this.#running.delete(done);
+      for (const { subject } of items)
+        if (this.#lastBySubject.get(subject) === done) this.#lastBySubject.delete(subject);
+    });
+    while (this.#running.size >= this.#options.maxInFlight) await Promise.race(this.#running);
+  }
+
+  /** Resolves once every queued request is answered (or given up after a failure). */
+  async drain(): Promise<void> {
+    while (this.#running.size > 0) await Promise.all([...this.#running]);
+  }
+
+  /** Never rejects: a failure is kept in `failure`. */
+  async #run(path: string, items: Item[], earlier: Promise<void>[]): Promise<void> {
+    await Promise.all(earlier);
+    if (this.#failure !== undefined) return;
+    try {
+      await this.#post(path, items);
+    } catch (error) {
+      this.#failure ??= asConnectorError(error);
+    }
+  }
+
+  async #post(path: string, items: Item[]): Promise<void> {
+    const body =
+      path === BATCH_PATH
+        ? `{"batch":[${items.map((item) => item.text).join(',')}]}`
+        : (items[0]?.text ?? '');
+    this.requests += 1;
+    try {
+      const answer = await this.#client.send(path, { method: 'POST', body });
+      const refused = answer.status === 207 ? refusedEntries(answer.body, items.length, path) : new Map();
+      for (const [index, item] of items.entries()) this.#options.settle(item, refused.get(index));
+    } catch (error) {
+      if (!(error instanceof ConnectorError) || (error.status !== 400 && error.status !== 413)) throw error;
+      if (items.length === 1) {
+        const [item] = items as [Item];
+        const words = error.detail === undefined ? '' : `: ${error.detail}`;
+        this.#options.settle(item, {
+          field: '(entry)',
+          reason: `Customer.io refused it (HTTP ${error.status}${words})`,
+        });
+        return;
+      }
+      // The whole request was refused: halves, one after the other (the order of each person's operations holds).
+      const half = Math.ceil(items.length / 2);
+      await this.#post(path, items.slice(0, half));
+      await this.#post(path, items.slice(half));
+    }
+  }
+}
+
+/** A 207's `errors`, by batch index: a list naming entries of this batch, or the answer is not the documented one. */
+export function refusedEntries(
+  body: Record<string, unknown>,
+  size: number,
+  path: string,
+): Map<number, Rejection> {
+  const errors = body.errors;
+  const malformed = () =>
+    new UnexpectedResponseError(
+      `Customer.io answered 207 to POST ${path} without a list of errors naming entries of the batch (${size} entries): report it.`,
+      { method: 'POST', path, status: 207 },
+    );
+  if (!Array.isArray(errors) || errors.length === 0) throw malformed();
+  const refused = new Map<number, Rejection>();
+  for (const error of errors as unknown[]) {
+    const { batch_index: index, reason, field, message } = (error ?? {}) as Record<string, unknown>;
+    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= size)
+      throw malformed();
+    if (refused.has(index)) continue;
+    const words = [reason, message].filter((word): word is string => typeof word === 'string' && word !== '');
+    refused.set(index, {
+      field: typeof field === 'string' && field !== '' ? field : '(entry)',
+      reason: `Customer.io refused it${words.length === 0 ? '' : ` (${words.join(': ')})`}`,
+    });
+  }
+  return refused;
+}

@@ -1,0 +1,39 @@
+import type { ClientOptions } from '@cio-connectors/kit/http-client';
+import { readTuning } from '@cio-connectors/kit/tuning';
+
+/** Knobs that are not part of the spec: tests and benchmarks set them through the environment. */
+export type WriteTuning = Pick<
+  ClientOptions,
+  | 'timeoutMs'
+  | 'maxRetries'
+  | 'retryBaseMs'
+  | 'quotaBackoffMs'
+  | 'maxRetryAfterMs'
+  | 'noProgressMs'
+  | 'rateMarginMs'
+> & {
+  /** The most one batch body holds, in bytes. Default 480,000 (Customer.io takes up to 500 KB). */
+  batchBytes?: number;
+  /** Requests queued or in flight at once. Default 8. */
+  maxInFlight?: number;
+  /** How long a batch that is not full waits for more records before it is sent, in ms. Default 1000. */
+  flushMs?: number;
+  /** Settled records before the rejected share may fail the sync (before the input ends). Default 1000. */
+  rejectedShareAfter?: number;
+};
+
+export function tuningFromEnv(env: NodeJS.ProcessEnv): WriteTuning {
+  return readTuning<WriteTuning>(env, {
+    timeoutMs: 'CIO_TIMEOUT_MS',
+    maxRetries: 'CIO_MAX_RETRIES',
+    retryBaseMs: 'CIO_RETRY_BASE_MS',
+    quotaBackoffMs: 'CIO_QUOTA_BACKOFF_MS',
+    maxRetryAfterMs: 'CIO_MAX_RETRY_AFTER_MS',
+    noProgressMs: 'CIO_NO_PROGRESS_MS',
+    rateMarginMs: 'CIO_RATE_MARGIN_MS',
+    batchBytes: 'CIO_BATCH_BYTES',
+    maxInFlight: 'CIO_MAX_IN_FLIGHT',
+    flushMs: 'CIO_FLUSH_MS',
+    rejectedShareAfter: 'CIO_REJECTED_SHARE_AFTER',
+  });
+}
