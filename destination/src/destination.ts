@@ -33,7 +33,7 @@ export async function check(loadConfig: () => unknown, emitter: Emitter, tuning:
       maxRetries: Math.min(tuning.maxRetries ?? 2, 2),
     });
     const account = await askRegion(client);
-    if (config.region !== undefined && config.baseUrl === undefined && account.region !== config.region)
+    if (config.region !== undefined && account.region !== config.region)
       throw new ConfigError(
         `These Track API credentials belong to a workspace in the ${account.region} data center, but "region" is ${config.region}: set "region" to ${account.region}, or leave it empty.`,
       );

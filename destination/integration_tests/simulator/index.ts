@@ -26,6 +26,8 @@ export interface TrackSimulatorOptions {
   region?: 'us' | 'eu';
   /** Admitted requests per sliding second; null = unlimited (default). Over it: 429 with Retry-After: 1. */
   requestsPerSecond?: number | null;
+  /** The rate limiter's clock (monotonic ms); tests pass a fixed one. */
+  now?: () => number;
   /** Added before every answer. Default 0. */
   latencyMs?: number;
   /** Default 0 (ephemeral). Binds 127.0.0.1 only. */
@@ -186,6 +188,7 @@ export async function startTrackSimulator(options: TrackSimulatorOptions = {}): 
   const admittedAt: number[] = [];
   const closing = new AbortController();
   let limit = checkLimit(options.requestsPerSecond ?? null);
+  const now = options.now ?? (() => performance.now());
 
   function admit(now: number): boolean {
     if (limit === null) return true;
@@ -254,7 +257,7 @@ export async function startTrackSimulator(options: TrackSimulatorOptions = {}): 
     record: RequestRecord,
     clientGone: AbortSignal,
   ): Promise<Answer> {
-    const admitted = admit(performance.now());
+    const admitted = admit(now());
     const authorized = req.headers.authorization === expectedAuth;
     const fault = admitted && authorized ? nextFault(record.path) : undefined;
     if (fault === 'reset_before') {
