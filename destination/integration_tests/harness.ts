@@ -155,7 +155,10 @@ export function statesOf(
 export function errorsOf(result: WriteResult): Array<{ message: string; failure_type: string }> {
   return ofType(result.messages, 'TRACE').flatMap((message) => {
     const trace = message.trace as { type: string; error?: { message: string; failure_type: string } };
-    return trace.type === 'ERROR' && trace.error !== undefined ? [trace.error] : [];
+    const error = trace.error;
+    return trace.type === 'ERROR' && error !== undefined
+      ? [{ message: error.message, failure_type: error.failure_type }]
+      : [];
   });
 }
 
