@@ -1,10 +1,12 @@
 /**
- * `npm run demo`: starts the bundled Customer.io simulator, runs the built connector's spec, check, discover
- * and read against it, and prints what was read. The connector's raw output goes to .demo/read-output.jsonl.
+ * `npm run demo`: starts the bundled Customer.io simulator, runs the built source's spec, check, discover
+ * and read against it, and prints what was read (the raw output goes to .demo/read-output.jsonl); then writes
+ * the people it read, and an event for each, into the Track API simulator with the built destination.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JsonObject } from '@cio-connectors/kit/protocol';
+import { demoWrite } from '../destination/integration_tests/demo.js';
 import {
   configuredCatalog,
   errorsOf,
@@ -92,6 +94,8 @@ try {
   writeFileSync(join(dir, 'read-output.jsonl'), `${read.lines.join('\n')}\n`);
   out(`\nAll ${read.lines.length} Airbyte messages of the read are in .demo/read-output.jsonl`);
   if (read.exitCode !== 0) process.exitCode = 1;
+  const written = await demoWrite(recordsOf(read.messages, 'customers'));
+  if (!written) process.exitCode = 1;
 } finally {
   await sim.close();
 }

@@ -144,7 +144,11 @@ function identify(view: RecordView, subject: { field: string; value: string }): 
   }
   const createdAt = timeOf(view, 'created_at');
   const timestamp = timeOf(view, 'timestamp');
+  // Customer.io's own identifiers envelope (as this project's source reads people) is not an attribute.
+  if (isPlainObject(view.data.identifiers)) view.used.add('identifiers');
   Object.assign(attributes, view.rest());
+  // cio_id is Customer.io's, given once and never changed: never sent as an attribute.
+  delete attributes.cio_id;
   if (createdAt !== undefined) attributes.created_at = createdAt;
   if (view.plan.operation.action === 'update') attributes._update = true;
   checkAttributes(attributes, 'attributes');

@@ -22,7 +22,7 @@ export class RejectionReport {
     const reason = `${rejection.field}: ${rejection.reason}`;
     this.#byReason.set(reason, (this.#byReason.get(reason) ?? 0) + 1);
     if (this.#total <= LOGGED_REJECTIONS) {
-      const who = by === 'connector' ? 'before sending (a documented limit)' : 'by Customer.io';
+      const who = by === 'connector' ? 'before sending' : 'by Customer.io';
       this.#log('WARN', `Rejected ${who}: a record of ${label}: ${reason}.`);
     }
     if (this.#total === LOGGED_REJECTIONS)

@@ -1,0 +1,75 @@
+/**
+ * The destination's part of `npm run demo`: starts the Track API simulator and writes into it, with the built
+ * destination, the people the source just read (its `customers` records, mapped by stream_mappings as a user
+ * would) and an event for each, then prints what the simulator holds.
+ */
+import type { JsonObject } from '@cio-connectors/kit/protocol';
+import { configFor, errorsOf, logsOf, record, runDestination, statesOf, streamState } from './harness.js';
+import { startTrackSimulator } from './simulator/index.js';
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+export async function demoWrite(customers: readonly JsonObject[]): Promise<boolean> {
+  const sim = await startTrackSimulator({ latencyMs: 5 });
+  try {
+    out(`\nCustomer.io Track API simulator on ${sim.url}`);
+    const config = configFor(sim, {
+      stream_mappings: [
+        { stream: 'customers', object: 'person', fields: { person_id: 'id', person_email: 'email' } },
+        {
+          stream: 'signups',
+          object: 'person_event',
+          fields: { person_id: 'id', person_email: 'email', event_name: 'event' },
+        },
+      ],
+    });
+    const check = await runDestination('check', { config });
+    out(`check     → ${JSON.stringify(check.messages[0]?.connectionStatus)}`);
+    const discover = await runDestination('discover', { config });
+    const operations = (discover.messages[0]?.destination_catalog as { operations: JsonObject[] }).operations;
+    out(
+      `discover  → ${operations.map((operation) => `${operation.object_name}/${operation.sync_mode}`).join(', ')}`,
+    );
+    const input = [
+      ...customers.map((customer) => record('customers', customer)),
+      streamState('customers', { demo: 'customers written' }),
+      ...customers.map((customer) =>
+        record('signups', { id: customer.id, email: customer.email, event: 'demo_signed_up', plan: 'trial' }),
+      ),
+      streamState('signups', { demo: 'signups written' }),
+    ];
+    const stream = (name: string) => ({
+      stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh'] },
+      sync_mode: 'full_refresh',
+      destination_sync_mode: 'append',
+    });
+    const started = Date.now();
+    const write = await runDestination('write', {
+      config,
+      catalog: { streams: [stream('customers'), stream('signups')] },
+      input,
+    });
+    const seconds = (Date.now() - started) / 1000;
+    const batches = sim.requests.filter((request) => request.path === '/api/v2/batch');
+    out(
+      `write     → exit ${write.exitCode} in ${seconds.toFixed(1)} s: ${input.length} input lines, ${batches.length} batch request(s) (${batches.reduce((sum, request) => sum + request.bytes, 0)} bytes)`,
+    );
+    for (const state of statesOf(write)) out(`  STATE echoed: ${JSON.stringify(state)}`);
+    for (const line of logsOf(write)) out(`  LOG: ${line}`);
+    for (const error of errorsOf(write)) out(`ERROR (${error.failure_type}): ${error.message}`);
+    const summary = sim.store.summary();
+    out(
+      `\nThe simulator holds ${summary.people} people and ${summary.events} events (${summary.duplicateEvents} duplicates ignored).`,
+    );
+    const first = [...sim.store.people.values()][0];
+    if (first !== undefined)
+      out(
+        `  e.g. ${JSON.stringify({ id: first.id, email: first.email, attributes: first.attributes }).slice(0, 200)}…`,
+      );
+    const event = sim.store.events[0];
+    if (event !== undefined) out(`  e.g. ${JSON.stringify(event)}`);
+    return write.exitCode === 0 && check.exitCode === 0;
+  } finally {
+    await sim.close();
+  }
+}
