@@ -460,6 +460,16 @@ writeFileSync(
 );
 out(`\nWritten to BENCHMARKS.md (${machine}).`);
 
+// The destination's scenarios write their own section of BENCHMARKS.md (kept above by `notes`).
+await new Promise<void>((resolve, reject) => {
+  const destination = spawn(TSX, [join(ROOT, 'destination/integration_tests/bench.ts')], {
+    stdio: 'inherit',
+  });
+  destination.once('close', (code) =>
+    code === 0 ? resolve() : reject(new Error(`destination bench exited ${code}`)),
+  );
+});
+
 /**
  * 2 and 3. Throughput and memory: 1,000,000 deliveries, unlimited simulator, pages of 1000. Returns the
  * requests the connector made. The goal is on CPU time, which the other processes sharing the machine

@@ -284,6 +284,23 @@ export async function startTrackSimulator(options: TrackSimulatorOptions = {}): 
       write(res, json(200, store));
       return;
     }
+    if (path === '/__simulator/stats') {
+      const statuses: Record<number, number> = {};
+      for (const request of requests) statuses[request.status] = (statuses[request.status] ?? 0) + 1;
+      const sum = (pick: (request: RequestRecord) => number) =>
+        requests.reduce((total, request) => total + pick(request), 0);
+      write(
+        res,
+        json(200, {
+          requests: requests.length,
+          bytes: sum((request) => request.bytes),
+          entries: sum((request) => request.entries),
+          statuses,
+          summary: store.summary(),
+        }),
+      );
+      return;
+    }
     const record: RequestRecord = { method, path, status: 0, bytes: 0, entries: 0, at: performance.now() };
     requests.push(record);
     const clientGone = new AbortController();

@@ -11,7 +11,8 @@ const USAGE = `Usage: tsx destination/integration_tests/simulator/main.ts [optio
   --site-id S       Track site id (default sim-site-id-0001)
   --api-key K       Track API key (default sim-track-api-key-0123456789abcdef)
   --help            this text
-GET /__simulator/store answers the store's summary and people (no auth, not rate limited).
+GET /__simulator/store answers the store's summary and people, GET /__simulator/stats the request counts,
+bytes and entries (no auth, not rate limited).
 `;
 
 function integerOption(name: string, raw: string): number {
