@@ -303,6 +303,8 @@ export class HttpClient {
             : { Authorization: this.#authorization, 'Content-Type': 'application/json' },
         params: options.params,
         data: options.body,
+        // A body already serialized goes as it is: axios would otherwise parse it again to check it is JSON.
+        ...(typeof options.body === 'string' ? { transformRequest: [(data: unknown) => data] } : {}),
         signal: attempt.signal,
         transport: sendTimeTransport(ticket),
       });
