@@ -1,5 +1,5 @@
-import { readTuning } from '@cio-connectors/kit/tuning';
 import type { ClientOptions } from '@cio-connectors/kit/http-client';
+import { readTuning } from '@cio-connectors/kit/tuning';
 import type { ExportTuning } from './streams/customers-export.js';
 
 /** Knobs that are not part of the spec: tests and benchmarks shorten waits through the environment. */

@@ -1,6 +1,6 @@
 // spec, check and discover, and the command line, run as the built destination against the Track simulator.
 import { afterEach, describe, expect, test } from 'vitest';
-import { configFor, errorsOf, ofType, runDestination } from './harness.js';
+import { configFor, errorsOf, ofType, operationsOf, runDestination } from './harness.js';
 import { startTrackSimulator, type TrackSimulator } from './simulator/index.js';
 
 let sim: TrackSimulator | undefined;
@@ -76,7 +76,7 @@ describe('check', () => {
   test.each([
     [{ site_id: 's' }, /missing the required field "track_api_key"/],
     [{ site_id: ' ', track_api_key: 'k' }, /"site_id" is empty/],
-    [{ site_id: 's', track_api_key: 'k', region: 'APAC' }, /"region" must be one of , US, EU/],
+    [{ site_id: 's', track_api_key: 'k', region: 'APAC' }, /"region" must be one of "" \(empty\), US, EU/],
     [
       { site_id: 's', track_api_key: 'k', track_base_url: 'http://example.com' },
       /plain http to "example.com"/,
@@ -106,9 +106,7 @@ describe('discover', () => {
     const result = await runDestination('discover', { config: configFor(sim) });
     expect(result.exitCode).toBe(0);
     expect(result.messages.map((message) => message.type)).toEqual(['DESTINATION_CATALOG']);
-    const operations = (
-      result.messages[0]?.destination_catalog as { operations: Array<Record<string, unknown>> }
-    ).operations;
+    const operations = operationsOf(result);
     expect(operations.map((operation) => `${operation.object_name}/${operation.sync_mode}`)).toEqual([
       'person/append_dedup',
       'person/update',

@@ -4,7 +4,16 @@
  * would) and an event for each, then prints what the simulator holds.
  */
 import type { JsonObject } from '@cio-connectors/kit/protocol';
-import { configFor, errorsOf, logsOf, record, runDestination, statesOf, streamState } from './harness.js';
+import {
+  configFor,
+  errorsOf,
+  logsOf,
+  operationsOf,
+  record,
+  runDestination,
+  statesOf,
+  streamState,
+} from './harness.js';
 import { startTrackSimulator } from './simulator/index.js';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -26,7 +35,7 @@ export async function demoWrite(customers: readonly JsonObject[]): Promise<boole
     const check = await runDestination('check', { config });
     out(`check     → ${JSON.stringify(check.messages[0]?.connectionStatus)}`);
     const discover = await runDestination('discover', { config });
-    const operations = (discover.messages[0]?.destination_catalog as { operations: JsonObject[] }).operations;
+    const operations = operationsOf(discover);
     out(
       `discover  → ${operations.map((operation) => `${operation.object_name}/${operation.sync_mode}`).join(', ')}`,
     );

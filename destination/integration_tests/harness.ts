@@ -168,3 +168,11 @@ export function logsOf(result: WriteResult, level?: string): string[] {
     return level === undefined || log.level === level ? [log.message] : [];
   });
 }
+
+/** The operations of a discover's DESTINATION_CATALOG (none when there is no such message). */
+export function operationsOf(result: WriteResult): Array<Record<string, unknown>> {
+  const catalog = ofType(result.messages, 'DESTINATION_CATALOG')[0]?.destination_catalog as
+    | { operations?: Array<Record<string, unknown>> }
+    | undefined;
+  return catalog?.operations ?? [];
+}

@@ -208,9 +208,10 @@ export function buildEntry(plan: StreamPlan, data: JsonObject, readAt: number): 
           ? `{"type":"person","identifiers":{${JSON.stringify(identifierOf(subject.field))}:${JSON.stringify(subject.value)}},"action":"delete"}`
           : event(view, subject, readAt);
     const bytes = byteLength(text);
-    if (bytes > LIMITS.entryBytes)
-      reject('(record)', `the entry is ${bytes} bytes, over the ${LIMITS.entryBytes} of one`);
     const kind = action === 'anonymous' ? 'anonymous' : 'entry';
+    // The 32 KB is a batch entry's limit; an anonymous event goes alone to Track v1 (its data limit applies).
+    if (kind === 'entry' && bytes > LIMITS.entryBytes)
+      reject('(record)', `the entry is ${bytes} bytes, over the ${LIMITS.entryBytes} of one`);
     const identifier = identifierOf(subject.field);
     const value = identifier === 'email' ? subject.value.toLowerCase() : subject.value;
     return { kind, text, bytes, subject: `${identifier}:${value}`, label };

@@ -28,7 +28,7 @@ export function describeSchemaError(error: ErrorObject, subject: string): string
     case 'required':
       return `${subject} is missing the required field "${String(error.params.missingProperty)}".`;
     case 'enum':
-      return `${subject} field "${field}" must be one of ${(error.params.allowedValues as unknown[]).join(', ')}.`;
+      return `${subject} field "${field}" must be one of ${(error.params.allowedValues as unknown[]).map((value) => (value === '' ? '"" (empty)' : String(value))).join(', ')}.`;
     case 'type':
       return `${subject} field "${field}" must be of type ${String(error.params.type)}.`;
     default:
