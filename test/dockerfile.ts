@@ -342,6 +342,8 @@ export interface Connector {
   ignores(file: string): boolean;
   workdir(): string | undefined;
   entrypoint(): string[];
+  /** The runtime stage's ENV variables. */
+  env(): Map<string, string>;
   /** See copyTarget. */
   copyTarget(source: string, fromBuild: boolean): string | undefined;
   /** See builtWorkspaces. */
@@ -373,6 +375,7 @@ export function readConnector(dir: string): Connector {
     ignores: (file) => dockerIgnores(ignoreFile, file),
     workdir: () => lastArgs(runtimeStageOf(stages), 'WORKDIR'),
     entrypoint: () => entrypointOf(runtimeStageOf(stages)),
+    env: () => collectPairs(runtimeStageOf(stages), 'ENV'),
     copyTarget: (source, fromBuild) => copyTarget(stages, source, fromBuild),
     built: () => builtWorkspaces(stages),
     install: () => runtimeInstall(stages),

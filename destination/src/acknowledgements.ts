@@ -8,10 +8,11 @@ interface Tally {
   rejected: number;
 }
 
-/** A record's place in the input, and the tallies it counts in. */
+/** A record's place in the input, and the tallies it counts in: its stream's, and the whole input's. */
 export interface Ticket {
   readonly sequence: number;
-  readonly tallies: readonly Tally[];
+  readonly streamTally: Tally;
+  readonly inputTally: Tally;
 }
 
 interface PendingState {
@@ -48,14 +49,15 @@ export class Acknowledgements {
     }
     tally.records += 1;
     this.#inputTally.records += 1;
-    return { sequence: this.#read++, tallies: [tally, this.#inputTally] };
+    return { sequence: this.#read++, streamTally: tally, inputTally: this.#inputTally };
   }
 
   settle(ticket: Ticket, rejected: boolean): void {
     this.#settled += 1;
     if (rejected) {
       this.#rejected += 1;
-      for (const tally of ticket.tallies) tally.rejected += 1;
+      ticket.streamTally.rejected += 1;
+      ticket.inputTally.rejected += 1;
     }
     if (ticket.sequence !== this.#settledBelow) {
       this.#settledAhead.add(ticket.sequence);

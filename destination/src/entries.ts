@@ -26,10 +26,24 @@ export interface Rejection {
   reason: string;
 }
 
-/** What one record becomes: a Track v2 batch entry, an anonymous event (Track v1), or a rejection. */
+/** The field that addressed a record's subject, and its value. */
+export interface MatchingKey {
+  field: string;
+  value: string;
+}
+
+/**
+ * What one record becomes: a Track v2 batch entry, an anonymous event (Track v1), or a rejection. `subject`
+ * (`email:a@b.c`) orders the requests about one person.
+ */
 export type Built =
-  | { kind: 'entry' | 'anonymous'; text: string; bytes: number; subject: string; label: string }
-  | { kind: 'rejected'; rejection: Rejection; label: string };
+  | { kind: 'entry' | 'anonymous'; text: string; bytes: number; subject: string; key: MatchingKey }
+  | { kind: 'rejected'; rejection: Rejection; key: MatchingKey | undefined };
+
+/** A record in reports: its stream and matching key (never its other values), e.g. `users (person_id "u9")`. */
+export function recordLabel(stream: string, key: MatchingKey | undefined): string {
+  return key === undefined ? stream : `${stream} (${key.field} ${JSON.stringify(key.value)})`;
+}
 
 class Rejected extends Error {
   readonly rejection: Rejection;
@@ -94,7 +108,7 @@ function identifierText(field: string, value: unknown): string {
 }
 
 /** The record's matching key: the one its stream's primary key names, else the first present. */
-function subjectOf(view: RecordView): { field: string; value: string } {
+function subjectOf(view: RecordView): MatchingKey {
   const { operation, matchingKey } = view.plan;
   const candidates = matchingKey === undefined ? operation.matchingKeys : [matchingKey];
   for (const field of operation.matchingKeys) view.used.add(view.column(field));
@@ -131,7 +145,7 @@ function checkAttributes(attributes: JsonObject, prefix: string): void {
   }
 }
 
-function identify(view: RecordView, subject: { field: string; value: string }): string {
+function identify(view: RecordView, subject: MatchingKey): string {
   const attributes: JsonObject = {};
   const nested = view.take('attributes');
   if (isPlainObject(nested)) Object.assign(attributes, nested);
@@ -166,7 +180,7 @@ function identifierOf(field: string): string {
 }
 
 /** An event, page or screen view (Track v2), or an anonymous event (Track v1): named, with an id a replay repeats. */
-function event(view: RecordView, subject: { field: string; value: string }, readAt: number): string {
+function event(view: RecordView, subject: MatchingKey, readAt: number): string {
   const { action, required } = view.plan.operation;
   const nameField = required[0] ?? 'event_name';
   const rawName = view.take(nameField);
@@ -196,10 +210,10 @@ function event(view: RecordView, subject: { field: string; value: string }, read
 /** One record as its plan writes it; `readAt` (unix seconds) dates an event that has no time of its own. */
 export function buildEntry(plan: StreamPlan, data: JsonObject, readAt: number): Built {
   const view = new RecordView(plan, data);
-  let label = plan.stream;
+  let key: MatchingKey | undefined;
   try {
     const subject = subjectOf(view);
-    label = `${plan.stream} (${subject.field} ${JSON.stringify(subject.value)})`;
+    key = subject;
     const { action } = plan.operation;
     const text =
       action === 'identify' || action === 'update'
@@ -214,9 +228,9 @@ export function buildEntry(plan: StreamPlan, data: JsonObject, readAt: number): 
       reject('(record)', `the entry is ${bytes} bytes, over the ${LIMITS.entryBytes} of one`);
     const identifier = identifierOf(subject.field);
     const value = identifier === 'email' ? subject.value.toLowerCase() : subject.value;
-    return { kind, text, bytes, subject: `${identifier}:${value}`, label };
+    return { kind, text, bytes, subject: `${identifier}:${value}`, key: subject };
   } catch (error) {
-    if (error instanceof Rejected) return { kind: 'rejected', rejection: error.rejection, label };
+    if (error instanceof Rejected) return { kind: 'rejected', rejection: error.rejection, key };
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 import { runCli } from '@cio-connectors/kit/cli';
 import { check, discover, spec, write } from './destination.js';
 import { connectionSpecification } from './spec.js';

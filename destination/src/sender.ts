@@ -1,25 +1,24 @@
 import { asConnectorError, ConnectorError, UnexpectedResponseError } from '@cio-connectors/kit/errors';
 import type { HttpClient } from '@cio-connectors/kit/http-client';
 import type { Ticket } from './acknowledgements.js';
-import type { Rejection } from './entries.js';
+import { type BatchBody, batchPart } from './batch-body.js';
+import type { MatchingKey, Rejection } from './entries.js';
 
 export const BATCH_PATH = '/api/v2/batch';
 /** Anonymous events: Track v2 documents no anonymous person, so each goes to Track v1 on its own. */
 export const ANONYMOUS_EVENTS_PATH = '/api/v1/events';
 
-/** One record on its way: its entry's text and size, whose it is (for ordering), its place in the input. */
+/**
+ * One record on its way: whose it is (for ordering), its place in the input, its stream and matching key (for
+ * reports). Its entry is in the request's body (batch-body.ts), not kept beside it.
+ */
 export interface Item {
   ticket: Ticket;
-  text: string;
-  bytes: number;
   /** The person (or visitor) it is about: requests about the same subject are answered one after another. */
   subject: string;
-  /** Its stream and matching key, for reports. */
-  label: string;
+  stream: string;
+  key: MatchingKey;
 }
-
-/** `{"batch":[` and `]}`. */
-export const BATCH_ENVELOPE_BYTES = 12;
 
 export interface SenderOptions {
   /** Requests queued or in flight at once; the caller waits past this. */
@@ -53,14 +52,14 @@ export class Sender {
     return this.#failure;
   }
 
-  /** Queues a request of `items` (in order) and resolves once there is room for another. */
-  async send(path: string, items: Item[]): Promise<void> {
+  /** Queues a request of `items` (in order; `body` holds their entries) and resolves once there is room for another. */
+  async send(path: string, items: Item[], body: BatchBody): Promise<void> {
     const earlier = new Set<Promise<void>>();
     for (const { subject } of items) {
       const last = this.#lastBySubject.get(subject);
       if (last !== undefined) earlier.add(last);
     }
-    const done = this.#run(path, items, [...earlier]);
+    const done = this.#run(path, items, body, [...earlier]);
     for (const { subject } of items) this.#lastBySubject.set(subject, done);
     this.#running.add(done);
     void done.then(() => {
@@ -77,41 +76,39 @@ export class Sender {
   }
 
   /** Never rejects: a failure is kept in `failure`. */
-  async #run(path: string, items: Item[], earlier: Promise<void>[]): Promise<void> {
+  async #run(path: string, items: Item[], body: BatchBody, earlier: Promise<void>[]): Promise<void> {
     await Promise.all(earlier);
     if (this.#failure !== undefined) return;
     try {
-      await this.#post(path, items);
+      await this.#post(path, items, body, 0, items.length);
     } catch (error) {
       this.#failure ??= asConnectorError(error);
     }
   }
 
-  async #post(path: string, items: Item[]): Promise<void> {
-    const body =
-      path === BATCH_PATH
-        ? `{"batch":[${items.map((item) => item.text).join(',')}]}`
-        : (items[0]?.text ?? '');
+  /** Sends entries [from, to) of `body`; a whole-request 400 or 413 splits them until the refused ones are found. */
+  async #post(path: string, items: Item[], body: BatchBody, from: number, to: number): Promise<void> {
+    const bytes = from === 0 && to === items.length ? body.bytes : batchPart(body, from, to);
     this.requests += 1;
     try {
-      const answer = await this.#client.send(path, { method: 'POST', body });
-      const refused = answer.status === 207 ? refusedEntries(answer.body, items.length, path) : new Map();
-      for (const [index, item] of items.entries()) this.#options.settle(item, refused.get(index));
+      const answer = await this.#client.send(path, { method: 'POST', body: bytes });
+      const refused = answer.status === 207 ? refusedEntries(answer.body, to - from, path) : new Map();
+      for (let index = from; index < to; index++)
+        this.#options.settle(items[index] as Item, refused.get(index - from));
     } catch (error) {
       if (!(error instanceof ConnectorError) || (error.status !== 400 && error.status !== 413)) throw error;
-      if (items.length === 1) {
-        const [item] = items as [Item];
+      if (to - from === 1) {
         const words = error.detail === undefined ? '' : `: ${error.detail}`;
-        this.#options.settle(item, {
+        this.#options.settle(items[from] as Item, {
           field: '(entry)',
           reason: `Customer.io refused it (HTTP ${error.status}${words})`,
         });
         return;
       }
       // The whole request was refused: halves, one after the other (the order of each person's operations holds).
-      const half = Math.ceil(items.length / 2);
-      await this.#post(path, items.slice(0, half));
-      await this.#post(path, items.slice(half));
+      const half = from + Math.ceil((to - from) / 2);
+      await this.#post(path, items, body, from, half);
+      await this.#post(path, items, body, half, to);
     }
   }
 }

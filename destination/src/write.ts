@@ -3,12 +3,13 @@ import { asConnectorError, ConfigError, type ConnectorError } from '@cio-connect
 import type { Emitter } from '@cio-connectors/kit/protocol';
 import { reportRetries } from '@cio-connectors/kit/retry-reporting';
 import { Acknowledgements } from './acknowledgements.js';
+import { type BatchBody, BatchBuilder, wholeBody } from './batch-body.js';
 import type { DestinationConfig } from './config.js';
-import { buildEntry } from './entries.js';
+import { buildEntry, recordLabel } from './entries.js';
 import { linesOf, parseMessage } from './input.js';
 import { planStreams, streamKey } from './plans.js';
 import { RejectionReport } from './rejections.js';
-import { ANONYMOUS_EVENTS_PATH, BATCH_ENVELOPE_BYTES, BATCH_PATH, type Item, Sender } from './sender.js';
+import { ANONYMOUS_EVENTS_PATH, BATCH_PATH, type Item, Sender } from './sender.js';
 import { createTrackClient, trackBaseUrl } from './track-client.js';
 import type { WriteTuning } from './tuning.js';
 
@@ -16,26 +17,29 @@ const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ?
 
 const DEFAULTS = { batchBytes: 480_000, maxInFlight: 8, flushMs: 1000, rejectedShareAfter: 1000 };
 
-/** Entries in the batch being filled, sent when the next would not fit, or when it has waited `flushMs`. */
+/** The batch being filled, sent when the next entry would not fit, or when it has waited `flushMs`. */
 class BatchPacker {
   #items: Item[] = [];
-  #bytes = BATCH_ENVELOPE_BYTES;
+  readonly #builder: BatchBuilder;
   #timer: NodeJS.Timeout | undefined;
-  readonly #maxBytes: number;
   readonly #flushMs: number;
-  readonly #sendBatch: (items: Item[]) => Promise<void>;
+  readonly #sendBatch: (items: Item[], body: BatchBody) => Promise<void>;
 
-  constructor(maxBytes: number, flushMs: number, sendBatch: (items: Item[]) => Promise<void>) {
-    this.#maxBytes = maxBytes;
+  constructor(
+    maxBytes: number,
+    flushMs: number,
+    sendBatch: (items: Item[], body: BatchBody) => Promise<void>,
+  ) {
+    this.#builder = new BatchBuilder(maxBytes);
     this.#flushMs = flushMs;
     this.#sendBatch = sendBatch;
   }
 
   /** Adds an entry; resolves once a batch it completed is queued. */
-  async add(item: Item): Promise<void> {
-    if (this.#items.length > 0 && this.#bytes + 1 + item.bytes > this.#maxBytes) await this.flush();
+  async add(item: Item, text: string, bytes: number): Promise<void> {
+    if (!this.#builder.fits(bytes)) await this.flush();
     this.#items.push(item);
-    this.#bytes += item.bytes + (this.#items.length > 1 ? 1 : 0);
+    this.#builder.add(text, bytes);
     this.#timer ??= setTimeout(() => void this.flush(), this.#flushMs);
   }
 
@@ -45,8 +49,7 @@ class BatchPacker {
     if (this.#items.length === 0) return Promise.resolve();
     const items = this.#items;
     this.#items = [];
-    this.#bytes = BATCH_ENVELOPE_BYTES;
-    return this.#sendBatch(items);
+    return this.#sendBatch(items, this.#builder.finish());
   }
 }
 
@@ -89,11 +92,13 @@ export async function write(
     maxInFlight,
     settle: (item, rejection) => {
       acknowledgements.settle(item.ticket, rejection !== undefined);
-      if (rejection !== undefined) report.add(item.label, rejection, 'Customer.io');
+      if (rejection !== undefined) report.add(recordLabel(item.stream, item.key), rejection, 'Customer.io');
       releaseStates();
     },
   });
-  const packer = new BatchPacker(batchBytes, flushMs, (items) => sender.send(BATCH_PATH, items));
+  const packer = new BatchPacker(batchBytes, flushMs, (items, texts) =>
+    sender.send(BATCH_PATH, items, texts),
+  );
   const tooManyRejected = (final: boolean): ConnectorError | undefined => {
     const settled = acknowledgements.settled;
     if (settled === 0 || (!final && settled < rejectedShareAfter)) return undefined;
@@ -126,18 +131,13 @@ export async function write(
       const built = buildEntry(plan, message.data, readAt());
       if (built.kind === 'rejected') {
         acknowledgements.settle(ticket, true);
-        report.add(built.label, built.rejection, 'connector');
+        report.add(recordLabel(plan.stream, built.key), built.rejection, 'connector');
         releaseStates();
       } else {
-        const item: Item = {
-          ticket,
-          text: built.text,
-          bytes: built.bytes,
-          subject: built.subject,
-          label: built.label,
-        };
-        if (built.kind === 'anonymous') await sender.send(ANONYMOUS_EVENTS_PATH, [item]);
-        else await packer.add(item);
+        const item: Item = { ticket, subject: built.subject, stream: plan.stream, key: built.key };
+        if (built.kind === 'anonymous')
+          await sender.send(ANONYMOUS_EVENTS_PATH, [item], wholeBody(built.text));
+        else await packer.add(item, built.text, built.bytes);
       }
       failure = sender.failure ?? tooManyRejected(false);
       if (failure !== undefined) break;

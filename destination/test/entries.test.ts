@@ -1,6 +1,6 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
 import { describe, expect, test } from 'vitest';
-import { type Built, buildEntry, LIMITS } from '../src/entries.js';
+import { type Built, buildEntry, LIMITS, recordLabel } from '../src/entries.js';
 import { eventId } from '../src/event-ids.js';
 import { OPERATIONS } from '../src/operations.js';
 import type { StreamPlan } from '../src/plans.js';
@@ -50,6 +50,8 @@ function refused(built: Built): Refused {
 }
 
 const build = (streamPlan: StreamPlan, data: JsonObject) => buildEntry(streamPlan, data, READ_AT);
+/** How reports name the record: its stream and matching key. */
+const labelOf = (built: Built, stream: string) => recordLabel(stream, built.key);
 
 describe('buildEntry: people', () => {
   test('identify: the matching key, the other identifiers, the attributes, created_at and timestamp', () => {
@@ -73,7 +75,7 @@ describe('buildEntry: people', () => {
       timestamp: SECONDS,
     });
     expect(entry.subject).toBe('id:u1');
-    expect(entry.label).toBe('people (person_id "u1")');
+    expect(labelOf(entry, 'people')).toBe('people (person_id "u1")');
   });
 
   test('identify without times has neither created_at nor timestamp; a number id becomes text', () => {
@@ -182,7 +184,7 @@ describe('buildEntry: matching keys', () => {
     const entry = written(build(byEmail, { person_id: 'u1', person_email: 'a@b.co' }));
     expect(entry.body.identifiers).toEqual({ email: 'a@b.co' });
     expect(entry.body.attributes).toEqual({ id: 'u1' });
-    expect(entry.label).toBe('people (person_email "a@b.co")');
+    expect(labelOf(entry, 'people')).toBe('people (person_email "a@b.co")');
   });
 
   test("a record without the stream's matching key is rejected, whatever other key it holds", () => {
@@ -190,7 +192,7 @@ describe('buildEntry: matching keys', () => {
     const rejected = refused(build(byEmail, { person_id: 'u1' }));
     expect(rejected.rejection.field).toBe('person_email');
     expect(rejected.rejection.reason).toMatch(/^no matching key/);
-    expect(rejected.label).toBe('people');
+    expect(labelOf(rejected, 'people')).toBe('people');
   });
 
   test('a record without any matching key is rejected', () => {
@@ -199,7 +201,7 @@ describe('buildEntry: matching keys', () => {
       field: ALL_PERSON_KEYS,
       reason: 'no matching key: the record holds none of these, or only empty ones',
     });
-    expect(rejected.label).toBe('people');
+    expect(labelOf(rejected, 'people')).toBe('people');
     expect(refused(build(ANONYMOUS, { event_name: 'visit' })).rejection.field).toBe('anonymous_id');
   });
 
@@ -252,7 +254,7 @@ describe('buildEntry: field mapping', () => {
       attributes: { email: 'a@b.co', person_id: 'not-the-key', plan: 'pro', created_at: SECONDS },
       timestamp: SECONDS,
     });
-    expect(entry.label).toBe('users (person_id "u1")');
+    expect(labelOf(entry, 'users')).toBe('users (person_id "u1")');
   });
 
   test('a mapped event: its name, id and time from other columns', () => {
@@ -319,7 +321,7 @@ describe('buildEntry: events, page and screen views', () => {
     });
     expect(id).toMatch(ULID);
     expect(entry.subject).toBe('id:u1');
-    expect(entry.label).toBe('events (person_id "u1")');
+    expect(labelOf(entry, 'events')).toBe('events (person_id "u1")');
   });
 
   test('the id is the same for the same record, another for another record', () => {
@@ -391,7 +393,7 @@ describe('buildEntry: events, page and screen views', () => {
     expect(rest).toEqual({ anonymous_id: 'anon-1', name: 'visit', timestamp: SECONDS, data: { ref: 'ad' } });
     expect(id).toMatch(ULID);
     expect(entry.subject).toBe('anonymous_id:anon-1');
-    expect(entry.label).toBe('visits (anonymous_id "anon-1")');
+    expect(labelOf(entry, 'visits')).toBe('visits (anonymous_id "anon-1")');
   });
 
   test('a number is an event name; anything else that is not text is not', () => {
@@ -419,7 +421,7 @@ describe('buildEntry: documented limits', () => {
   test('an identifier over 150 bytes that is not the matching key still rejects the record', () => {
     const rejected = refused(build(PERSON, { person_id: 'u1', person_email: `${'a'.repeat(150)}@b.co` }));
     expect(rejected.rejection.field).toBe('person_email');
-    expect(rejected.label).toBe('people (person_id "u1")');
+    expect(labelOf(rejected, 'people')).toBe('people (person_id "u1")');
   });
 
   test('a phone number that is not E.164', () => {
@@ -498,7 +500,7 @@ describe('buildEntry: documented limits', () => {
   test('event data over 100,000 bytes', () => {
     const rejected = refused(build(EVENT, { person_id: 'u1', event_name: 'e', blob: 'x'.repeat(100_000) }));
     expect(rejected.rejection).toEqual({ field: 'data', reason: 'event data over 100000 bytes' });
-    expect(rejected.label).toBe('events (person_id "u1")');
+    expect(labelOf(rejected, 'events')).toBe('events (person_id "u1")');
   });
 
   test('an entry over 32,000 bytes', () => {

@@ -35,6 +35,13 @@ describe('destination/Dockerfile', () => {
     expect(destination.entrypoint()).toEqual(['node', `${workdir}/destination/dist/main.js`]);
   });
 
+  it("runs with a small young generation, as the bin's shebang does (peak RSS, see BENCHMARKS.md)", () => {
+    expect(destination.env().get('NODE_OPTIONS')).toBe('--max-semi-space-size=4');
+    expect(readText('destination/src/main.ts').split('\n')[0]).toBe(
+      '#!/usr/bin/env -S node --max-semi-space-size=4',
+    );
+  });
+
   it('builds the shared kit workspace, then the destination, and not the source', () => {
     expect(destination.built()).toEqual(['kit', 'destination']);
   });

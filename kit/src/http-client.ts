@@ -32,8 +32,8 @@ export type Params = Record<string, string | number | boolean>;
 export interface RequestOptions {
   params?: Params;
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  /** An object is sent as JSON; a string is sent as it is, as JSON already serialized (its size known). */
-  body?: JsonObject | string;
+  /** An object is sent as JSON; a string or bytes are sent as they are, JSON already serialized. */
+  body?: JsonObject | string | Uint8Array;
   /** Keep the answer's JSON text beside its parsed body (`Answer.text`). */
   keepText?: boolean;
 }
@@ -304,7 +304,9 @@ export class HttpClient {
         params: options.params,
         data: options.body,
         // A body already serialized goes as it is: axios would otherwise parse it again to check it is JSON.
-        ...(typeof options.body === 'string' ? { transformRequest: [(data: unknown) => data] } : {}),
+        ...(typeof options.body === 'string' || options.body instanceof Uint8Array
+          ? { transformRequest: [(data: unknown) => data] }
+          : {}),
         signal: attempt.signal,
         transport: sendTimeTransport(ticket),
       });
