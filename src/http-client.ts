@@ -19,6 +19,7 @@ export const APP_API_WORDING: ApiWording = {
   forbidden:
     "the App API key's scope does not cover this data, or your account's IP allowlist blocks this machine. Use a key with read access to it, or allow this machine's IP address.",
   hostSettings: '"region" or "base_url"',
+  baseUrlSetting: '"base_url"',
   budgetName: 'App API budget',
   tooLargeHint: 'Narrow what the stream reads (customers_filter, start_date) or report it.',
 };

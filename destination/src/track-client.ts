@@ -12,6 +12,7 @@ export const TRACK_API_WORDING: ApiWording = {
   forbidden:
     "the Track API key pair may not write to this workspace, or your account's IP allowlist blocks this machine. Use a key pair of this workspace, or allow this machine's IP address.",
   hostSettings: '"region" or "track_base_url"',
+  baseUrlSetting: '"track_base_url"',
   budgetName: 'Track API rate',
   tooLargeHint: 'Report it: Track answers are small.',
 };

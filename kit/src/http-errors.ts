@@ -40,6 +40,8 @@ export interface ApiWording {
   forbidden: string;
   /** The config fields that decide where requests go, e.g. `"region" or "base_url"`. */
   hostSettings: string;
+  /** The config field that overrides the host, e.g. `"base_url"`. */
+  baseUrlSetting: string;
   /** Whose budget a run of 429s has used up, e.g. "App API budget". */
   budgetName: string;
   /** After "…stopped instead of downloading it again.": how to ask for less. */
@@ -142,7 +144,7 @@ function tooLarge(failed: FailedRequest): ConnectorError {
 
 function notCustomerIo(failed: FailedRequest): ConnectorError {
   return new ConnectorError(
-    `A web page (HTML) came back to ${where(failed)} instead of Customer.io's JSON, with HTTP ${failed.status}: a proxy or captive portal (a network sign-in page) answered instead of Customer.io. Check this machine's network path (HTTPS_PROXY, a network that needs a sign-in) or ${failed.wording.hostSettings}.`,
+    `A web page (HTML) came back to ${where(failed)} instead of Customer.io's JSON, with HTTP ${failed.status}: a proxy or captive portal (a network sign-in page) answered instead of Customer.io. Check this machine's network path (HTTPS_PROXY, a network that needs a sign-in) or ${failed.wording.baseUrlSetting}.`,
     'config_error',
     facts(failed),
   );
