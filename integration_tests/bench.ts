@@ -16,6 +16,7 @@ import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { perPersonStreams } from './bench-per-person.js';
 import { perPersonResume, stateSize } from './bench-state.js';
 import { CONNECTOR, configuredCatalog, ROOT, TEN_LIST_STREAMS } from './harness.js';
+import { startSimulatorProcess as startSimulator } from './loopback.js';
 import { WORKSPACE_NOW } from './simulator/time.js';
 
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -30,28 +31,17 @@ interface SimulatorProcess {
 }
 
 async function startSimulatorProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<SimulatorProcess> {
-  const child = spawn(
+  const script = join(ROOT, 'integration_tests/simulator/main.ts');
+  const { url, stop } = await startSimulator(
     TSX,
-    [join(ROOT, 'integration_tests/simulator/main.ts'), '--port', '0', '--api-key', API_KEY, ...args],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, ...env },
-    },
+    [script, '--port', '0', '--api-key', API_KEY, ...args],
+    env,
   );
-  const url = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      text += chunk;
-      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once('exit', () => reject(new Error(`simulator exited: ${text}`)));
-  });
   return {
     url,
     stats: async () =>
       (await (await fetch(`${url}/__simulator/stats`)).json()) as { requests: number; rateLimited: number },
-    stop: () => child.kill('SIGTERM'),
+    stop,
   };
 }
 

@@ -1,19 +1,10 @@
 import type { ClientOptions } from '@cio-connectors/kit/http-client';
-import { readTuning } from '@cio-connectors/kit/tuning';
+import { CLIENT_TUNING_VARIABLES, type ClientTuning, readTuning } from '@cio-connectors/kit/tuning';
 import type { ExportTuning } from './streams/customers-export.js';
 
 /** Knobs that are not part of the spec: tests and benchmarks shorten waits through the environment. */
-export type RunTuning = Pick<
-  ClientOptions,
-  | 'timeoutMs'
-  | 'maxRetries'
-  | 'retryBaseMs'
-  | 'quotaBackoffMs'
-  | 'maxRetryAfterMs'
-  | 'noProgressMs'
-  | 'maxResponseBytes'
-  | 'rateMarginMs'
-> &
+export type RunTuning = ClientTuning &
+  Pick<ClientOptions, 'maxResponseBytes'> &
   ExportTuning & {
     /** How long `check` waits for all its requests together. Default 30 s. */
     checkDeadlineMs?: number;
@@ -26,14 +17,8 @@ export type RunTuning = Pick<
   };
 
 const VARIABLES: Record<keyof RunTuning, string> = {
-  timeoutMs: 'CIO_TIMEOUT_MS',
-  maxRetries: 'CIO_MAX_RETRIES',
-  retryBaseMs: 'CIO_RETRY_BASE_MS',
-  quotaBackoffMs: 'CIO_QUOTA_BACKOFF_MS',
-  maxRetryAfterMs: 'CIO_MAX_RETRY_AFTER_MS',
-  noProgressMs: 'CIO_NO_PROGRESS_MS',
+  ...CLIENT_TUNING_VARIABLES,
   maxResponseBytes: 'CIO_MAX_RESPONSE_BYTES',
-  rateMarginMs: 'CIO_RATE_MARGIN_MS',
   checkDeadlineMs: 'CIO_CHECK_DEADLINE_MS',
   checkpointRecords: 'CIO_CHECKPOINT_RECORDS',
   progressLogMs: 'CIO_PROGRESS_LOG_MS',

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { JsonObject } from '@cio-connectors/kit/protocol';
+import { startSimulatorProcess } from '../../integration_tests/loopback.js';
 import { DESTINATION, DESTINATION_ROOT } from './harness.js';
 import { DEFAULT_SITE_ID, DEFAULT_TRACK_API_KEY } from './simulator/index.js';
 
@@ -27,24 +28,12 @@ interface Simulator {
 }
 
 async function startSimulator(): Promise<Simulator> {
-  const child = spawn(TSX, [join(DESTINATION_ROOT, 'integration_tests/simulator/main.ts'), '--port', '0'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=8192' },
+  const script = join(DESTINATION_ROOT, 'integration_tests/simulator/main.ts');
+  // The store of two million entries needs more than the default heap.
+  const { url, stop } = await startSimulatorProcess(TSX, [script, '--port', '0'], {
+    NODE_OPTIONS: '--max-old-space-size=8192',
   });
-  const url = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      text += chunk;
-      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once('exit', () => reject(new Error(`simulator exited: ${text}`)));
-  });
-  return {
-    url,
-    stats: async () => (await (await fetch(`${url}/__simulator/stats`)).json()) as never,
-    stop: () => child.kill('SIGTERM'),
-  };
+  return { url, stats: async () => (await (await fetch(`${url}/__simulator/stats`)).json()) as never, stop };
 }
 
 /** The input: PEOPLE person records (about 250 bytes of attributes each), then EVENTS events, states between. */

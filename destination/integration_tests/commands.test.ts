@@ -1,13 +1,8 @@
 // spec, check and discover, and the command line, run as the built destination against the Track simulator.
-import { afterEach, describe, expect, test } from 'vitest';
-import { configFor, errorsOf, ofType, operationsOf, runDestination } from './harness.js';
-import { startTrackSimulator, type TrackSimulator } from './simulator/index.js';
+import { describe, expect, test } from 'vitest';
+import { configFor, errorsOf, ofType, operationsOf, runDestination, simulatorPerTest } from './harness.js';
 
-let sim: TrackSimulator | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
+const start = simulatorPerTest();
 
 const connectionStatus = (messages: Array<Record<string, unknown>>) =>
   (messages.find((message) => message.type === 'CONNECTION_STATUS')?.connectionStatus ?? {}) as {
@@ -43,7 +38,7 @@ describe('spec', () => {
 
 describe('check', () => {
   test('good credentials: SUCCEEDED, naming the data center', async () => {
-    sim = await startTrackSimulator({ region: 'eu' });
+    const sim = await start({ region: 'eu' });
     const result = await runDestination('check', { config: configFor(sim) });
     expect(result.exitCode).toBe(0);
     expect(connectionStatus(result.messages)).toEqual({
@@ -53,7 +48,7 @@ describe('check', () => {
   });
 
   test('a wrong key: FAILED, saying which fields to check, without the key', async () => {
-    sim = await startTrackSimulator();
+    const sim = await start();
     const result = await runDestination('check', {
       config: configFor(sim, { track_api_key: 'wrong-key-123456' }),
     });
@@ -65,7 +60,7 @@ describe('check', () => {
   });
 
   test("a region that is not the workspace's: FAILED, naming the right one", async () => {
-    sim = await startTrackSimulator({ region: 'us' });
+    const sim = await start({ region: 'us' });
     const result = await runDestination('check', { config: configFor(sim, { region: 'EU' }) });
     expect(connectionStatus(result.messages)).toEqual({
       status: 'FAILED',
@@ -102,7 +97,7 @@ describe('check', () => {
 
 describe('discover', () => {
   test('exactly one DESTINATION_CATALOG: every operation with its schema and matching keys', async () => {
-    sim = await startTrackSimulator();
+    const sim = await start();
     const result = await runDestination('discover', { config: configFor(sim) });
     expect(result.exitCode).toBe(0);
     expect(result.messages.map((message) => message.type)).toEqual(['DESTINATION_CATALOG']);

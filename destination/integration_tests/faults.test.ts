@@ -1,5 +1,5 @@
 // What Customer.io refuses, what fails on the way, and bad input: nothing accepted is lost, nothing is silent.
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   configFor,
   configuredStream,
@@ -7,26 +7,13 @@ import {
   logsOf,
   record,
   runDestination,
+  simulatorPerTest,
   statesOf,
   streamState,
 } from './harness.js';
-import {
-  type FaultKind,
-  startTrackSimulator,
-  type TrackSimulator,
-  type TrackSimulatorOptions,
-} from './simulator/index.js';
+import type { FaultKind } from './simulator/index.js';
 
-let sim: TrackSimulator | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
-
-async function start(options: TrackSimulatorOptions = {}): Promise<TrackSimulator> {
-  sim = await startTrackSimulator(options);
-  return sim;
-}
+const start = simulatorPerTest();
 
 const peopleAndEvents = {
   streams: [configuredStream('users', 'person', 'append_dedup'), configuredStream('events', 'person_event')],

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JsonObject } from '@cio-connectors/kit/protocol';
+import { afterEach } from 'vitest';
 import { officialMessageValidator } from '../../integration_tests/harness.js';
-import type { TrackSimulator } from './simulator/index.js';
+import { startTrackSimulator, type TrackSimulator, type TrackSimulatorOptions } from './simulator/index.js';
 
 export const DESTINATION_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const DESTINATION = join(DESTINATION_ROOT, 'dist', 'main.js');
@@ -175,4 +176,17 @@ export function operationsOf(result: WriteResult): Array<Record<string, unknown>
     | { operations?: Array<Record<string, unknown>> }
     | undefined;
   return catalog?.operations ?? [];
+}
+
+/** For a test file: starts Track API simulators, each closed when the test that started it ends. */
+export function simulatorPerTest(): (options?: TrackSimulatorOptions) => Promise<TrackSimulator> {
+  const started: TrackSimulator[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((simulator) => simulator.close()));
+  });
+  return async (options = {}) => {
+    const simulator = await startTrackSimulator(options);
+    started.push(simulator);
+    return simulator;
+  };
 }

@@ -1,5 +1,5 @@
 // Killed at any moment and restarted with the records after the last state it echoed: nothing lost, no event twice.
-import { afterEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import {
   configFor,
   configuredStream,
@@ -7,16 +7,12 @@ import {
   type Message,
   record,
   runDestination,
+  simulatorPerTest,
   statesOf,
   streamState,
 } from './harness.js';
-import { startTrackSimulator, type TrackSimulator } from './simulator/index.js';
 
-let sim: TrackSimulator | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
+const start = simulatorPerTest();
 
 const EVENTS = 1500;
 const STATE_EVERY = 100;
@@ -44,7 +40,7 @@ const lastCursor = (messages: Message[]) =>
 const after = (lines: unknown[], records: number) => lines.slice(records + Math.floor(records / STATE_EVERY));
 
 test('SIGKILL after some states, then a restart from the last one echoed: every event stored once', async () => {
-  const sim = await startTrackSimulator({ latencyMs: 5 });
+  const sim = await start({ latencyMs: 5 });
   const lines = input();
   const env = { CIO_BATCH_BYTES: '3000', CIO_MAX_IN_FLIGHT: '4' };
   const killed = await runDestination('write', {
@@ -75,7 +71,7 @@ test('SIGKILL after some states, then a restart from the last one echoed: every 
 });
 
 test('SIGTERM: stops reading, finishes what is in flight, echoes the last safe state and exits 143', async () => {
-  const sim = await startTrackSimulator({ latencyMs: 5 });
+  const sim = await start({ latencyMs: 5 });
   const lines = input();
   const result = await runDestination('write', {
     config: configFor(sim),

@@ -1,5 +1,5 @@
 // write, run as the built destination against the Track simulator: every operation, the mapping paths, states.
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   configFor,
   configuredStream,
@@ -7,21 +7,12 @@ import {
   logsOf,
   record,
   runDestination,
+  simulatorPerTest,
   statesOf,
   streamState,
 } from './harness.js';
-import { startTrackSimulator, type TrackSimulator } from './simulator/index.js';
 
-let sim: TrackSimulator | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
-
-async function start(): Promise<TrackSimulator> {
-  sim = await startTrackSimulator();
-  return sim;
-}
+const start = simulatorPerTest();
 
 const catalog = (...streams: unknown[]) => ({ streams });
 

@@ -1,17 +1,7 @@
-import type { ClientOptions } from '@cio-connectors/kit/http-client';
-import { readTuning } from '@cio-connectors/kit/tuning';
+import { CLIENT_TUNING_VARIABLES, type ClientTuning, readTuning } from '@cio-connectors/kit/tuning';
 
 /** Knobs that are not part of the spec: tests and benchmarks set them through the environment. */
-export type WriteTuning = Pick<
-  ClientOptions,
-  | 'timeoutMs'
-  | 'maxRetries'
-  | 'retryBaseMs'
-  | 'quotaBackoffMs'
-  | 'maxRetryAfterMs'
-  | 'noProgressMs'
-  | 'rateMarginMs'
-> & {
+export type WriteTuning = ClientTuning & {
   /** The most one batch body holds, in bytes. Default 480,000 (Customer.io takes up to 500 KB). */
   batchBytes?: number;
   /** Requests queued or in flight at once. Default 8. */
@@ -24,13 +14,7 @@ export type WriteTuning = Pick<
 
 export function tuningFromEnv(env: NodeJS.ProcessEnv): WriteTuning {
   return readTuning<WriteTuning>(env, {
-    timeoutMs: 'CIO_TIMEOUT_MS',
-    maxRetries: 'CIO_MAX_RETRIES',
-    retryBaseMs: 'CIO_RETRY_BASE_MS',
-    quotaBackoffMs: 'CIO_QUOTA_BACKOFF_MS',
-    maxRetryAfterMs: 'CIO_MAX_RETRY_AFTER_MS',
-    noProgressMs: 'CIO_NO_PROGRESS_MS',
-    rateMarginMs: 'CIO_RATE_MARGIN_MS',
+    ...CLIENT_TUNING_VARIABLES,
     batchBytes: 'CIO_BATCH_BYTES',
     maxInFlight: 'CIO_MAX_IN_FLIGHT',
     flushMs: 'CIO_FLUSH_MS',

@@ -6,6 +6,7 @@
 // request counters (no auth, not rate limited).
 
 import { parseArgs } from 'node:util';
+import { closeOnSignals } from '../loopback.js';
 import { startSimulator } from './server.js';
 
 function integerOption(name: string, raw: string | undefined): number | undefined {
@@ -61,14 +62,7 @@ async function main(): Promise<void> {
         '  node dist/main.js check --config integration_tests/simulator_config.json\n',
     );
   }
-  const stop = (): void => {
-    simulator.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  closeOnSignals(simulator.close);
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,7 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { listenOnLoopback } from '../loopback.js';
 import {
   type Delivery,
   deliveryStatus,
@@ -180,7 +180,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   );
   const faults = new FaultPlan(options.faults ?? null);
   const references = new SeededRandom(0x429);
-  const closing = new AbortController();
   const startedAt = performance.now();
   const stats = emptyStats();
   let latencyMs = checkDelay('latencyMs', options.latencyMs ?? 0);
@@ -188,7 +187,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   /** Waits unless the simulator closes or the client leaves first; resolves to whether it waited in full. */
   async function pause(ms: number, clientGone: AbortSignal): Promise<boolean> {
-    const signal = AbortSignal.any([closing.signal, clientGone]);
+    const signal = AbortSignal.any([loopback.closing, clientGone]);
     if (ms <= 0) return !signal.aborted;
     try {
       await sleep(ms, undefined, { signal });
@@ -341,19 +340,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     writeDelivery(res, delivery);
   }
 
-  const server = createServer((req, res) => {
-    void handle(req, res);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const loopback = await listenOnLoopback(handle, options.port ?? 0);
+  const { port } = loopback;
   setStorageOrigin(workspace, `http://127.0.0.1:${port}`);
-  let closed: Promise<void> | undefined;
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -367,13 +356,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     setRequestsPerSecond: (rps) => limiter.setLimit(checkRequestsPerSecond(rps)),
     resetStats: () => Object.assign(stats, emptyStats()),
-    close: () => {
-      closed ??= new Promise<void>((resolve, reject) => {
-        closing.abort();
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      });
-      return closed;
-    },
+    close: loopback.close,
   };
 }

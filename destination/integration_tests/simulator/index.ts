@@ -1,10 +1,10 @@
 // A Customer.io Track API simulator: a real loopback HTTP server with the v2 batch endpoint, v1 anonymous
 // events and region discovery, a store tests can inspect, a sliding-window rate limiter and queued faults.
 
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { listenOnLoopback } from '../../../integration_tests/loopback.js';
 import { TrackStore } from './store.js';
 import { isObject, LIMITS, validateAnonymousEvent, validateEntry } from './validate.js';
 
@@ -186,7 +186,6 @@ export async function startTrackSimulator(options: TrackSimulatorOptions = {}): 
   const requests: RequestRecord[] = [];
   const faults: { kind: FaultKind; path: RegExp | undefined; remaining: number }[] = [];
   const admittedAt: number[] = [];
-  const closing = new AbortController();
   let limit = checkLimit(options.requestsPerSecond ?? null);
   const now = options.now ?? (() => performance.now());
 
@@ -211,7 +210,7 @@ export async function startTrackSimulator(options: TrackSimulatorOptions = {}): 
 
   /** Waits unless the simulator closes or the client leaves; resolves to whether it waited in full. */
   async function pause(ms: number, clientGone: AbortSignal): Promise<boolean> {
-    const signal = AbortSignal.any([closing.signal, clientGone]);
+    const signal = AbortSignal.any([loopback.closing, clientGone]);
     if (ms <= 0) return !signal.aborted;
     return sleep(ms, true, { signal }).catch(() => false);
   }
@@ -316,18 +315,8 @@ export async function startTrackSimulator(options: TrackSimulatorOptions = {}): 
     write(res, answer);
   }
 
-  const server = createServer((req, res) => {
-    void handle(req, res);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  let closed: Promise<void> | undefined;
+  const loopback = await listenOnLoopback(handle, options.port ?? 0);
+  const { port } = loopback;
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -344,13 +333,6 @@ export async function startTrackSimulator(options: TrackSimulatorOptions = {}): 
     setRequestsPerSecond: (next) => {
       limit = checkLimit(next);
     },
-    close: () => {
-      closed ??= new Promise<void>((resolve, reject) => {
-        closing.abort();
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      });
-      return closed;
-    },
+    close: loopback.close,
   };
 }

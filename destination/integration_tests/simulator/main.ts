@@ -1,6 +1,7 @@
 // Runs the Track API simulator standalone. Writes only to stderr; stdout stays free.
 
 import { parseArgs } from 'node:util';
+import { closeOnSignals } from '../../../integration_tests/loopback.js';
 import { startTrackSimulator } from './index.js';
 
 const USAGE = `Usage: tsx destination/integration_tests/simulator/main.ts [options]
@@ -52,14 +53,7 @@ async function main(): Promise<void> {
     `Customer.io Track API simulator on ${simulator.url} (site id: ${simulator.siteId}, ` +
       `api key: ${simulator.trackApiKey}, region: ${region}, rps: ${rps === 0 ? 'unlimited' : rps})\n`,
   );
-  const stop = (): void => {
-    simulator.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  closeOnSignals(simulator.close);
 }
 
 main().catch((error: unknown) => {
