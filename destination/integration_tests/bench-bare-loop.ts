@@ -1,7 +1,8 @@
 /**
- * The destination benchmark's baseline: builds the same batches as the connector from the same input (with
- * the connector's own entry builder and byte limit), then, clock started, posts them 8 at a time with the same
- * HTTP client and nothing else. Prints `{requests, ms, cpuMs}` on stderr; cpuMs covers the posting only.
+ * The destination benchmark's baselines: the CPU time of reading the input and parsing each line (what any
+ * destination of Airbyte messages spends at least), then, having built the same batches as the connector (with
+ * its own entry builder and byte limit), of posting them 8 at a time with the same HTTP client and nothing else.
+ * Prints `{requests, ms, cpuMs, parseCpuMs}` on stderr.
  *   tsx destination/integration_tests/bench-bare-loop.ts <track_base_url> <input.jsonl>
  */
 import { readFileSync } from 'node:fs';
@@ -27,6 +28,13 @@ const plans = new Map([
   ['users', plan('users', 'person')],
   ['events', plan('events', 'person_event')],
 ]);
+
+const parseStart = process.cpuUsage();
+let parsed = 0;
+for (const line of readFileSync(inputPath, 'utf8').split('\n'))
+  if (line !== '') parsed += JSON.parse(line) ? 1 : 0;
+const parseUsed = process.cpuUsage(parseStart);
+const parseCpuMs = (parseUsed.user + parseUsed.system) / 1000;
 
 const bodies: string[] = [];
 let batch: string[] = [];
@@ -65,5 +73,5 @@ await Promise.all(
 );
 const used = process.cpuUsage(cpu);
 process.stderr.write(
-  `${JSON.stringify({ requests: bodies.length, ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000 })}\n`,
+  `${JSON.stringify({ requests: bodies.length, ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000, parseCpuMs, parsed })}\n`,
 );

@@ -18,7 +18,7 @@ export const LIMITS = {
 
 const E164 = /^\+[1-9]\d{1,14}$/;
 /** Columns the platform may add to records; never written as attributes or data. */
-const AIRBYTE_COLUMN = /^_airbyte_/;
+const AIRBYTE_COLUMN_PREFIX = '_airbyte_';
 
 export interface Rejection {
   /** The operation field or attribute at fault, e.g. `person_email`, `attributes.plan`. */
@@ -89,8 +89,9 @@ class RecordView {
   /** The record's other columns, as attributes or data. */
   rest(): JsonObject {
     const rest: JsonObject = {};
-    for (const [column, value] of Object.entries(this.data)) {
-      if (!this.used.has(column) && !AIRBYTE_COLUMN.test(column)) rest[column] = value;
+    for (const column in this.data) {
+      if (!this.used.has(column) && !column.startsWith(AIRBYTE_COLUMN_PREFIX))
+        rest[column] = this.data[column];
     }
     return rest;
   }
@@ -139,8 +140,10 @@ function checkAttributes(attributes: JsonObject, prefix: string): void {
     if (byteLength(name) > LIMITS.attributeNameBytes)
       reject(`${prefix}.${name.slice(0, 40)}…`, `attribute name over ${LIMITS.attributeNameBytes} bytes`);
     const value = attributes[name];
+    // Numbers and booleans are always far below the limit: only text and objects are measured.
+    if (value === null || (typeof value !== 'string' && typeof value !== 'object')) continue;
     const size = typeof value === 'string' ? byteLength(value) : byteLength(stringifyJson(value) ?? '');
-    if (value !== null && size > LIMITS.attributeValueBytes)
+    if (size > LIMITS.attributeValueBytes)
       reject(`${prefix}.${name}`, `attribute value over ${LIMITS.attributeValueBytes} bytes`);
   }
 }

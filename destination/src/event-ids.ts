@@ -1,4 +1,6 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
+
+const sha256 = (text: string): Buffer => hash('sha256', text, 'buffer');
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
@@ -20,9 +22,7 @@ export function eventId(
   seconds: number | undefined,
 ) {
   if (ownId !== undefined && isUlid(ownId.toUpperCase())) return ownId.toUpperCase();
-  const hash = createHash('sha256')
-    .update(ownId === undefined ? `record\n${stream}\n${dataText}` : `id\n${stream}\n${ownId}`)
-    .digest();
+  const hash = sha256(ownId === undefined ? `record\n${stream}\n${dataText}` : `id\n${stream}\n${ownId}`);
   return encodeUlid(seconds === undefined ? 0 : seconds * 1000, hash);
 }
 
