@@ -11,6 +11,8 @@ await runCli({
   name: 'destination-customer-io',
   packageJson: new URL('../package.json', import.meta.url),
   connectionSpecification,
+  // A stop finishes the requests in flight: give them a while before the process ends regardless.
+  stopGraceMs: 30_000,
   commands: [
     { name: 'spec', describe: 'print the connector specification', run: ({ emitter }) => spec(emitter) },
     {
