@@ -8,6 +8,8 @@ import { askRegion, createTrackClient } from './track-client.js';
 import type { WriteTuning } from './tuning.js';
 import { write as writeMessages } from './write.js';
 
+const CHECK_ATTEMPT_MS = 10_000;
+
 export async function spec(emitter: Emitter): Promise<void> {
   await emitter.emit({
     type: 'SPEC',
@@ -28,9 +30,11 @@ export async function check(loadConfig: () => unknown, emitter: Emitter, tuning:
     const config = parseConfig(loadConfig());
     emitter.addSecret(config.trackApiKey);
     const where = config.baseUrl ?? TRACK_HOSTS[config.region ?? 'US'];
+    // A check answers within about half a minute, even from a host that never answers: 3 attempts of 10 s.
     const client = createTrackClient(config, where, {
       ...tuning,
       maxRetries: Math.min(tuning.maxRetries ?? 2, 2),
+      timeoutMs: Math.min(tuning.timeoutMs ?? CHECK_ATTEMPT_MS, CHECK_ATTEMPT_MS),
     });
     const account = await askRegion(client);
     if (config.region !== undefined && account.region !== config.region)
