@@ -286,3 +286,29 @@ describe('batches', () => {
     for (let p = 0; p < 5; p++) expect(sim.store.find('id', `p${p}`)?.attributes.version).toBe(195 + p);
   });
 });
+
+describe('progress', () => {
+  test('a LOG line each time another CIO_PROGRESS_RECORDS records are settled, rejected ones included', async () => {
+    const sim = await start();
+    const input = Array.from({ length: 30 }, (_, n) =>
+      record('users', n === 4 ? { plan: 'no key' } : { person_id: `u${n}` }),
+    );
+    const result = await runDestination('write', {
+      config: configFor(sim, { max_rejected_share: 0.5 }),
+      catalog: { streams: [configuredStream('users', 'person', 'append_dedup')] },
+      input,
+      // One entry a batch: records settle one at a time, so each threshold is met exactly.
+      env: { CIO_PROGRESS_RECORDS: '10', CIO_BATCH_BYTES: '60' },
+    });
+    expect(result.exitCode).toBe(0);
+    expect(logsOf(result, 'INFO').filter((line) => line.startsWith('Progress:'))).toEqual([
+      expect.stringMatching(
+        /^Progress: 10 records settled \(9 written, 1 rejected\) of \d+ read, in \d+ requests; \d+ records\/second\.$/,
+      ),
+      expect.stringMatching(/^Progress: 20 records settled \(19 written, 1 rejected\)/),
+      expect.stringMatching(
+        /^Progress: 30 records settled \(29 written, 1 rejected\) of 30 read, in 29 requests;/,
+      ),
+    ]);
+  });
+});

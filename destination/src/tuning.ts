@@ -10,6 +10,8 @@ export type WriteTuning = ClientTuning & {
   flushMs?: number;
   /** Settled records before the rejected share may fail the sync (before the input ends). Default 1000. */
   rejectedShareAfter?: number;
+  /** Records settled between two progress LOG lines. Default 100,000. */
+  progressRecords?: number;
 };
 
 export function tuningFromEnv(env: NodeJS.ProcessEnv): WriteTuning {
@@ -19,5 +21,6 @@ export function tuningFromEnv(env: NodeJS.ProcessEnv): WriteTuning {
     maxInFlight: 'CIO_MAX_IN_FLIGHT',
     flushMs: 'CIO_FLUSH_MS',
     rejectedShareAfter: 'CIO_REJECTED_SHARE_AFTER',
+    progressRecords: 'CIO_PROGRESS_RECORDS',
   });
 }

@@ -15,7 +15,13 @@ import type { WriteTuning } from './tuning.js';
 
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
-const DEFAULTS = { batchBytes: 480_000, maxInFlight: 8, flushMs: 1000, rejectedShareAfter: 1000 };
+const DEFAULTS = {
+  batchBytes: 480_000,
+  maxInFlight: 8,
+  flushMs: 1000,
+  rejectedShareAfter: 1000,
+  progressRecords: 100_000,
+};
 
 /** The batch being filled, sent when the next entry would not fit, or when it has waited `flushMs`. */
 class BatchPacker {
@@ -67,7 +73,7 @@ export async function write(
   tuning: WriteTuning,
   stop: AbortSignal,
 ): Promise<number> {
-  const { batchBytes, maxInFlight, flushMs, rejectedShareAfter, ...clientTuning } = {
+  const { batchBytes, maxInFlight, flushMs, rejectedShareAfter, progressRecords, ...clientTuning } = {
     ...DEFAULTS,
     ...tuning,
   };
@@ -88,17 +94,29 @@ export async function write(
   const releaseStates = () => {
     for (const state of acknowledgements.releasable()) void emitter.echoState(state);
   };
+  const started = Date.now();
+  let nextProgress = progressRecords;
+  /** A LOG line each time another `progressRecords` records are settled: a long write is never silent. */
+  const reportProgress = () => {
+    const settled = acknowledgements.settled;
+    if (settled < nextProgress) return;
+    nextProgress = (Math.floor(settled / progressRecords) + 1) * progressRecords;
+    const seconds = Math.max(0.001, (Date.now() - started) / 1000);
+    void emitter.log(
+      'INFO',
+      `Progress: ${settled} records settled (${settled - acknowledgements.rejected} written, ${acknowledgements.rejected} rejected) of ${acknowledgements.read} read, in ${plural(sender.requests, 'request')}; ${Math.round(settled / seconds)} records/second.`,
+    );
+  };
   const sender = new Sender(client, {
     maxInFlight,
     settle: (item, rejection) => {
       acknowledgements.settle(item.ticket, rejection !== undefined);
       if (rejection !== undefined) report.add(recordLabel(item.stream, item.key), rejection, 'Customer.io');
       releaseStates();
+      reportProgress();
     },
   });
-  const packer = new BatchPacker(batchBytes, flushMs, (items, texts) =>
-    sender.send(BATCH_PATH, items, texts),
-  );
+  const packer = new BatchPacker(batchBytes, flushMs, (items, body) => sender.send(BATCH_PATH, items, body));
   const tooManyRejected = (final: boolean): ConnectorError | undefined => {
     const settled = acknowledgements.settled;
     if (settled === 0 || (!final && settled < rejectedShareAfter)) return undefined;
@@ -133,6 +151,7 @@ export async function write(
         acknowledgements.settle(ticket, true);
         report.add(recordLabel(plan.stream, built.key), built.rejection, 'connector');
         releaseStates();
+        reportProgress();
       } else {
         const item: Item = { ticket, subject: built.subject, stream: plan.stream, key: built.key };
         if (built.kind === 'anonymous')
