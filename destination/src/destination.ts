@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import { asConnectorError, ConfigError } from '@cio-connectors/kit/errors';
 import type { Emitter } from '@cio-connectors/kit/protocol';
 import { parseConfig } from './config.js';
@@ -6,7 +5,6 @@ import { destinationOperation, OPERATIONS } from './operations.js';
 import { connectionSpecification, DOCUMENTATION_URL, TRACK_HOSTS } from './spec.js';
 import { askRegion, createTrackClient } from './track-client.js';
 import type { WriteTuning } from './tuning.js';
-import { write as writeMessages } from './write.js';
 
 const CHECK_ATTEMPT_MS = 10_000;
 
@@ -58,15 +56,4 @@ export async function discover(rawConfig: unknown, emitter: Emitter): Promise<vo
     type: 'DESTINATION_CATALOG',
     destination_catalog: { operations: OPERATIONS.map(destinationOperation) },
   });
-}
-
-export function write(
-  rawConfig: unknown,
-  rawCatalog: unknown,
-  input: Readable,
-  emitter: Emitter,
-  tuning: WriteTuning,
-  stop: AbortSignal,
-): Promise<number> {
-  return writeMessages(parseConfig(rawConfig), rawCatalog, input, emitter, tuning, stop);
 }

@@ -1,8 +1,10 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
 import { runCli } from '@cio-connectors/kit/cli';
-import { check, discover, spec, write } from './destination.js';
+import { parseConfig } from './config.js';
+import { check, discover, spec } from './destination.js';
 import { connectionSpecification } from './spec.js';
 import { tuningFromEnv } from './tuning.js';
+import { write } from './write.js';
 
 const tuning = tuningFromEnv(process.env);
 const config = { describe: 'path to the config JSON', required: true };
@@ -35,7 +37,7 @@ await runCli({
       stopsGracefully: true,
       run: ({ emitter, readJson, stopSignal }) =>
         write(
-          readJson('config', 'config'),
+          parseConfig(readJson('config', 'config')),
           readJson('catalog', 'catalog'),
           process.stdin,
           emitter,

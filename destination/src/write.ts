@@ -63,7 +63,7 @@ class BatchPacker {
  * The write: Airbyte messages from `input`, one per line, into Customer.io. Records become Track entries
  * (or rejections), packed into batches by bytes and sent several at once; each state goes back once every
  * record before it is settled. Stops reading at the first failure or when `stop` aborts, then finishes what
- * was read and echoes the states that are safe. Returns the exit code.
+ * was read and echoes the states that are safe. Throws what failed, once all that is done.
  */
 export async function write(
   config: DestinationConfig,
@@ -72,7 +72,7 @@ export async function write(
   emitter: Emitter,
   tuning: WriteTuning,
   stop: AbortSignal,
-): Promise<number> {
+): Promise<void> {
   const { batchBytes, maxInFlight, flushMs, rejectedShareAfter, progressRecords, ...clientTuning } = {
     ...DEFAULTS,
     ...tuning,
@@ -182,7 +182,6 @@ export async function write(
       'WARN',
       `${acknowledgements.waitingStates} state(s) not echoed: records before them were not written. The next sync resumes from the last state echoed.`,
     );
-  if (failure === undefined) return 0;
-  await emitter.error(failure.message, failure.failureType, { internal: failure.internalMessage });
-  return 1;
+  // The runner reports it (one ERROR trace, on stderr too) and exits 1, as for any command's failure.
+  if (failure !== undefined) throw failure;
 }
