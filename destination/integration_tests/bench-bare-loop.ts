@@ -22,7 +22,14 @@ const [baseUrl = '', inputPath = ''] = process.argv.slice(2);
 const plan = (stream: string, object: string): StreamPlan => {
   const operation = OPERATIONS.find((candidate) => candidate.object === object);
   if (operation === undefined) throw new Error(object);
-  return { stream, operation, fields: {}, matchingKey: undefined };
+  return {
+    stream,
+    operation,
+    fields: {},
+    matchingKey: undefined,
+    collectionName: stream,
+    segmentId: undefined,
+  };
 };
 const plans = new Map([
   ['users', plan('users', 'person')],

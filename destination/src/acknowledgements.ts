@@ -83,12 +83,16 @@ export class Acknowledgements {
     this.#states.push({ before: this.#read, message, tally });
   }
 
-  /** The states now safe to echo, in order, each with its counts; they leave the queue. */
-  releasable(): EchoedStateMessage[] {
+  /**
+   * The states now safe to echo, in order, each with its counts; they leave the queue. A state `held` keeps
+   * itself and every later one waiting (a mirror stream's, until the mirror is done).
+   */
+  releasable(held: (message: JsonObject) => boolean = () => false): EchoedStateMessage[] {
     const released: EchoedStateMessage[] = [];
     while (
       this.#states.length > 0 &&
-      (this.#states[0]?.before ?? Number.POSITIVE_INFINITY) <= this.#settledBelow
+      (this.#states[0]?.before ?? Number.POSITIVE_INFINITY) <= this.#settledBelow &&
+      !held(this.#states[0]?.message ?? {})
     ) {
       const { message, tally } = this.#states.shift() as PendingState;
       released.push({

@@ -4,24 +4,36 @@
  * generation and fill the old one), and the body goes to the socket as it is. Where each entry starts is kept,
  * so a range of entries is one slice of the body (a batch split in halves needs nothing else).
  */
-const OPEN = Buffer.from('{"batch":[');
-const CLOSE = Buffer.from(']}');
-export const BATCH_ENVELOPE_BYTES = OPEN.length + CLOSE.length;
+/** A JSON list inside an object: `{"batch":[` … `]}` (Track v2 batches), `{"ids":[` … `]}` (segment members). */
+export interface Envelope {
+  open: Buffer;
+  close: Buffer;
+}
+
+const envelope = (key: string): Envelope => ({ open: Buffer.from(`{"${key}":[`), close: Buffer.from(']}') });
+export const BATCH_ENVELOPE = envelope('batch');
+export const IDS_ENVELOPE = envelope('ids');
+export const BATCH_ENVELOPE_BYTES = BATCH_ENVELOPE.open.length + BATCH_ENVELOPE.close.length;
 
 export interface BatchBody {
   bytes: Buffer;
   /** starts[i]: the byte where entry i begins; starts[n]: one past the last entry's end (where a comma would be). */
   starts: number[];
+  envelope: Envelope;
 }
 
 export class BatchBuilder {
   readonly #maxBytes: number;
+  readonly #maxEntries: number;
+  readonly #envelope: Envelope;
   #buffer: Buffer | undefined;
   #used = 0;
   #starts: number[] = [];
 
-  constructor(maxBytes: number) {
+  constructor(maxBytes: number, envelope: Envelope = BATCH_ENVELOPE, maxEntries = Number.POSITIVE_INFINITY) {
     this.#maxBytes = maxBytes;
+    this.#envelope = envelope;
+    this.#maxEntries = maxEntries;
   }
 
   get entries(): number {
@@ -30,14 +42,19 @@ export class BatchBuilder {
 
   /** Whether an entry of `bytes` fits beside those already in (an empty batch takes any entry). */
   fits(bytes: number): boolean {
-    return this.#starts.length === 0 || this.#used + 1 + bytes + CLOSE.length <= this.#maxBytes;
+    if (this.#starts.length === 0) return true;
+    return (
+      this.#starts.length < this.#maxEntries &&
+      this.#used + 1 + bytes + this.#envelope.close.length <= this.#maxBytes
+    );
   }
 
   /** Appends an entry of `bytes` (its UTF-8 length): call `fits` first. */
   add(text: string, bytes: number): void {
     if (this.#buffer === undefined) {
-      this.#buffer = Buffer.allocUnsafe(Math.max(this.#maxBytes, BATCH_ENVELOPE_BYTES + bytes));
-      this.#used = OPEN.copy(this.#buffer, 0);
+      const { open, close } = this.#envelope;
+      this.#buffer = Buffer.allocUnsafe(Math.max(this.#maxBytes, open.length + close.length + bytes));
+      this.#used = open.copy(this.#buffer, 0);
     } else {
       this.#buffer[this.#used] = 0x2c; // ','
       this.#used += 1;
@@ -48,14 +65,15 @@ export class BatchBuilder {
 
   /** The body of the entries added, and a new empty batch. */
   finish(): BatchBody {
-    const buffer = this.#buffer ?? Buffer.allocUnsafe(BATCH_ENVELOPE_BYTES);
+    const { open, close } = this.#envelope;
+    const buffer = this.#buffer ?? Buffer.allocUnsafe(open.length + close.length);
     const starts = [...this.#starts, this.#used + 1];
-    const end = this.#buffer === undefined ? OPEN.copy(buffer, 0) : this.#used;
-    const length = end + CLOSE.copy(buffer, end);
+    const end = this.#buffer === undefined ? open.copy(buffer, 0) : this.#used;
+    const length = end + close.copy(buffer, end);
     this.#buffer = undefined;
     this.#used = 0;
     this.#starts = [];
-    return { bytes: buffer.subarray(0, length), starts };
+    return { bytes: buffer.subarray(0, length), starts, envelope: this.#envelope };
   }
 }
 
@@ -63,11 +81,5 @@ export class BatchBuilder {
 export function batchPart(body: BatchBody, from: number, to: number): Buffer {
   const start = body.starts[from] ?? 0;
   const end = (body.starts[to] ?? start + 1) - 1;
-  return Buffer.concat([OPEN, body.bytes.subarray(start, end), CLOSE]);
-}
-
-/** A body of one entry, sent alone (an anonymous event to Track v1). */
-export function wholeBody(text: string): BatchBody {
-  const bytes = Buffer.from(text, 'utf8');
-  return { bytes, starts: [0, bytes.length + 1] };
+  return Buffer.concat([body.envelope.open, body.bytes.subarray(start, end), body.envelope.close]);
 }

@@ -2,10 +2,12 @@ import { checkBaseUrl, createAjv, describeSchemaError } from '@cio-connectors/ki
 import { ConfigError } from '@cio-connectors/kit/errors';
 import type { DestinationSyncMode } from '@cio-connectors/kit/protocol';
 import type { Ajv } from 'ajv';
+import { OBJECT_NAMES, TYPED_OBJECT } from './operations.js';
 import {
   connectionSpecification,
   DEFAULT_MAX_REJECTED_SHARE,
   DEFAULT_REQUESTS_PER_SECOND,
+  MAX_APP_REQUESTS_PER_SECOND,
   type Region,
 } from './spec.js';
 
@@ -16,6 +18,18 @@ export interface StreamMapping {
   syncMode: DestinationSyncMode | undefined;
   /** Operation field → the record column that holds it. */
   fields: Readonly<Record<string, string>>;
+  /** A collection stream's collection, when not named after the stream. */
+  collectionName: string | undefined;
+  /** A segment_membership stream's segment, when its records name none. */
+  segmentId: string | undefined;
+}
+
+/** The App API, when its key is configured. */
+export interface AppApiConfig {
+  apiKey: string;
+  /** The configured override of the region's host, checked; undefined when not set. */
+  baseUrl: string | undefined;
+  requestsPerSecond: number;
 }
 
 export interface DestinationConfig {
@@ -28,6 +42,8 @@ export interface DestinationConfig {
   requestsPerSecond: number;
   maxRejectedShare: number;
   streamMappings: readonly StreamMapping[];
+  app: AppApiConfig | undefined;
+  allowEmptyMirror: boolean;
 }
 
 /** The config as the spec describes it, once validated. */
@@ -43,7 +59,13 @@ interface RawConfig {
     object: string;
     sync_mode?: DestinationSyncMode;
     fields?: Record<string, string>;
+    collection_name?: string;
+    segment_id?: number;
   }>;
+  app_api_key?: string;
+  app_base_url?: string;
+  app_requests_per_second?: number;
+  allow_empty_mirror?: boolean;
 }
 
 let validateSpec: ReturnType<Ajv['compile']> | undefined;
@@ -78,15 +100,27 @@ export function parseConfig(raw: unknown): DestinationConfig {
     object: mapping.object,
     syncMode: mapping.sync_mode,
     fields: mapping.fields ?? {},
+    collectionName: mapping.collection_name,
+    segmentId: mapping.segment_id === undefined ? undefined : String(mapping.segment_id),
   }));
   const named = new Set<string>();
-  for (const { stream } of mappings) {
+  for (const { stream, object } of mappings) {
+    if (!OBJECT_NAMES.includes(object) && !TYPED_OBJECT.test(object))
+      throw new ConfigError(
+        `Config field "stream_mappings" maps the stream "${stream}" to "${object}", which is not an object of this destination: use ${OBJECT_NAMES.join(', ')}, or object_<type> / relationship_<type> for an object type of the workspace.`,
+      );
     if (named.has(stream))
       throw new ConfigError(
         `Config field "stream_mappings" maps the stream "${stream}" twice: keep one entry.`,
       );
     named.add(stream);
   }
+  const appApiKey = input.app_api_key?.trim() ?? '';
+  const appBaseUrl = checkBaseUrl('app_base_url', input.app_base_url, 'https://api.customer.io');
+  if (appApiKey === '' && appBaseUrl !== undefined)
+    throw new ConfigError(
+      'Config field "app_base_url" is set without "app_api_key": set the App API key too, or remove "app_base_url".',
+    );
   return {
     siteId: input.site_id,
     trackApiKey: input.track_api_key,
@@ -95,5 +129,14 @@ export function parseConfig(raw: unknown): DestinationConfig {
     requestsPerSecond: input.requests_per_second ?? DEFAULT_REQUESTS_PER_SECOND,
     maxRejectedShare: input.max_rejected_share ?? DEFAULT_MAX_REJECTED_SHARE,
     streamMappings: mappings,
+    app:
+      appApiKey === ''
+        ? undefined
+        : {
+            apiKey: appApiKey,
+            baseUrl: appBaseUrl,
+            requestsPerSecond: input.app_requests_per_second ?? MAX_APP_REQUESTS_PER_SECOND,
+          },
+    allowEmptyMirror: input.allow_empty_mirror ?? false,
   };
 }

@@ -1,7 +1,7 @@
 import { ConfigError } from '@cio-connectors/kit/errors';
 import type { DestinationSyncMode } from '@cio-connectors/kit/protocol';
 import type { DestinationConfig } from './config.js';
-import { OBJECT_NAMES, type Operation, operationsOf } from './operations.js';
+import { OBJECT_NAMES, OPERATIONS, type Operation, operationsOf, TYPED_OBJECT } from './operations.js';
 
 /** How one configured stream is written. */
 export interface StreamPlan {
@@ -11,6 +11,10 @@ export interface StreamPlan {
   fields: Readonly<Record<string, string>>;
   /** The matching key the stream's primary key names; undefined: the first present, in the operation's order. */
   matchingKey: string | undefined;
+  /** A collection stream's collection name: its stream_mappings entry's, else the stream's. */
+  collectionName: string;
+  /** A segment_membership stream's segment, from its stream_mappings entry: records then need no segment_id. */
+  segmentId: string | undefined;
 }
 
 export interface Plans {
@@ -33,8 +37,17 @@ interface RawConfiguredStream {
 const list = (items: readonly string[]) =>
   items.length === 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items.at(-1) ?? ''}`;
 
-function operationFor(stream: string, object: string, mode: DestinationSyncMode | undefined): Operation {
-  const candidates = operationsOf(object);
+function operationFor(
+  stream: string,
+  object: string,
+  mode: DestinationSyncMode | undefined,
+  operations: readonly Operation[],
+): Operation {
+  const candidates = operationsOf(object, operations);
+  if (candidates.length === 0 && TYPED_OBJECT.test(object))
+    throw new ConfigError(
+      `Stream "${stream}" writes "${object}", but the workspace has no object type named so: see discover's object_<type> names (they need "app_api_key"), or write "object" / "relationship" with an object_type_id column.`,
+    );
   if (candidates.length === 0)
     throw new ConfigError(
       `Stream "${stream}" writes "${object}", which is not an object of this destination: use ${list(OBJECT_NAMES)}.`,
@@ -55,14 +68,32 @@ function matchingKeyOf(primaryKey: unknown, operation: Operation, fields: Readon
   return operation.matchingKeys.find((key) => key === column || fields[key] === column);
 }
 
-/** Each configured stream's write, from its destination_object_name or its entry in stream_mappings. */
-export function planStreams(rawCatalog: unknown, config: DestinationConfig): Plans {
+function catalogStreams(rawCatalog: unknown): RawConfiguredStream[] {
   const streams = (rawCatalog as { streams?: unknown } | null)?.streams;
   if (typeof rawCatalog !== 'object' || rawCatalog === null || !Array.isArray(streams))
     throw new ConfigError('The catalog must be a JSON object with a "streams" list (a configured catalog).');
+  return streams as RawConfiguredStream[];
+}
+
+/** Whether the catalog writes an `object_<type>` or `relationship_<type>`: the types must be listed first. */
+export function writesTypedObjects(rawCatalog: unknown, config: DestinationConfig): boolean {
+  const named = catalogStreams(rawCatalog).map((raw) => raw?.destination_object_name);
+  const objects = [...named, ...config.streamMappings.map((mapping) => mapping.object)];
+  return objects.some(
+    (object) => typeof object === 'string' && !OBJECT_NAMES.includes(object) && TYPED_OBJECT.test(object),
+  );
+}
+
+/** Each configured stream's write, from its destination_object_name or its entry in stream_mappings. */
+export function planStreams(
+  rawCatalog: unknown,
+  config: DestinationConfig,
+  operations: readonly Operation[] = OPERATIONS,
+): Plans {
+  const streams = catalogStreams(rawCatalog);
   const mappings = new Map(config.streamMappings.map((mapping) => [mapping.stream, mapping]));
   const byStream = new Map<string, StreamPlan>();
-  for (const [index, raw] of (streams as RawConfiguredStream[]).entries()) {
+  for (const [index, raw] of streams.entries()) {
     const name = raw?.stream?.name;
     if (typeof name !== 'string' || name === '')
       throw new ConfigError(`Catalog stream ${index + 1} has no "stream": {"name": ...}: fix the catalog.`);
@@ -75,9 +106,10 @@ export function planStreams(rawCatalog: unknown, config: DestinationConfig): Pla
         name,
         named,
         typeof mode === 'string' ? (mode as DestinationSyncMode) : undefined,
+        operations,
       );
     } else if (mapping !== undefined) {
-      operation = operationFor(name, mapping.object, mapping.syncMode);
+      operation = operationFor(name, mapping.object, mapping.syncMode, operations);
     } else {
       throw new ConfigError(
         `Stream "${name}" names no destination object: set its "destination_object_name" in the catalog, or add {"stream": "${name}", "object": "person"} (or another object) to the config's "stream_mappings".`,
@@ -91,6 +123,8 @@ export function planStreams(rawCatalog: unknown, config: DestinationConfig): Pla
       operation,
       fields,
       matchingKey: matchingKeyOf(raw.primary_key, operation, fields),
+      collectionName: mapping?.collectionName ?? name,
+      segmentId: mapping?.segmentId,
     });
   }
   const catalogNames = new Set([...byStream.values()].map((plan) => plan.stream));

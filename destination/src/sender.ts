@@ -1,5 +1,5 @@
 import { asConnectorError, ConnectorError, UnexpectedResponseError } from '@cio-connectors/kit/errors';
-import type { HttpClient } from '@cio-connectors/kit/http-client';
+import type { HttpClient, RequestOptions } from '@cio-connectors/kit/http-client';
 import type { Ticket } from './acknowledgements.js';
 import { type BatchBody, batchPart } from './batch-body.js';
 import type { MatchingKey, Rejection } from './entries.js';
@@ -9,13 +9,32 @@ export const BATCH_PATH = '/api/v2/batch';
 export const ANONYMOUS_EVENTS_PATH = '/api/v1/events';
 
 /**
+ * One request and how its answer settles its items. `list`: a body of entries (a Track v2 batch, a segment's
+ * ids), refused per entry by a 207, or as a whole by a 400/413 that is split until the refused entries are
+ * found. `single`: one item's request (an anonymous event, a snippet): a 400/404/422 rejects it, except a 404
+ * to a DELETE, which finds it already done.
+ */
+export type Outgoing =
+  | { kind: 'list'; client: HttpClient; path: string; params?: RequestOptions['params']; body: BatchBody }
+  | {
+      kind: 'single';
+      client: HttpClient;
+      path: string;
+      method: 'POST' | 'PUT' | 'DELETE';
+      body?: RequestOptions['body'];
+    };
+
+/** A single request's refusals that reject its item rather than stop the sync. */
+const REFUSED_ALONE: ReadonlySet<number> = new Set([400, 404, 409, 413, 422]);
+
+/**
  * One record on its way: whose it is (for ordering), its place in the input, its stream and matching key (for
  * reports). Its entry is in the request's body (batch-body.ts), not kept beside it.
  */
 export interface Item {
   ticket: Ticket;
-  /** The person (or visitor) it is about: requests about the same subject are answered one after another. */
-  subject: string;
+  /** The people (or visitors, objects) it is about: requests about the same one are answered in order. */
+  subjects: readonly string[];
   stream: string;
   key: MatchingKey;
 }
@@ -34,7 +53,6 @@ export interface SenderOptions {
  * refuses are found. Any other failure stops sending: it is `failure`, and what was not sent stays unsettled.
  */
 export class Sender {
-  readonly #client: HttpClient;
   readonly #options: SenderOptions;
   readonly #running = new Set<Promise<void>>();
   /** Each subject's latest request. */
@@ -43,8 +61,7 @@ export class Sender {
   /** Requests sent, splits included (retries are the client's). */
   requests = 0;
 
-  constructor(client: HttpClient, options: SenderOptions) {
-    this.#client = client;
+  constructor(options: SenderOptions) {
     this.#options = options;
   }
 
@@ -52,20 +69,22 @@ export class Sender {
     return this.#failure;
   }
 
-  /** Queues a request of `items` (in order; `body` holds their entries) and resolves once there is room for another. */
-  async send(path: string, items: Item[], body: BatchBody): Promise<void> {
+  /** Queues a request of `items` (in order; a list body holds their entries) and resolves once there is room for another. */
+  async send(outgoing: Outgoing, items: Item[]): Promise<void> {
     const earlier = new Set<Promise<void>>();
-    for (const { subject } of items) {
-      const last = this.#lastBySubject.get(subject);
-      if (last !== undefined) earlier.add(last);
-    }
-    const done = this.#run(path, items, body, [...earlier]);
-    for (const { subject } of items) this.#lastBySubject.set(subject, done);
+    for (const { subjects } of items)
+      for (const subject of subjects) {
+        const last = this.#lastBySubject.get(subject);
+        if (last !== undefined) earlier.add(last);
+      }
+    const done = this.#run(outgoing, items, [...earlier]);
+    for (const { subjects } of items) for (const subject of subjects) this.#lastBySubject.set(subject, done);
     this.#running.add(done);
     void done.then(() => {
       this.#running.delete(done);
-      for (const { subject } of items)
-        if (this.#lastBySubject.get(subject) === done) this.#lastBySubject.delete(subject);
+      for (const { subjects } of items)
+        for (const subject of subjects)
+          if (this.#lastBySubject.get(subject) === done) this.#lastBySubject.delete(subject);
     });
     while (this.#running.size >= this.#options.maxInFlight) await Promise.race(this.#running);
   }
@@ -76,22 +95,58 @@ export class Sender {
   }
 
   /** Never rejects: a failure is kept in `failure`. */
-  async #run(path: string, items: Item[], body: BatchBody, earlier: Promise<void>[]): Promise<void> {
+  async #run(outgoing: Outgoing, items: Item[], earlier: Promise<void>[]): Promise<void> {
     await Promise.all(earlier);
     if (this.#failure !== undefined) return;
     try {
-      await this.#post(path, items, body, 0, items.length);
+      if (outgoing.kind === 'list') await this.#post(outgoing, items, 0, items.length);
+      else await this.#single(outgoing, items);
     } catch (error) {
       this.#failure ??= asConnectorError(error);
     }
   }
 
-  /** Sends entries [from, to) of `body`; a whole-request 400 or 413 splits them until the refused ones are found. */
-  async #post(path: string, items: Item[], body: BatchBody, from: number, to: number): Promise<void> {
+  async #single(outgoing: Extract<Outgoing, { kind: 'single' }>, items: Item[]): Promise<void> {
+    const { client, path, method, body } = outgoing;
+    this.requests += 1;
+    try {
+      await client.send(path, { method, ...(body === undefined ? {} : { body }) });
+      for (const item of items) this.#options.settle(item, undefined);
+    } catch (error) {
+      if (
+        !(error instanceof ConnectorError) ||
+        error.status === undefined ||
+        !REFUSED_ALONE.has(error.status)
+      )
+        throw error;
+      const done = error.status === 404 && method === 'DELETE';
+      const words = error.detail === undefined ? '' : `: ${error.detail}`;
+      for (const item of items)
+        this.#options.settle(
+          item,
+          done
+            ? undefined
+            : { field: '(record)', reason: `Customer.io refused it (HTTP ${error.status}${words})` },
+        );
+    }
+  }
+
+  /** Sends entries [from, to) of a list; a whole-request 400 or 413 splits them until the refused ones are found. */
+  async #post(
+    outgoing: Extract<Outgoing, { kind: 'list' }>,
+    items: Item[],
+    from: number,
+    to: number,
+  ): Promise<void> {
+    const { client, path, params, body } = outgoing;
     const bytes = from === 0 && to === items.length ? body.bytes : batchPart(body, from, to);
     this.requests += 1;
     try {
-      const answer = await this.#client.send(path, { method: 'POST', body: bytes });
+      const answer = await client.send(path, {
+        method: 'POST',
+        body: bytes,
+        ...(params === undefined ? {} : { params }),
+      });
       const refused = answer.status === 207 ? refusedEntries(answer.body, to - from, path) : new Map();
       for (let index = from; index < to; index++)
         this.#options.settle(items[index] as Item, refused.get(index - from));
@@ -107,8 +162,8 @@ export class Sender {
       }
       // The whole request was refused: halves, one after the other (the order of each person's operations holds).
       const half = from + Math.ceil((to - from) / 2);
-      await this.#post(path, items, body, from, half);
-      await this.#post(path, items, body, half, to);
+      await this.#post(outgoing, items, from, half);
+      await this.#post(outgoing, items, half, to);
     }
   }
 }

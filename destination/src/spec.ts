@@ -16,6 +16,12 @@ export const TRACK_HOSTS: Readonly<Record<Region, string>> = {
 export const MAX_REQUESTS_PER_SECOND = 1000;
 export const DEFAULT_REQUESTS_PER_SECOND = 100;
 export const DEFAULT_MAX_REJECTED_SHARE = 0.1;
+export const APP_HOSTS: Readonly<Record<Region, string>> = {
+  US: 'https://api.customer.io',
+  EU: 'https://api-eu.customer.io',
+};
+/** The App API takes 10 requests a second per account (its documented limit), shared with every App API user. */
+export const MAX_APP_REQUESTS_PER_SECOND = 10;
 
 export const DOCUMENTATION_URL =
   'https://github.com/source-customer-io/source-customer-io/blob/main/destination/README.md';
@@ -77,6 +83,38 @@ export const connectionSpecification: JsonObject = {
       default: DEFAULT_MAX_REJECTED_SHARE,
       order: 5,
     },
+    app_api_key: {
+      type: 'string',
+      title: 'App API key (optional)',
+      description:
+        'Needed for object_<type> and relationship_<type> (object types are listed from the App API), segment_membership in overwrite (mirror) mode, collection and snippet: Customer.io > Settings > Account Settings > API Credentials > App API Keys.',
+      airbyte_secret: true,
+      order: 7,
+    },
+    app_base_url: {
+      type: 'string',
+      title: 'App API base URL',
+      description:
+        "Overrides the region's App API host (https://api.customer.io or https://api-eu.customer.io), for a proxy or a test server. Leave empty.",
+      order: 8,
+    },
+    app_requests_per_second: {
+      type: 'number',
+      title: 'App API requests per second',
+      description: `This connector's share of the App API's ${MAX_APP_REQUESTS_PER_SECOND} requests/second (shared with the source and every other App API user of the account). Default ${MAX_APP_REQUESTS_PER_SECOND}.`,
+      exclusiveMinimum: 0,
+      maximum: MAX_APP_REQUESTS_PER_SECOND,
+      default: MAX_APP_REQUESTS_PER_SECOND,
+      order: 9,
+    },
+    allow_empty_mirror: {
+      type: 'boolean',
+      title: 'Allow an empty mirror',
+      description:
+        'A mirror stream (segment_membership in overwrite mode, collection) that brings no rows fails the sync, so a broken query never empties a segment or a collection. Set true to let an empty stream empty it.',
+      default: false,
+      order: 10,
+    },
     stream_mappings: {
       type: 'array',
       title: 'Stream mappings',
@@ -89,7 +127,11 @@ export const connectionSpecification: JsonObject = {
         additionalProperties: false,
         properties: {
           stream: { type: 'string', minLength: 1, description: "The stream's name in the catalog." },
-          object: { type: 'string', enum: [...OBJECT_NAMES], description: 'The object it writes.' },
+          object: {
+            type: 'string',
+            minLength: 1,
+            description: `The object it writes: ${OBJECT_NAMES.join(', ')}, or object_<type> / relationship_<type> for an object type of the workspace.`,
+          },
           sync_mode: {
             type: 'string',
             enum: [...SYNC_MODES],
@@ -100,6 +142,17 @@ export const connectionSpecification: JsonObject = {
             description:
               'Operation field → record column, e.g. {"person_id": "user_id", "timestamp": "updated_at"}.',
             additionalProperties: { type: 'string', minLength: 1 },
+          },
+          collection_name: {
+            type: 'string',
+            minLength: 1,
+            description: "For collection: the collection's name, when it is not the stream's.",
+          },
+          segment_id: {
+            type: 'integer',
+            minimum: 1,
+            description:
+              'For segment_membership: the manual segment every record of the stream is about (records then need no segment_id column; an empty mirror stream can then empty it).',
           },
         },
       },

@@ -1,15 +1,20 @@
 import type { Readable } from 'node:stream';
 import { asConnectorError, ConfigError, type ConnectorError } from '@cio-connectors/kit/errors';
+import type { HttpClient } from '@cio-connectors/kit/http-client';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import type { Emitter } from '@cio-connectors/kit/protocol';
 import { reportRetries } from '@cio-connectors/kit/retry-reporting';
 import { Acknowledgements } from './acknowledgements.js';
-import { type BatchBody, BatchBuilder, wholeBody } from './batch-body.js';
+import { createAppClient, listObjectTypes, requireApp } from './app-client.js';
+import { type BatchBody, BatchBuilder, IDS_ENVELOPE } from './batch-body.js';
 import type { DestinationConfig } from './config.js';
-import { buildEntry, recordLabel } from './entries.js';
+import { buildEntry, type MemberGroup, type Rejection, recordLabel } from './entries.js';
 import { linesOf, parseMessage } from './input.js';
-import { planStreams, streamKey } from './plans.js';
+import { Mirrors, SEGMENT_IDS_PER_REQUEST } from './mirrors.js';
+import { APP_API_ACTIONS, OPERATIONS, typedOperations } from './operations.js';
+import { planStreams, streamKey, writesTypedObjects } from './plans.js';
 import { RejectionReport } from './rejections.js';
-import { ANONYMOUS_EVENTS_PATH, BATCH_PATH, type Item, Sender } from './sender.js';
+import { ANONYMOUS_EVENTS_PATH, BATCH_PATH, type Item, type Outgoing, Sender } from './sender.js';
 import { createTrackClient, trackBaseUrl } from './track-client.js';
 import type { WriteTuning } from './tuning.js';
 
@@ -23,39 +28,58 @@ const DEFAULTS = {
   progressRecords: 100_000,
 };
 
-/** The batch being filled, sent when the next entry would not fit, or when it has waited `flushMs`. */
-class BatchPacker {
-  #items: Item[] = [];
-  readonly #builder: BatchBuilder;
-  #timer: NodeJS.Timeout | undefined;
+/** A list request being filled: its body, its items, and how it is sent once full. */
+interface OpenList {
+  builder: BatchBuilder;
+  items: Item[];
+  outgoing: (body: BatchBody) => Outgoing;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * The list requests being filled (one Track v2 batch, and one per manual segment and change), each sent when
+ * the next entry would not fit, or when it has waited `flushMs`.
+ */
+class ListPacker {
+  readonly #open = new Map<string, OpenList>();
   readonly #flushMs: number;
-  readonly #sendBatch: (items: Item[], body: BatchBody) => Promise<void>;
+  readonly #send: (outgoing: Outgoing, items: Item[]) => Promise<void>;
 
-  constructor(
-    maxBytes: number,
-    flushMs: number,
-    sendBatch: (items: Item[], body: BatchBody) => Promise<void>,
-  ) {
-    this.#builder = new BatchBuilder(maxBytes);
+  constructor(flushMs: number, send: (outgoing: Outgoing, items: Item[]) => Promise<void>) {
     this.#flushMs = flushMs;
-    this.#sendBatch = sendBatch;
+    this.#send = send;
   }
 
-  /** Adds an entry; resolves once a batch it completed is queued. */
-  async add(item: Item, text: string, bytes: number): Promise<void> {
-    if (!this.#builder.fits(bytes)) await this.flush();
-    this.#items.push(item);
-    this.#builder.add(text, bytes);
-    this.#timer ??= setTimeout(() => void this.flush(), this.#flushMs);
+  /** Adds an entry to the list `key` (opened by `open` if needed); resolves once a list it completed is queued. */
+  async add(
+    key: string,
+    open: () => Omit<OpenList, 'items' | 'timer'>,
+    item: Item,
+    text: string,
+    bytes: number,
+  ) {
+    let list = this.#open.get(key);
+    if (list !== undefined && !list.builder.fits(bytes)) await this.flush(key);
+    list = this.#open.get(key);
+    if (list === undefined) {
+      list = { ...open(), items: [], timer: undefined };
+      this.#open.set(key, list);
+    }
+    list.items.push(item);
+    list.builder.add(text, bytes);
+    list.timer ??= setTimeout(() => void this.flush(key), this.#flushMs);
   }
 
-  flush(): Promise<void> {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    if (this.#items.length === 0) return Promise.resolve();
-    const items = this.#items;
-    this.#items = [];
-    return this.#sendBatch(items, this.#builder.finish());
+  flush(key: string): Promise<void> {
+    const list = this.#open.get(key);
+    if (list === undefined) return Promise.resolve();
+    this.#open.delete(key);
+    if (list.timer !== undefined) clearTimeout(list.timer);
+    return this.#send(list.outgoing(list.builder.finish()), list.items);
+  }
+
+  async flushAll(): Promise<void> {
+    for (const key of [...this.#open.keys()]) await this.flush(key);
   }
 }
 
@@ -78,8 +102,10 @@ export async function write(
     ...tuning,
   };
   emitter.addSecret(config.trackApiKey);
-  const plans = planStreams(rawCatalog, config);
-  for (const warning of plans.warnings) await emitter.log('WARN', warning);
+  if (config.app !== undefined) emitter.addSecret(config.app.apiKey);
+  // The catalog is checked before anything is asked of Customer.io.
+  const needsTypes = writesTypedObjects(rawCatalog, config);
+  if (needsTypes) requireApp(config.app, 'Writing object_<type> or relationship_<type>');
   const { baseUrl, asked } = await trackBaseUrl(config, clientTuning);
   if (asked !== undefined)
     await emitter.log(
@@ -88,11 +114,22 @@ export async function write(
     );
   const client = createTrackClient(config, baseUrl, clientTuning);
   reportRetries(client, emitter);
+  const region = config.region ?? asked?.region ?? 'US';
+  const app = config.app === undefined ? undefined : createAppClient(config.app, region, clientTuning);
+  if (app !== undefined) reportRetries(app, emitter);
+  const types = needsTypes && app !== undefined ? await listObjectTypes(app) : [];
+  const plans = planStreams(rawCatalog, config, [...OPERATIONS, ...typedOperations(types)]);
+  for (const plan of plans.byStream.values())
+    if (APP_API_ACTIONS.has(plan.operation.action))
+      requireApp(config.app, `Stream "${plan.stream}" (${plan.operation.object}, ${plan.operation.mode})`);
+  for (const warning of plans.warnings) await emitter.log('WARN', warning);
+  const mirrors = new Mirrors(plans.byStream);
 
   const acknowledgements = new Acknowledgements();
   const report = new RejectionReport((level, message) => emitter.log(level, message));
+  const held = (message: JsonObject) => mirrors.holds(message);
   const releaseStates = () => {
-    for (const state of acknowledgements.releasable()) void emitter.echoState(state);
+    for (const state of acknowledgements.releasable(held)) void emitter.echoState(state);
   };
   const started = Date.now();
   let nextProgress = progressRecords;
@@ -107,7 +144,7 @@ export async function write(
       `Progress: ${settled} records settled (${settled - acknowledgements.rejected} written, ${acknowledgements.rejected} rejected) of ${acknowledgements.read} read, in ${plural(sender.requests, 'request')}; ${Math.round(settled / seconds)} records/second.`,
     );
   };
-  const sender = new Sender(client, {
+  const sender = new Sender({
     maxInFlight,
     settle: (item, rejection) => {
       acknowledgements.settle(item.ticket, rejection !== undefined);
@@ -116,7 +153,21 @@ export async function write(
       reportProgress();
     },
   });
-  const packer = new BatchPacker(batchBytes, flushMs, (items, body) => sender.send(BATCH_PATH, items, body));
+  const packer = new ListPacker(flushMs, (outgoing, items) => sender.send(outgoing, items));
+  const openBatch = () => ({
+    builder: new BatchBuilder(batchBytes),
+    outgoing: (body: BatchBody): Outgoing => ({ kind: 'list', client, path: BATCH_PATH, body }),
+  });
+  const openMembers = (group: MemberGroup) => () => ({
+    builder: new BatchBuilder(batchBytes, IDS_ENVELOPE, SEGMENT_IDS_PER_REQUEST),
+    outgoing: (body: BatchBody): Outgoing => ({
+      kind: 'list',
+      client,
+      path: `/api/v1/segments/${group.segmentId}/${group.change === 'add' ? 'add_customers' : 'remove_customers'}`,
+      params: { id_type: group.idType },
+      body,
+    }),
+  });
   const tooManyRejected = (final: boolean): ConnectorError | undefined => {
     const settled = acknowledgements.settled;
     if (settled === 0 || (!final && settled < rejectedShareAfter)) return undefined;
@@ -134,7 +185,10 @@ export async function write(
   try {
     for await (const line of linesOf(input)) {
       const message = parseMessage(line);
-      if (message.type === 'STATE') acknowledgements.state(message.state);
+      if (message.type === 'STATE') {
+        mirrors.noteState(message.state);
+        acknowledgements.state(message.state);
+      }
       if (message.type !== 'RECORD') {
         releaseStates();
         continue;
@@ -146,17 +200,48 @@ export async function write(
           `Input line ${line.number} is a record of the stream "${key}", which the catalog does not list: add the stream to the catalog, or leave its records out of the input.`,
         );
       const ticket = acknowledgements.record(key);
+      mirrors.noteRecord(key);
       const built = buildEntry(plan, message.data, readAt());
-      if (built.kind === 'rejected') {
+      const rejected = (rejection: Rejection) => {
         acknowledgements.settle(ticket, true);
-        report.add(recordLabel(plan.stream, built.key), built.rejection, 'connector');
+        report.add(recordLabel(plan.stream, built.key), rejection, 'connector');
         releaseStates();
         reportProgress();
+      };
+      if (built.kind === 'rejected') rejected(built.rejection);
+      else if (built.kind === 'row') {
+        const tooBig = mirrors.addRow(key, built.text, built.bytes, ticket);
+        if (tooBig !== undefined) rejected({ field: '(row)', reason: tooBig });
       } else {
-        const item: Item = { ticket, subject: built.subject, stream: plan.stream, key: built.key };
-        if (built.kind === 'anonymous')
-          await sender.send(ANONYMOUS_EVENTS_PATH, [item], wholeBody(built.text));
-        else await packer.add(item, built.text, built.bytes);
+        const item: Item = { ticket, subjects: built.subjects, stream: plan.stream, key: built.key };
+        if (built.kind === 'entry') await packer.add('batch', openBatch, item, built.text, built.bytes);
+        else if (built.kind === 'member') {
+          if (plan.operation.action === 'segment_mirror')
+            mirrors.noteMember(key, built.group, built.key.value);
+          const { segmentId, idType, change } = built.group;
+          await packer.add(
+            `${change}:${segmentId}:${idType}`,
+            openMembers(built.group),
+            item,
+            built.text,
+            built.bytes,
+          );
+        } else if (built.kind === 'anonymous')
+          await sender.send(
+            { kind: 'single', client, method: 'POST', path: ANONYMOUS_EVENTS_PATH, body: built.text },
+            [item],
+          );
+        else
+          await sender.send(
+            {
+              kind: 'single',
+              client: app as HttpClient,
+              method: built.request.method,
+              path: built.request.path,
+              ...(built.request.body === undefined ? {} : { body: built.request.body }),
+            },
+            [item],
+          );
       }
       failure = sender.failure ?? tooManyRejected(false);
       if (failure !== undefined) break;
@@ -167,10 +252,24 @@ export async function write(
     stop.removeEventListener('abort', stopReading);
   }
   // What was read before a failure or a stop is still written, unless sending itself failed.
-  if (sender.failure === undefined) await packer.flush();
+  if (sender.failure === undefined) await packer.flushAll();
   await sender.drain();
-  releaseStates();
   failure ??= sender.failure ?? tooManyRejected(true);
+  // Mirrors remove only after a whole input, every write before it acknowledged.
+  if (failure === undefined && !stop.aborted && mirrors.active)
+    try {
+      await mirrors.finish({
+        track: client,
+        app,
+        allowEmpty: config.allowEmptyMirror,
+        settle: (ticket) => acknowledgements.settle(ticket, false),
+        warn: (text) => emitter.log('WARN', text),
+        info: (text) => emitter.log('INFO', text),
+      });
+    } catch (error) {
+      failure = asConnectorError(error);
+    }
+  releaseStates();
   const summary = report.summary();
   if (summary !== undefined) await emitter.log('WARN', summary);
   await emitter.log(

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { BATCH_ENVELOPE_BYTES, BatchBuilder, batchPart, wholeBody } from '../src/batch-body.js';
+import { BATCH_ENVELOPE_BYTES, BatchBuilder, batchPart, IDS_ENVELOPE } from '../src/batch-body.js';
 
 const entry = (n: number, extra = '') =>
   JSON.stringify({ type: 'person', identifiers: { id: `u${n}` }, note: extra });
@@ -59,9 +59,16 @@ describe('batchPart', () => {
   });
 });
 
-test('wholeBody is one entry as it is, for a request of its own', () => {
-  const text = '{"anonymous_id":"a","name":"é"}';
-  const body = wholeBody(text);
-  expect(body.bytes.toString('utf8')).toBe(text);
-  expect(body.starts).toEqual([0, bytesOf(text) + 1]);
+test('a segment\'s ids: {"ids":[...]} of at most the entries it may hold, and its parts in the same envelope', () => {
+  const builder = new BatchBuilder(480_000, IDS_ENVELOPE, 3);
+  const texts = ['"a"', '"b"', '"c"', '"d"'];
+  for (const text of texts.slice(0, 3)) {
+    expect(builder.fits(bytesOf(text))).toBe(true);
+    builder.add(text, bytesOf(text));
+  }
+  expect(builder.fits(1)).toBe(false);
+  const body = builder.finish();
+  expect(JSON.parse(body.bytes.toString('utf8'))).toEqual({ ids: ['a', 'b', 'c'] });
+  expect(batchPart(body, 1, 3).toString('utf8')).toBe('{"ids":["b","c"]}');
+  expect(builder.fits(1)).toBe(true);
 });

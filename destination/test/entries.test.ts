@@ -23,6 +23,8 @@ function plan(
     operation,
     fields: options.fields ?? {},
     matchingKey: options.matchingKey,
+    collectionName: options.stream ?? 'stream',
+    segmentId: undefined,
   };
 }
 
@@ -34,18 +36,19 @@ const PAGE = plan('person_page_view', 'append', { stream: 'pages' });
 const SCREEN = plan('person_screen_view', 'append', { stream: 'screens' });
 const ANONYMOUS = plan('anonymous_event', 'append', { stream: 'visits' });
 
-type Written = Extract<Built, { kind: 'entry' | 'anonymous' }>;
+type Written = Extract<Built, { kind: 'entry' | 'anonymous' | 'member' }>;
 type Refused = Extract<Built, { kind: 'rejected' }>;
 
 function written(built: Built): Written & { body: JsonObject } {
   if (built.kind === 'rejected')
     throw new Error(`rejected: ${built.rejection.field}: ${built.rejection.reason}`);
+  if (built.kind === 'app' || built.kind === 'row') throw new Error(`not an entry: ${built.kind}`);
   expect(built.bytes).toBe(Buffer.byteLength(built.text, 'utf8'));
   return { ...built, body: JSON.parse(built.text) as JsonObject };
 }
 
 function refused(built: Built): Refused {
-  if (built.kind !== 'rejected') throw new Error(`not rejected: ${built.text}`);
+  if (built.kind !== 'rejected') throw new Error(`not rejected: ${JSON.stringify(built)}`);
   return built;
 }
 
@@ -74,7 +77,7 @@ describe('buildEntry: people', () => {
       attributes: { email: 'Ana@Example.com', plan: 'pro', seats: 3, trial: null, created_at: SECONDS },
       timestamp: SECONDS,
     });
-    expect(entry.subject).toBe('id:u1');
+    expect(entry.subjects).toEqual(['id:u1']);
     expect(labelOf(entry, 'people')).toBe('people (person_id "u1")');
   });
 
@@ -86,7 +89,7 @@ describe('buildEntry: people', () => {
       action: 'identify',
       attributes: { plan: 'free' },
     });
-    expect(entry.subject).toBe('id:42');
+    expect(entry.subjects).toEqual(['id:42']);
   });
 
   test('a person_cio_id is a matching key, never an attribute', () => {
@@ -156,7 +159,7 @@ describe('buildEntry: people', () => {
     );
     expect(entry.text).toContain('"identifiers":{"id":"9007199254740993"}');
     expect(entry.text).toContain('"visits":9007199254740995');
-    expect(entry.subject).toBe('id:9007199254740993');
+    expect(entry.subjects).toEqual(['id:9007199254740993']);
   });
 });
 
@@ -176,7 +179,7 @@ describe('buildEntry: matching keys', () => {
     );
     expect(entry.body.identifiers).toEqual({ phone: '+447700900123' });
     expect(entry.body.attributes).toEqual({});
-    expect(entry.subject).toBe('phone:+447700900123');
+    expect(entry.subjects).toEqual(['phone:+447700900123']);
   });
 
   test("the stream's matching key is taken even when another comes first", () => {
@@ -216,13 +219,15 @@ describe('buildEntry: matching keys', () => {
 
   test('the subject lower-cases emails only; the identifier is sent as it is', () => {
     const entry = written(build(PERSON, { person_email: ' Ana@Example.COM ' }));
-    expect(entry.subject).toBe('email:ana@example.com');
+    expect(entry.subjects).toEqual(['email:ana@example.com']);
     expect(entry.body.identifiers).toEqual({ email: 'Ana@Example.COM' });
-    expect(written(build(PERSON, { person_id: 'AbC' })).subject).toBe('id:AbC');
-    expect(written(build(EVENT, { person_email: 'X@Y.co', event_name: 'e' })).subject).toBe('email:x@y.co');
-    expect(written(build(ANONYMOUS, { anonymous_id: 'Anon-1', event_name: 'e' })).subject).toBe(
+    expect(written(build(PERSON, { person_id: 'AbC' })).subjects).toEqual(['id:AbC']);
+    expect(written(build(EVENT, { person_email: 'X@Y.co', event_name: 'e' })).subjects).toEqual([
+      'email:x@y.co',
+    ]);
+    expect(written(build(ANONYMOUS, { anonymous_id: 'Anon-1', event_name: 'e' })).subjects).toEqual([
       'anonymous_id:Anon-1',
-    );
+    ]);
   });
 });
 
@@ -320,7 +325,7 @@ describe('buildEntry: events, page and screen views', () => {
       attributes: { amount: 9.5 },
     });
     expect(id).toMatch(ULID);
-    expect(entry.subject).toBe('id:u1');
+    expect(entry.subjects).toEqual(['id:u1']);
     expect(labelOf(entry, 'events')).toBe('events (person_id "u1")');
   });
 
@@ -392,7 +397,7 @@ describe('buildEntry: events, page and screen views', () => {
     const { id, ...rest } = entry.body;
     expect(rest).toEqual({ anonymous_id: 'anon-1', name: 'visit', timestamp: SECONDS, data: { ref: 'ad' } });
     expect(id).toMatch(ULID);
-    expect(entry.subject).toBe('anonymous_id:anon-1');
+    expect(entry.subjects).toEqual(['anonymous_id:anon-1']);
     expect(labelOf(entry, 'visits')).toBe('visits (anonymous_id "anon-1")');
   });
 
@@ -407,7 +412,9 @@ describe('buildEntry: events, page and screen views', () => {
 
 describe('buildEntry: documented limits', () => {
   test('an identifier over 150 bytes (not characters)', () => {
-    expect(written(build(PERSON, { person_id: 'x'.repeat(150) })).subject).toBe(`id:${'x'.repeat(150)}`);
+    expect(written(build(PERSON, { person_id: 'x'.repeat(150) })).subjects).toEqual([
+      `id:${'x'.repeat(150)}`,
+    ]);
     expect(refused(build(PERSON, { person_id: 'x'.repeat(151) })).rejection).toEqual({
       field: 'person_id',
       reason: 'the identifier is over 150 bytes',

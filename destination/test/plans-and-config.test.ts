@@ -32,6 +32,8 @@ describe('parseConfig', () => {
       requestsPerSecond: DEFAULT_REQUESTS_PER_SECOND,
       maxRejectedShare: DEFAULT_MAX_REJECTED_SHARE,
       streamMappings: [],
+      app: undefined,
+      allowEmptyMirror: false,
     });
     expect(DEFAULT_REQUESTS_PER_SECOND).toBe(100);
     expect(DEFAULT_MAX_REJECTED_SHARE).toBe(0.1);
@@ -45,9 +47,15 @@ describe('parseConfig', () => {
       track_base_url: 'http://127.0.0.1:8080/',
       requests_per_second: 50,
       max_rejected_share: 0,
+      app_api_key: ' app-key ',
+      app_base_url: 'http://127.0.0.1:8081/',
+      app_requests_per_second: 5,
+      allow_empty_mirror: true,
       stream_mappings: [
         { stream: 'users', object: 'person', sync_mode: 'update', fields: { person_id: 'uid' } },
         { stream: 'clicks', object: 'person_event' },
+        { stream: 'vip', object: 'segment_membership', sync_mode: 'overwrite', segment_id: 7 },
+        { stream: 'stores', object: 'collection', collection_name: 'Stores' },
       ],
     });
     expect(config).toEqual({
@@ -58,9 +66,41 @@ describe('parseConfig', () => {
       requestsPerSecond: 50,
       maxRejectedShare: 0,
       streamMappings: [
-        { stream: 'users', object: 'person', syncMode: 'update', fields: { person_id: 'uid' } },
-        { stream: 'clicks', object: 'person_event', syncMode: undefined, fields: {} },
+        {
+          stream: 'users',
+          object: 'person',
+          syncMode: 'update',
+          fields: { person_id: 'uid' },
+          collectionName: undefined,
+          segmentId: undefined,
+        },
+        {
+          stream: 'clicks',
+          object: 'person_event',
+          syncMode: undefined,
+          fields: {},
+          collectionName: undefined,
+          segmentId: undefined,
+        },
+        {
+          stream: 'vip',
+          object: 'segment_membership',
+          syncMode: 'overwrite',
+          fields: {},
+          collectionName: undefined,
+          segmentId: '7',
+        },
+        {
+          stream: 'stores',
+          object: 'collection',
+          syncMode: undefined,
+          fields: {},
+          collectionName: 'Stores',
+          segmentId: undefined,
+        },
       ],
+      app: { apiKey: 'app-key', baseUrl: 'http://127.0.0.1:8081', requestsPerSecond: 5 },
+      allowEmptyMirror: true,
     });
     expect(parseConfig({ ...BASE, region: '' }).region).toBeUndefined();
     expect(parseConfig({ ...BASE, track_base_url: '  ' }).baseUrl).toBeUndefined();
@@ -118,7 +158,7 @@ describe('parseConfig', () => {
   test('stream mappings the spec refuses', () => {
     const mapping = (entry: object) => () => parseConfig({ ...BASE, stream_mappings: [entry] });
     expect(configError(mapping({ stream: 'a', object: 'company' }))).toBe(
-      'The config field "stream_mappings.0.object" must be one of person, person_event, person_page_view, person_screen_view, anonymous_event, person_identify.',
+      'Config field "stream_mappings" maps the stream "a" to "company", which is not an object of this destination: use person, person_event, person_page_view, person_screen_view, anonymous_event, person_identify, object, relationship, person_device, person_suppression, person_merge, person_subscription, segment_membership, collection, snippet, or object_<type> / relationship_<type> for an object type of the workspace.',
     );
     expect(configError(mapping({ stream: 'a' }))).toBe('The config is missing the required field "object".');
     expect(configError(mapping({ stream: 'a', object: 'person', sync_mode: 'upsert' }))).toMatch(
@@ -185,6 +225,8 @@ describe('planStreams', () => {
       operation: operation('person_event', 'append'),
       fields: {},
       matchingKey: undefined,
+      collectionName: 'clicks',
+      segmentId: undefined,
     });
     // Without a mode, the object's first operation.
     expect(plans.byStream.get('first')?.operation).toBe(operation('person', 'append_dedup'));
@@ -207,6 +249,8 @@ describe('planStreams', () => {
       operation: operation('person', 'update'),
       fields: { person_id: 'uid' },
       matchingKey: undefined,
+      collectionName: 'users',
+      segmentId: undefined,
     });
     expect(plans.byStream.get('views')?.operation).toBe(operation('person_page_view', 'append'));
   });
@@ -273,8 +317,16 @@ describe('planStreams', () => {
         ),
       ),
     ).toBe(
-      'Stream "a" writes "company", which is not an object of this destination: use person, person_event, person_page_view, person_screen_view, anonymous_event or person_identify.',
+      'Stream "a" writes "company", which is not an object of this destination: use person, person_event, person_page_view, person_screen_view, anonymous_event, person_identify, object, relationship, person_device, person_suppression, person_merge, person_subscription, segment_membership, collection or snippet.',
     );
+    expect(
+      configError(() =>
+        planStreams(
+          { streams: [{ stream: { name: 'a' }, destination_object_name: 'object_companies' }] },
+          NO_MAPPINGS,
+        ),
+      ),
+    ).toMatch(/^Stream "a" writes "object_companies", but the workspace has no object type named so/);
   });
 
   test('a mode the object does not take, from the catalog or a mapping', () => {
