@@ -1,6 +1,14 @@
 // spec, check and discover, and the command line, run as the built destination against the Track simulator.
 import { describe, expect, test } from 'vitest';
-import { configFor, errorsOf, ofType, operationsOf, runDestination, simulatorPerTest } from './harness.js';
+import {
+  appConfigFor,
+  configFor,
+  errorsOf,
+  ofType,
+  operationsOf,
+  runDestination,
+  simulatorPerTest,
+} from './harness.js';
 
 const start = simulatorPerTest();
 
@@ -26,13 +34,17 @@ describe('spec', () => {
       'track_base_url',
       'requests_per_second',
       'max_rejected_share',
+      'app_api_key',
+      'app_base_url',
+      'app_requests_per_second',
+      'allow_empty_mirror',
       'stream_mappings',
     ]);
     expect(
       Object.entries(properties)
         .filter(([, property]) => property.airbyte_secret)
         .map(([name]) => name),
-    ).toEqual(['track_api_key']);
+    ).toEqual(['track_api_key', 'app_api_key']);
   });
 });
 
@@ -86,6 +98,24 @@ describe('check', () => {
     });
   });
 
+  test('with an App API key: both keys checked; a wrong App API key FAILS naming it, never printing it', async () => {
+    const sim = await start();
+    const good = await runDestination('check', { config: appConfigFor(sim) });
+    expect(connectionStatus(good.messages)).toEqual({
+      status: 'SUCCEEDED',
+      message: expect.stringMatching(
+        /Track API credentials accepted.* App API key accepted: 2 object type\(s\)\./,
+      ),
+    });
+    const wrong = await runDestination('check', {
+      config: appConfigFor(sim, { app_api_key: 'wrong-app-key-777' }),
+    });
+    const status = connectionStatus(wrong.messages);
+    expect(status.status).toBe('FAILED');
+    expect(status.message).toMatch(/401.*"app_api_key"/);
+    expect(JSON.stringify(wrong.messages) + wrong.stderr).not.toContain('wrong-app-key-777');
+  });
+
   test('a config file that is not JSON: FAILED, and its key never printed', async () => {
     const result = await runDestination('check', {
       config: '{"site_id": "s", "track_api_key": "secret-value-99",',
@@ -111,7 +141,25 @@ describe('discover', () => {
       'person_screen_view/append',
       'anonymous_event/append',
       'person_identify/append_dedup',
+      'object/append_dedup',
+      'object/soft_delete',
+      'relationship/append',
+      'relationship/soft_delete',
+      'person_device/append_dedup',
+      'person_device/soft_delete',
+      'person_suppression/append',
+      'person_suppression/soft_delete',
+      'person_merge/append',
+      'person_subscription/append_dedup',
+      'segment_membership/append',
+      'segment_membership/soft_delete',
+      'segment_membership/overwrite',
+      'collection/overwrite',
+      'snippet/append_dedup',
+      'snippet/soft_delete',
     ]);
+    // Without an App API key, no object types: no object_<type> operations.
+    expect(operations.some((operation) => String(operation.object_name).startsWith('object_'))).toBe(false);
     const event = operations.find((operation) => operation.object_name === 'person_event');
     expect(event?.matching_keys).toEqual([
       ['person_id'],
@@ -123,6 +171,30 @@ describe('discover', () => {
       required: ['event_name'],
       properties: { event_id: {}, timestamp: {} },
     });
+  });
+
+  test('with an App API key: object_<type> and relationship_<type> for each object type, needing no type id', async () => {
+    const sim = await start();
+    const result = await runDestination('discover', { config: appConfigFor(sim) });
+    expect(result.exitCode).toBe(0);
+    const typed = operationsOf(result)
+      .map((operation) => `${operation.object_name}/${operation.sync_mode}`)
+      .filter((name) => /^(object|relationship)_/.test(name));
+    expect(typed).toEqual([
+      'object_companies/append_dedup',
+      'object_companies/soft_delete',
+      'relationship_companies/append',
+      'relationship_companies/soft_delete',
+      'object_sales_accounts/append_dedup',
+      'object_sales_accounts/soft_delete',
+      'relationship_sales_accounts/append',
+      'relationship_sales_accounts/soft_delete',
+    ]);
+    const relationship = operationsOf(result).find(
+      (operation) => operation.object_name === 'relationship_companies',
+    );
+    expect(relationship?.json_schema).toMatchObject({ required: ['object_id'] });
+    expect(JSON.stringify(result.messages) + result.stderr).not.toContain(sim.appApiKey);
   });
 
   test('a config the spec refuses is a config_error', async () => {

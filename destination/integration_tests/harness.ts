@@ -45,6 +45,11 @@ export function configFor(sim: TrackSimulator, extra: JsonObject = {}): JsonObje
   return { site_id: sim.siteId, track_api_key: sim.trackApiKey, track_base_url: sim.url, ...extra };
 }
 
+/** A config with the App API too (the simulator serves both APIs of one workspace). */
+export function appConfigFor(sim: TrackSimulator, extra: JsonObject = {}): JsonObject {
+  return configFor(sim, { app_api_key: sim.appApiKey, app_base_url: sim.url, ...extra });
+}
+
 /** A configured stream for the destination: its name, object and mode, with extra catalog fields. */
 export function configuredStream(name: string, object?: string, mode = 'append', extra: JsonObject = {}) {
   return {

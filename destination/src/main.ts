@@ -28,7 +28,7 @@ await runCli({
       name: 'discover',
       describe: 'print the destination catalog (its objects and operations)',
       options: { config },
-      run: ({ emitter, readJson }) => discover(readJson('config', 'config'), emitter),
+      run: ({ emitter, readJson }) => discover(readJson('config', 'config'), emitter, tuning),
     },
     {
       name: 'write',

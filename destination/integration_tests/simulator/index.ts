@@ -13,6 +13,19 @@ export { type Person, type StoredEvent, type StoreSummary, TrackStore } from './
 export const DEFAULT_SITE_ID = 'sim-site-id-0001';
 export const DEFAULT_TRACK_API_KEY = 'sim-track-api-key-0123456789abcdef';
 export const DEFAULT_SLOW_MS = 30_000;
+export const DEFAULT_APP_API_KEY = 'sim-app-api-key-0123456789abcdef';
+/** The workspace's custom object types (App API GET /v1/object_types). */
+export const DEFAULT_OBJECT_TYPES = [
+  { id: '1', name: 'Companies' },
+  { id: '2', name: 'Sales Accounts' },
+];
+/** The workspace's manual segments, empty at the start. */
+export const DEFAULT_SEGMENTS = [101, 102, 103];
+const MEMBERSHIP_DEFAULT_LIMIT = 1000;
+const MEMBERSHIP_MAX_LIMIT = 30_000;
+const SEGMENT_IDS_PER_REQUEST = 1000;
+const COLLECTION_MAX_BYTES = 10_000_000;
+const COLLECTION_ROW_MAX_BYTES = 10_000;
 const RATE_WINDOW_MS = 1000;
 const REGIONS = {
   us: { url: 'https://track.customer.io', environment_id: 100_001 },
@@ -38,6 +51,11 @@ export interface TrackSimulatorOptions {
   oversizeAs413?: boolean;
   /** How long a `slow` fault stalls before answering. Default 30 s. */
   slowMs?: number;
+  /** The App API key (Bearer) its App API routes take. */
+  appApiKey?: string;
+  objectTypes?: { id: string; name: string }[];
+  /** Manual segment ids (each starts empty). */
+  segments?: number[];
 }
 
 export type FaultKind =
@@ -87,6 +105,7 @@ export interface TrackSimulator {
   url: string;
   siteId: string;
   trackApiKey: string;
+  appApiKey: string;
   store: TrackStore;
   /** Every request in arrival order (the store summary route excepted). */
   requests: RequestRecord[];
@@ -183,6 +202,11 @@ export async function startTrackSimulator(options: TrackSimulatorOptions = {}): 
   const latencyMs = options.latencyMs ?? 0;
   const slowMs = options.slowMs ?? DEFAULT_SLOW_MS;
   const store = new TrackStore();
+  const appApiKey = options.appApiKey ?? DEFAULT_APP_API_KEY;
+  const objectTypes = options.objectTypes ?? DEFAULT_OBJECT_TYPES;
+  const typeIds = new Set(objectTypes.map((type) => type.id));
+  for (const segment of options.segments ?? DEFAULT_SEGMENTS) store.segments.set(segment, new Set());
+  let collectionIds = 0;
   const requests: RequestRecord[] = [];
   const faults: { kind: FaultKind; path: RegExp | undefined; remaining: number }[] = [];
   const admittedAt: number[] = [];
@@ -227,10 +251,12 @@ export async function startTrackSimulator(options: TrackSimulatorOptions = {}): 
     record.entries = parsed.batch.length;
     const now = Math.floor(Date.now() / 1000);
     const errors = parsed.batch.flatMap((raw: unknown, batch_index) => {
-      const entry = validateEntry(raw, refused);
+      const entry = validateEntry(raw, refused, typeIds);
       if ('reason' in entry) return [{ batch_index, ...entry }];
-      store.apply(entry, now);
-      return [];
+      const refusal = store.apply(entry, now);
+      return refusal === undefined
+        ? []
+        : [{ batch_index, reason: 'not_found', field: 'primary', message: refusal }];
     });
     return errors.length > 0 ? json(207, { errors }) : json(200, {});
   }
@@ -242,11 +268,135 @@ export async function startTrackSimulator(options: TrackSimulatorOptions = {}): 
     return json(200, {});
   }
 
-  function route(method: string, path: string, body: Buffer, record: RequestRecord): Answer {
+  /** Track v1 add_customers / remove_customers: at most 1000 ids of one id_type. */
+  function segmentChange(
+    segment: number,
+    add: boolean,
+    query: URLSearchParams,
+    body: Buffer,
+    record: RequestRecord,
+  ) {
+    if (!store.segments.has(segment))
+      return json(404, { meta: { errors: [`segment ${segment} not found`] } });
+    const idType = query.get('id_type') ?? 'id';
+    if (idType !== 'id' && idType !== 'email' && idType !== 'cio_id')
+      return json(400, { meta: { errors: ['id_type must be id, email or cio_id'] } });
+    const parsed = parse(body);
+    const ids = isObject(parsed) ? parsed.ids : undefined;
+    if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string'))
+      return json(400, { meta: { errors: ['the body must be {"ids": [string, ...]}'] } });
+    if (ids.length > SEGMENT_IDS_PER_REQUEST)
+      return json(400, { meta: { errors: [`at most ${SEGMENT_IDS_PER_REQUEST} ids per request`] } });
+    record.entries = ids.length;
+    store.changeSegment(segment, idType, ids as string[], add);
+    return json(200, {});
+  }
+
+  function track(
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    body: Buffer,
+    record: RequestRecord,
+  ): Answer {
     const key = `${method} ${path}`;
     if (key === 'GET /api/v1/accounts/region') return json(200, { ...REGIONS[region], region });
     if (key === 'POST /api/v2/batch') return batch(body, record);
     if (key === 'POST /api/v1/events') return anonymousEvent(body);
+    const segment = /^\/api\/v1\/segments\/(\d+)\/(add|remove)_customers$/.exec(path);
+    if (method === 'POST' && segment !== null)
+      return segmentChange(Number(segment[1]), segment[2] === 'add', query, body, record);
+    return json(404, detail('not found'));
+  }
+
+  function collectionData(raw: unknown): unknown[] | string {
+    if (!Array.isArray(raw)) return 'data must be a list of rows';
+    if (raw.some((row) => !isObject(row))) return 'each row must be an object';
+    if (raw.some((row) => Buffer.byteLength(JSON.stringify(row)) > COLLECTION_ROW_MAX_BYTES))
+      return 'a row is over 10 KB';
+    if (Buffer.byteLength(JSON.stringify(raw)) > COLLECTION_MAX_BYTES) return 'the collection is over 10 MB';
+    return raw;
+  }
+
+  /** The App API routes a destination uses: object types, segment membership, collections, snippets. */
+  function appApi(method: string, path: string, query: URLSearchParams, body: Buffer): Answer {
+    const key = `${method} ${path}`;
+    const now = Math.floor(Date.now() / 1000);
+    if (key === 'GET /v1/object_types')
+      return json(200, {
+        types: objectTypes.map((type) => ({
+          ...type,
+          singular_name: type.name,
+          slug: type.name.toLowerCase(),
+        })),
+      });
+    const membership = /^\/v1\/segments\/(\d+)\/membership$/.exec(path);
+    if (method === 'GET' && membership !== null) {
+      const segment = Number(membership[1]);
+      if (!store.segments.has(segment)) return json(404, detail(`segment ${segment} not found`));
+      const limit = Math.min(Number(query.get('limit') ?? MEMBERSHIP_DEFAULT_LIMIT), MEMBERSHIP_MAX_LIMIT);
+      const start = Number(query.get('start') ?? '0');
+      if (!Number.isInteger(limit) || limit < 1 || !Number.isInteger(start) || start < 0)
+        return json(400, detail('invalid limit or start'));
+      const members = store.segmentMembers(segment);
+      const page = members.slice(start, start + limit);
+      const next = start + limit < members.length ? String(start + limit) : '';
+      if (page.length === 0)
+        return json(200, { segment_id: segment, identifiers: null, ids: null, next: '' });
+      return json(200, { segment_id: segment, identifiers: page, ids: page.map((m) => m.id ?? ''), next });
+    }
+    if (key === 'GET /v1/collections')
+      return json(200, {
+        collections: [...store.collections.values()].map(({ id, name, data, updated_at }) => ({
+          id,
+          name,
+          rows: data.length,
+          bytes: Buffer.byteLength(JSON.stringify(data)),
+          schema: [...new Set(data.flatMap((row) => Object.keys(row as object)))],
+          created_at: updated_at,
+          updated_at,
+        })),
+      });
+    const parsed = parse(body);
+    if (key === 'POST /v1/collections') {
+      if (!isObject(parsed) || typeof parsed.name !== 'string' || parsed.name === '')
+        return json(400, detail('name is required'));
+      const data = collectionData(parsed.data);
+      if (typeof data === 'string') return json(400, detail(data));
+      collectionIds += 1;
+      store.collections.set(collectionIds, { id: collectionIds, name: parsed.name, data, updated_at: now });
+      return json(200, { collection: { id: collectionIds, name: parsed.name, rows: data.length } });
+    }
+    const collection = /^\/v1\/collections\/(\d+)(\/content)?$/.exec(path);
+    if (collection !== null) {
+      const stored = store.collections.get(Number(collection[1]));
+      if (stored === undefined) return json(404, detail('collection not found'));
+      if (method === 'GET' && collection[2] !== undefined) return json(200, stored.data);
+      if (method === 'PUT' && collection[2] === undefined) {
+        const data = collectionData(isObject(parsed) ? parsed.data : undefined);
+        if (typeof data === 'string') return json(400, detail(data));
+        Object.assign(stored, { data, updated_at: now });
+        return json(200, { collection: { id: stored.id, name: stored.name, rows: data.length } });
+      }
+    }
+    if (key === 'GET /v1/snippets')
+      return json(200, {
+        snippets: [...store.snippets].map(([name, value]) => ({ name, value, updated_at: now })),
+      });
+    if (key === 'PUT /v1/snippets') {
+      if (!isObject(parsed) || typeof parsed.name !== 'string' || typeof parsed.value !== 'string')
+        return json(400, detail('name and value are required'));
+      const name = parsed.name.trim();
+      if (name === '' || [...name].length > 150) return json(400, detail('name must be 1 to 150 characters'));
+      store.snippets.set(name, parsed.value.trim());
+      return json(200, { snippet: { name, value: parsed.value.trim(), updated_at: now } });
+    }
+    const snippet = /^\/v1\/snippets\/(.+)$/.exec(path);
+    if (method === 'DELETE' && snippet !== null) {
+      const name = decodeURIComponent(snippet[1] ?? '');
+      if (!store.snippets.delete(name)) return json(404, detail('snippet not found'));
+      return { kind: 'answer', status: 204, body: '' };
+    }
     return json(404, detail('not found'));
   }
 
@@ -257,7 +407,8 @@ export async function startTrackSimulator(options: TrackSimulatorOptions = {}): 
     clientGone: AbortSignal,
   ): Promise<Answer> {
     const admitted = admit(now());
-    const authorized = req.headers.authorization === expectedAuth;
+    const app = record.path.startsWith('/v1/');
+    const authorized = req.headers.authorization === (app ? `Bearer ${appApiKey}` : expectedAuth);
     const fault = admitted && authorized ? nextFault(record.path) : undefined;
     if (fault === 'reset_before') {
       record.bytes = Number(req.headers['content-length'] ?? 0) || 0;
@@ -271,7 +422,10 @@ export async function startTrackSimulator(options: TrackSimulatorOptions = {}): 
     const canned = fault === undefined ? undefined : CANNED[fault];
     if (canned !== undefined) return canned();
     if (fault === 'slow' && !(await pause(slowMs, clientGone))) return { kind: 'reset' };
-    const answer = route(record.method, record.path, body, record);
+    const query = new URL(req.url ?? '/', 'http://127.0.0.1').searchParams;
+    const answer = app
+      ? appApi(record.method, record.path, query, body)
+      : track(record.method, record.path, query, body, record);
     if (fault === 'reset_after') return { kind: 'reset' };
     return fault === 'truncated_body' && answer.kind === 'answer' ? { ...answer, truncate: true } : answer;
   }
@@ -322,6 +476,7 @@ export async function startTrackSimulator(options: TrackSimulatorOptions = {}): 
     url: `http://127.0.0.1:${port}`,
     siteId,
     trackApiKey,
+    appApiKey,
     store,
     requests,
     addFaults: (...added) => {

@@ -12,7 +12,20 @@ export const LIMITS = {
   eventDataBytes: 100_000,
 } as const;
 
-export const ACTIONS = ['identify', 'delete', 'event', 'page', 'screen', 'suppress', 'unsuppress'] as const;
+export const ACTIONS = [
+  'identify',
+  'delete',
+  'event',
+  'page',
+  'screen',
+  'suppress',
+  'unsuppress',
+  'add_relationships',
+  'delete_relationships',
+  'add_device',
+  'delete_device',
+  'merge',
+] as const;
 export type Action = (typeof ACTIONS)[number];
 export type IdentifierKind = 'id' | 'email' | 'cio_id' | 'phone';
 const IDENTIFIER_KINDS: readonly string[] = ['id', 'email', 'cio_id', 'phone'] satisfies IdentifierKind[];
@@ -33,14 +46,37 @@ export interface EntryError {
   message: string;
 }
 
-export interface ValidEntry {
-  action: Action;
-  identifier: { kind: IdentifierKind; value: string };
-  name?: string;
-  id?: string;
-  timestamp?: number;
+/** An object: by its type and id, or by Customer.io's own id (updates only). */
+export type ObjectRef = { typeId: string; id: string } | { cio: string };
+
+export interface Relationship {
+  object: ObjectRef;
   attributes: Record<string, unknown>;
 }
+
+export interface Device {
+  token: string;
+  platform?: string;
+  last_used?: number;
+  attributes?: Record<string, unknown>;
+}
+
+export type PersonIdentifier = { kind: IdentifierKind; value: string };
+
+export type ValidEntry =
+  | {
+      type: 'person';
+      action: Action;
+      identifier: PersonIdentifier;
+      name?: string;
+      id?: string;
+      timestamp?: number;
+      attributes: Record<string, unknown>;
+      relationships?: Relationship[];
+      device?: Device;
+    }
+  | { type: 'merge'; primary: PersonIdentifier; secondary: PersonIdentifier }
+  | { type: 'object'; action: 'identify' | 'delete'; object: ObjectRef; attributes: Record<string, unknown> };
 
 export interface AnonymousEvent {
   anonymousId: string;
@@ -83,12 +119,14 @@ function checkIdAndTimestamp(entry: Record<string, unknown>): EntryError | undef
 function checkIdentifiers(
   raw: unknown,
   refused: ReadonlySet<string>,
-): { kind: IdentifierKind; value: string } | EntryError {
-  if (!isObject(raw)) return invalid('identifiers', 'identifiers must be an object');
+  field = 'identifiers',
+  kinds: readonly string[] = IDENTIFIER_KINDS,
+): PersonIdentifier | EntryError {
+  if (!isObject(raw)) return invalid(field, `${field} must be an object`);
   const keys = Object.keys(raw);
   const kind = keys[0];
-  if (keys.length !== 1 || kind === undefined || !IDENTIFIER_KINDS.includes(kind))
-    return invalid('identifiers', 'identifiers must hold exactly one of id, email, cio_id, phone');
+  if (keys.length !== 1 || kind === undefined || !kinds.includes(kind))
+    return invalid(field, `${field} must hold exactly one of ${kinds.join(', ')}`);
   const rawValue = raw[kind];
   const value = kind === 'id' && typeof rawValue === 'number' ? String(rawValue) : rawValue;
   if (typeof value !== 'string' || value === '')
@@ -102,6 +140,12 @@ function checkIdentifiers(
 }
 
 function checkIdentifyAttributes(attributes: Record<string, unknown>): EntryError | undefined {
+  for (const name of Object.keys(attributes))
+    if (
+      name.startsWith('cio_subscription_preferences.') &&
+      !/^cio_subscription_preferences\.topics\.topic_[1-9]\d*$/.test(name)
+    )
+      return invalid(`attributes.${name}`, 'a preference is cio_subscription_preferences.topics.topic_<n>');
   const names = Object.keys(attributes);
   if (names.length > LIMITS.attributeCount)
     return invalid('attributes', `more than ${LIMITS.attributeCount} attributes`, 'too_many');
@@ -115,17 +159,112 @@ function checkIdentifyAttributes(attributes: Record<string, unknown>): EntryErro
   return undefined;
 }
 
+const isError = (value: object): value is EntryError => 'reason' in value && 'message' in value;
+
+/** `{object_type_id, object_id}` of a known type, or `{cio_object_id}`. */
+function checkObject(raw: unknown, field: string, types: ReadonlySet<string>): ObjectRef | EntryError {
+  if (!isObject(raw)) return invalid(field, `${field} must be an object`);
+  if (typeof raw.cio_object_id === 'string' && raw.cio_object_id !== '' && Object.keys(raw).length === 1)
+    return { cio: raw.cio_object_id };
+  const { object_type_id: typeId, object_id: id } = raw;
+  if (typeof typeId !== 'string' || !/^[1-9]\d*$/.test(typeId))
+    return invalid(`${field}.object_type_id`, 'object_type_id must be a string-formatted integer');
+  if (!types.has(typeId)) return invalid(`${field}.object_type_id`, `no object type ${typeId}`, 'not_found');
+  if (typeof id !== 'string' || id === '')
+    return invalid(`${field}.object_id`, 'object_id must be a non-empty string');
+  if (bytes(id) > LIMITS.identifierBytes)
+    return invalid(`${field}.object_id`, `object_id is over ${LIMITS.identifierBytes} bytes`, 'too_large');
+  return { typeId, id };
+}
+
+function checkRelationships(raw: unknown, types: ReadonlySet<string>): Relationship[] | EntryError {
+  if (!Array.isArray(raw) || raw.length === 0)
+    return invalid('cio_relationships', 'cio_relationships must be a non-empty list');
+  const relationships: Relationship[] = [];
+  for (const [index, item] of raw.entries()) {
+    if (!isObject(item)) return invalid(`cio_relationships.${index}`, 'each relationship must be an object');
+    const object = checkObject(item.identifiers, `cio_relationships.${index}.identifiers`, types);
+    if (isError(object)) return object;
+    const attributes = item.relationship_attributes ?? {};
+    if (!isObject(attributes))
+      return invalid(`cio_relationships.${index}`, 'relationship_attributes must be an object');
+    relationships.push({ object, attributes });
+  }
+  return relationships;
+}
+
+function checkDevice(raw: unknown, adding: boolean): Device | EntryError {
+  if (!isObject(raw)) return invalid('device', 'device must be an object');
+  if (typeof raw.token !== 'string' || raw.token === '') return invalid('device.token', 'token is required');
+  if (!adding) return { token: raw.token };
+  if (raw.platform !== 'ios' && raw.platform !== 'android')
+    return invalid('device.platform', 'platform must be ios or android');
+  if (raw.last_used !== undefined && !(Number.isInteger(raw.last_used) && (raw.last_used as number) >= 0))
+    return invalid('device.last_used', 'last_used must be unix seconds');
+  if (raw.attributes !== undefined && !isObject(raw.attributes))
+    return invalid('device.attributes', 'attributes must be an object');
+  return {
+    token: raw.token,
+    platform: raw.platform,
+    ...(raw.last_used === undefined ? {} : { last_used: raw.last_used as number }),
+    ...(isObject(raw.attributes) ? { attributes: raw.attributes } : {}),
+  };
+}
+
+const MERGE_KINDS = ['id', 'email', 'cio_id'];
+
+function validateObjectEntry(
+  raw: Record<string, unknown>,
+  types: ReadonlySet<string>,
+): ValidEntry | EntryError {
+  if (raw.action !== 'identify' && raw.action !== 'delete')
+    return invalid('action', `unsupported object action ${JSON.stringify(raw.action)}`);
+  const object = checkObject(raw.identifiers, 'identifiers', types);
+  if (isError(object)) return object;
+  const attributes = raw.attributes ?? {};
+  if (!isObject(attributes)) return invalid('attributes', 'attributes must be an object');
+  const error = checkIdentifyAttributes(attributes);
+  if (error !== undefined) return error;
+  return { type: 'object', action: raw.action, object, attributes };
+}
+
 /** One batch entry: what the store applies, or why it is refused. */
-export function validateEntry(raw: unknown, refused: ReadonlySet<string>): ValidEntry | EntryError {
+export function validateEntry(
+  raw: unknown,
+  refused: ReadonlySet<string>,
+  objectTypes: ReadonlySet<string> = new Set(),
+): ValidEntry | EntryError {
   if (!isObject(raw)) return invalid('entry', 'entry must be an object');
   if (bytes(JSON.stringify(raw)) > LIMITS.entryBytes)
     return invalid('entry', `entry is over ${LIMITS.entryBytes} bytes`, 'too_large');
-  if (raw.type !== 'person') return invalid('type', 'type must be person');
+  if (raw.type === 'object') return validateObjectEntry(raw, objectTypes);
+  if (raw.type !== 'person') return invalid('type', 'type must be person or object');
   const action = raw.action;
   if (typeof action !== 'string' || !(ACTIONS as readonly string[]).includes(action))
     return invalid('action', `unsupported action ${JSON.stringify(action)}`);
+  if (action === 'merge') {
+    if (raw.identifiers !== undefined)
+      return invalid('identifiers', 'a merge names primary and secondary only');
+    const primary = checkIdentifiers(raw.primary, refused, 'primary', MERGE_KINDS);
+    if (isError(primary)) return primary;
+    const secondary = checkIdentifiers(raw.secondary, refused, 'secondary', MERGE_KINDS);
+    if (isError(secondary)) return secondary;
+    return { type: 'merge', primary, secondary };
+  }
   const identifier = checkIdentifiers(raw.identifiers, refused);
   if ('reason' in identifier) return identifier;
+  let relationships: Relationship[] | undefined;
+  if (action === 'add_relationships' || action === 'delete_relationships') {
+    const checked = checkRelationships(raw.cio_relationships, objectTypes);
+    if (isError(checked as object)) return checked as EntryError;
+    relationships = checked as Relationship[];
+  }
+  let device: Device | undefined;
+  if (action === 'add_device' || action === 'delete_device') {
+    const checked = checkDevice(raw.device, action === 'add_device');
+    if (isError(checked)) return checked;
+    device = checked;
+  }
   const nameLimit = NAMED[action as Action];
   if (nameLimit !== undefined) {
     if (typeof raw.name !== 'string' || raw.name === '') return invalid('name', 'name is required');
@@ -143,9 +282,12 @@ export function validateEntry(raw: unknown, refused: ReadonlySet<string>): Valid
   if (action === 'event' && bytes(JSON.stringify(attributes)) > LIMITS.eventDataBytes)
     return invalid('attributes', `event data is over ${LIMITS.eventDataBytes} bytes`, 'too_large');
   return {
+    type: 'person',
     action: action as Action,
     identifier,
     attributes,
+    ...(relationships === undefined ? {} : { relationships }),
+    ...(device === undefined ? {} : { device }),
     ...(typeof raw.name === 'string' ? { name: raw.name } : {}),
     ...(typeof raw.id === 'string' ? { id: raw.id } : {}),
     ...(typeof raw.timestamp === 'number' ? { timestamp: raw.timestamp } : {}),
