@@ -125,7 +125,8 @@ function identifierText(field: string, value: unknown): string {
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   if (typeof value !== 'string') return reject(field, 'the matching key is not text or a number');
   const text = value.trim();
-  if (byteLength(text) > LIMITS.identifierBytes)
+  // A snippet's name is measured in characters (snippet()), every other key in bytes.
+  if (field !== 'name' && byteLength(text) > LIMITS.identifierBytes)
     reject(field, `the identifier is over ${LIMITS.identifierBytes} bytes`);
   if (field === 'person_phone' && !E164.test(text))
     reject(field, 'the phone number is not E.164 (a + and up to 15 digits, e.g. +15551234567)');

@@ -77,7 +77,9 @@ export class Mirrors {
       return;
     }
     const mirror = this.#streams.get(streamKey(descriptor.name, descriptor.namespace));
-    const empty = stream?.stream_state === undefined || stream.stream_state === null;
+    const state = stream?.stream_state;
+    const empty =
+      state === undefined || state === null || (typeof state === 'object' && Object.keys(state).length === 0);
     if (mirror !== undefined && mirror.records === 0 && !empty) mirror.resumed = true;
   }
 

@@ -32,6 +32,8 @@ const DEFAULTS = {
 interface OpenList {
   builder: BatchBuilder;
   items: Item[];
+  /** The subjects of its entries that later merges and relationships wait for. */
+  subjects: Set<string>;
   outgoing: (body: BatchBody) => Outgoing;
   timer: NodeJS.Timeout | undefined;
 }
@@ -50,22 +52,31 @@ class ListPacker {
     this.#send = send;
   }
 
-  /** Adds an entry to the list `key` (opened by `open` if needed); resolves once a list it completed is queued. */
+  /**
+   * Adds an entry to the list `key` (opened by `open` if needed); resolves once a list it completed is queued.
+   * An entry that `waits` (a merge, a relationship) goes in a later request than the writes about its people
+   * and objects in this list, so that it is sent once they are acknowledged (the order of entries inside one
+   * request is not documented). Relationships are not waited for: many about one object share a request.
+   */
   async add(
     key: string,
-    open: () => Omit<OpenList, 'items' | 'timer'>,
+    open: () => Omit<OpenList, 'items' | 'timer' | 'subjects'>,
     item: Item,
     text: string,
     bytes: number,
+    order: { waits: boolean; waitedFor: boolean } = { waits: false, waitedFor: true },
   ) {
     let list = this.#open.get(key);
-    if (list !== undefined && !list.builder.fits(bytes)) await this.flush(key);
+    const mustFollow = (open: OpenList) =>
+      order.waits && item.subjects.some((subject) => open.subjects.has(subject));
+    if (list !== undefined && (!list.builder.fits(bytes) || mustFollow(list))) await this.flush(key);
     list = this.#open.get(key);
     if (list === undefined) {
-      list = { ...open(), items: [], timer: undefined };
+      list = { ...open(), items: [], timer: undefined, subjects: new Set() };
       this.#open.set(key, list);
     }
     list.items.push(item);
+    if (order.waitedFor) for (const subject of item.subjects) list.subjects.add(subject);
     list.builder.add(text, bytes);
     list.timer ??= setTimeout(() => void this.flush(key), this.#flushMs);
   }
@@ -214,8 +225,14 @@ export async function write(
         if (tooBig !== undefined) rejected({ field: '(row)', reason: tooBig });
       } else {
         const item: Item = { ticket, subjects: built.subjects, stream: plan.stream, key: built.key };
-        if (built.kind === 'entry') await packer.add('batch', openBatch, item, built.text, built.bytes);
-        else if (built.kind === 'member') {
+        if (built.kind === 'entry') {
+          const { action } = plan.operation;
+          const relationship = action === 'add_relationship' || action === 'delete_relationship';
+          await packer.add('batch', openBatch, item, built.text, built.bytes, {
+            waits: relationship || action === 'merge',
+            waitedFor: !relationship,
+          });
+        } else if (built.kind === 'member') {
           if (plan.operation.action === 'segment_mirror')
             mirrors.noteMember(key, built.group, built.key.value);
           const { segmentId, idType, change } = built.group;
