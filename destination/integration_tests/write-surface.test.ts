@@ -494,3 +494,144 @@ describe('collections and snippets', () => {
     expect(logsOf(result, 'WARN').join('\n')).toMatch(/name: the name is over 150 characters/);
   });
 });
+
+describe('killed and resumed, with faults', () => {
+  const OBJECTS = 300;
+  const STATE_EVERY = 50;
+
+  /** Three streams interleaved, a state of each after every STATE_EVERY of its records (cursor: how many). */
+  function streams(): Record<string, unknown[]> {
+    const objects = Array.from({ length: OBJECTS }, (_, n) =>
+      record('companies', { object_type_id: 1, object_id: `c${n}`, n }),
+    );
+    const relationships = Array.from({ length: 2 * OBJECTS }, (_, n) =>
+      record('seats', { person_id: `p${n % 120}`, object_type_id: 1, object_id: `c${n % OBJECTS}`, n }),
+    );
+    const members = Array.from({ length: 120 }, (_, n) =>
+      record('vip', { segment_id: 101, person_id: `p${n}` }),
+    );
+    return { companies: objects, seats: relationships, vip: members };
+  }
+
+  /** Each stream from its cursor on, with its states, interleaved record by record. */
+  function input(all: Record<string, unknown[]>, from: Record<string, number>): unknown[] {
+    const lines: unknown[] = [];
+    const longest = Math.max(...Object.values(all).map((records) => records.length));
+    for (let n = 0; n < longest; n++)
+      for (const [stream, records] of Object.entries(all)) {
+        if (n < (from[stream] ?? 0) || n >= records.length) continue;
+        lines.push(records[n]);
+        if ((n + 1) % STATE_EVERY === 0 || n + 1 === records.length)
+          lines.push(streamState(stream, { records: n + 1 }));
+      }
+    return lines;
+  }
+
+  const cursors = (result: { messages: Array<Record<string, unknown>> }) => {
+    const found: Record<string, number> = {};
+    for (const message of result.messages)
+      if (message.type === 'STATE') {
+        const stream = (
+          message.state as {
+            stream: { stream_descriptor: { name: string }; stream_state: { records: number } };
+          }
+        ).stream;
+        found[stream.stream_descriptor.name] = stream.stream_state.records;
+      }
+    return found;
+  };
+
+  test('objects, relationships and memberships: 5xx, lost answers and a kill, then a resume: nothing lost', async () => {
+    const sim = await start({ latencyMs: 2 });
+    await seedPeople(
+      sim,
+      Array.from({ length: 120 }, (_, n) => `p${n}`),
+    );
+    const all = streams();
+    const config = configFor(sim);
+    const catalogOf = catalog(
+      configuredStream('companies', 'object', 'append_dedup'),
+      configuredStream('seats', 'relationship', 'append'),
+      configuredStream('vip', 'segment_membership', 'append'),
+    );
+    const env = { CIO_BATCH_BYTES: '4000', CIO_MAX_IN_FLIGHT: '4' };
+    sim.addFaults(
+      { kind: 'http_503', path: /batch/, times: 2 },
+      { kind: 'reset_after', path: /batch/ },
+      { kind: 'reset_after', path: /add_customers/ },
+      { kind: 'http_500', path: /add_customers/ },
+    );
+    let states = 0;
+    const killed = await runDestination('write', {
+      config,
+      catalog: catalogOf,
+      input: input(all, {}),
+      // Open input: the run cannot end before the kill.
+      keepInputOpen: true,
+      env,
+      signalWhen: { line: (line) => line.includes('"type":"STATE"') && ++states === 6, signal: 'SIGKILL' },
+    });
+    expect(killed.signal).toBe('SIGKILL');
+    const from = cursors(killed);
+    expect(Object.keys(from).length).toBeGreaterThan(0);
+
+    const resumed = await runDestination('write', {
+      config,
+      catalog: catalogOf,
+      input: input(all, from),
+      env,
+    });
+    expect(errorsOf(resumed)).toEqual([]);
+    expect(cursors(resumed)).toMatchObject({ companies: OBJECTS, seats: 2 * OBJECTS, vip: 120 });
+    expect(sim.store.objects.size).toBe(OBJECTS);
+    for (let n = 0; n < OBJECTS; n++)
+      expect(sim.store.findObject({ typeId: '1', id: `c${n}` })?.attributes.n).toBe(n);
+    // 600 relationships of 120 people and 300 companies: 600 distinct pairs.
+    expect(sim.store.relationships.size).toBe(2 * OBJECTS);
+    expect(sim.store.segmentMembers(101)).toHaveLength(120);
+  });
+
+  test('a mirror killed midway removed nobody and echoed no state of it; the rerun removes exactly who left', async () => {
+    const sim = await start({ latencyMs: 2 });
+    const everyone = Array.from({ length: 200 }, (_, n) => `m${n}`);
+    await seedPeople(sim, everyone);
+    const segment = sim.store.segments.get(103) ?? new Set();
+    for (const id of everyone.slice(0, 150)) segment.add(sim.store.personKey('id', id) ?? '');
+    // The source now holds m50..m199: m0..m49 left.
+    const lines: unknown[] = [];
+    everyone.slice(50).forEach((id, n) => {
+      lines.push(record('vip', { segment_id: 103, person_id: id }));
+      if ((n + 1) % 10 === 0) lines.push(streamState('vip', { records: n + 1 }));
+    });
+    const catalogOf = catalog(configuredStream('vip', 'segment_membership', 'overwrite'));
+    // Killed once 50 adds are acknowledged, the input still open: the run cannot have reached the mirror's end.
+    const killed = await runDestination('write', {
+      config: appConfigFor(sim),
+      catalog: catalogOf,
+      input: lines,
+      keepInputOpen: true,
+      env: { CIO_BATCH_BYTES: '200', CIO_PROGRESS_RECORDS: '50' },
+      signalWhen: { line: (line) => line.includes('Progress: '), signal: 'SIGKILL' },
+    });
+    expect(killed.signal).toBe('SIGKILL');
+    expect(statesOf(killed)).toEqual([]);
+    // Nobody removed (some of m150.. may have been added).
+    expect(sim.store.segmentMembers(103).length).toBeGreaterThanOrEqual(150);
+    for (const id of everyone.slice(0, 50))
+      expect(sim.store.segments.get(103)?.has(sim.store.personKey('id', id) ?? '')).toBe(true);
+
+    const rerun = await runDestination('write', {
+      config: appConfigFor(sim),
+      catalog: catalogOf,
+      input: lines,
+    });
+    expect(errorsOf(rerun)).toEqual([]);
+    expect(
+      sim.store
+        .segmentMembers(103)
+        .map((member) => member.id)
+        .sort(),
+    ).toEqual(everyone.slice(50).sort());
+    expect(statesOf(rerun)).toHaveLength(15);
+  });
+});
