@@ -1,7 +1,8 @@
 /**
  * `npm run bench:destination` (also the end of `npm run bench`): the built destination writes 1,000,000 person
  * upserts and 1,000,000 events into the Track API simulator (a separate process), at the default rate and at
- * the highest, and a bare loop posts the same batches already built. Writes the "## Destination" section of
+ * the highest, then 100,000 objects and 1,000,000 relationships, and a bare loop posts the same batches already
+ * built. Writes the "## Destination" section of
  * BENCHMARKS.md. Speed goals are checked here, as ratios within one run, never in a timed test.
  */
 import { spawn } from 'node:child_process';
@@ -18,6 +19,8 @@ const ROOT = join(DESTINATION_ROOT, '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 1_000_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 100_000);
+const RELATIONSHIPS = Number(process.env.BENCH_RELATIONSHIPS ?? 1_000_000);
 const STATE_EVERY = 10_000;
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -78,6 +81,59 @@ function writeInput(path: string): number {
   return Buffer.byteLength(text);
 }
 
+/** OBJECTS companies (object identify), then RELATIONSHIPS person–company relationships, states between. */
+function writeSurfaceInput(path: string): number {
+  const lines: string[] = [];
+  const emitted = 1_790_000_000_000;
+  const state = (stream: string, n: number) =>
+    `{"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"name":"${stream}"},"stream_state":{"n":${n}}}}}`;
+  for (let n = 1; n <= OBJECTS; n++) {
+    const data = {
+      object_type_id: '1',
+      object_id: `company-${n}`,
+      name: `Company ${n}`,
+      seats: n % 500,
+      plan: 'team',
+    };
+    lines.push(
+      `{"type":"RECORD","record":{"stream":"companies","data":${JSON.stringify(data)},"emitted_at":${emitted}}}`,
+    );
+    if (n % STATE_EVERY === 0) lines.push(state('companies', n));
+  }
+  for (let n = 1; n <= RELATIONSHIPS; n++) {
+    const data = {
+      person_id: `user-${n}`,
+      object_type_id: '1',
+      object_id: `company-${(n % OBJECTS) + 1}`,
+      role: n % 10 === 0 ? 'admin' : 'member',
+    };
+    lines.push(
+      `{"type":"RECORD","record":{"stream":"seats","data":${JSON.stringify(data)},"emitted_at":${emitted}}}`,
+    );
+    if (n % STATE_EVERY === 0) lines.push(state('seats', n));
+  }
+  const text = `${lines.join('\n')}\n`;
+  writeFileSync(path, text);
+  return Buffer.byteLength(text);
+}
+
+const SURFACE_CATALOG = {
+  streams: [
+    {
+      stream: { name: 'companies', json_schema: {}, supported_sync_modes: ['full_refresh'] },
+      sync_mode: 'full_refresh',
+      destination_sync_mode: 'append_dedup',
+      destination_object_name: 'object',
+    },
+    {
+      stream: { name: 'seats', json_schema: {}, supported_sync_modes: ['full_refresh'] },
+      sync_mode: 'full_refresh',
+      destination_sync_mode: 'append',
+      destination_object_name: 'relationship',
+    },
+  ],
+};
+
 const CATALOG = {
   streams: [
     {
@@ -128,11 +184,12 @@ async function measuredWrite(
   inputPath: string,
   config: JsonObject,
   dir: string,
+  catalog: JsonObject = CATALOG,
 ): Promise<WriteRun> {
   const configPath = join(dir, 'config.json');
   const catalogPath = join(dir, 'catalog.json');
   writeFileSync(configPath, JSON.stringify(config));
-  writeFileSync(catalogPath, JSON.stringify(CATALOG));
+  writeFileSync(catalogPath, JSON.stringify(catalog));
   const before = await sim.stats();
   const cpuBefore = childrenCpuMs();
   const started = performance.now();
@@ -264,6 +321,67 @@ try {
       sim.stop();
     }
   }
+  const surfacePath = join(dir, 'surface.jsonl');
+  const surfaceBytes = writeSurfaceInput(surfacePath);
+  out(
+    `Input: ${OBJECTS} objects and ${RELATIONSHIPS} relationships, ${(surfaceBytes / 1e6).toFixed(0)} MB of messages.`,
+  );
+  const surfaceSim = await startSimulator();
+  try {
+    const config = {
+      site_id: DEFAULT_SITE_ID,
+      track_api_key: DEFAULT_TRACK_API_KEY,
+      track_base_url: surfaceSim.url,
+      requests_per_second: 1000,
+    };
+    const run = await measuredWrite(surfaceSim, surfacePath, config, dir, SURFACE_CATALOG);
+    const scenario = 'D3 objects and relationships, 1000/s';
+    const total = OBJECTS + RELATIONSHIPS;
+    const floor = Math.ceil(run.bytes / 450_000);
+    const summary = (await (await fetch(`${surfaceSim.url}/__simulator/stats`)).json()) as {
+      summary: { objects: number; relationships: number };
+    };
+    row(
+      scenario,
+      'exit code, entries sent',
+      `${run.exitCode}, ${run.entries}`,
+      `0, ${total}`,
+      run.exitCode === 0 && run.entries === total,
+    );
+    row(
+      scenario,
+      'objects, relationships stored',
+      `${summary.summary.objects}, ${summary.summary.relationships}`,
+      `${OBJECTS}, ${RELATIONSHIPS}`,
+      summary.summary.objects === OBJECTS && summary.summary.relationships === RELATIONSHIPS,
+    );
+    row(
+      scenario,
+      'requests (goal: bytes ÷ 450 KB, + 1%)',
+      `${run.requests} (${floor})`,
+      `≤ ${Math.floor(floor * 1.01)}`,
+      run.requests <= floor * 1.01,
+    );
+    row(scenario, 'answers other than 200', String(run.non200), '0', run.non200 === 0);
+    row(
+      scenario,
+      'states echoed',
+      String(run.states),
+      String(total / STATE_EVERY),
+      run.states === total / STATE_EVERY,
+    );
+    row(
+      scenario,
+      'records/second',
+      Math.round(total / (run.ms / 1000)).toLocaleString('en-US'),
+      '',
+      undefined,
+    );
+    row(scenario, 'peak RSS (MB, VmHWM)', run.peakRssMb.toFixed(0), '< 200', run.peakRssMb < 200);
+  } finally {
+    surfaceSim.stop();
+  }
+
   const sim = await startSimulator();
   try {
     const loop = await bareLoop(sim, inputPath);
@@ -307,7 +425,7 @@ const kept = start === -1 ? previous.trimEnd() : previous.slice(0, start).trimEn
 const section = [
   '## Destination',
   '',
-  `Written by \`npm run bench:destination\` on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}: the built destination writes ${PEOPLE.toLocaleString('en-US')} person upserts and ${EVENTS.toLocaleString('en-US')} events (one input, a state every ${STATE_EVERY.toLocaleString('en-US')} records) into the Track API simulator, which has no rate limit; the connector paces itself at the configured rate. The bare loop (\`destination/integration_tests/bench-bare-loop.ts\`) posts the same batches, built before its clock starts, 8 at a time with the same HTTP client; its CPU is measured over the posting only, the connector's over its whole run (start-up, reading stdin, building entries, ids, checks, states).`,
+  `Written by \`npm run bench:destination\` on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}: the built destination writes ${PEOPLE.toLocaleString('en-US')} person upserts and ${EVENTS.toLocaleString('en-US')} events (one input, a state every ${STATE_EVERY.toLocaleString('en-US')} records), then ${OBJECTS.toLocaleString('en-US')} objects and ${RELATIONSHIPS.toLocaleString('en-US')} relationships, into the Track API simulator, which has no rate limit; the connector paces itself at the configured rate. The bare loop (\`destination/integration_tests/bench-bare-loop.ts\`) posts the same batches, built before its clock starts, 8 at a time with the same HTTP client; its CPU is measured over the posting only, the connector's over its whole run (start-up, reading stdin, building entries, ids, checks, states).`,
   '',
   '| scenario | metric | value | goal | |',
   '|---|---|---|---|---|',
