@@ -1,11 +1,12 @@
 /**
  * The destination's part of `npm run demo`: starts the Track API simulator and writes into it, with the built
  * destination, the people the source just read (its `customers` records, mapped by stream_mappings as a user
- * would) and an event for each, then prints what the simulator holds.
+ * would), an event for each, a manual segment mirrored from those with an id, and a collection, then prints what
+ * the simulator holds.
  */
 import type { JsonObject } from '@cio-connectors/kit/protocol';
 import {
-  configFor,
+  appConfigFor,
   errorsOf,
   logsOf,
   operationsOf,
@@ -22,7 +23,7 @@ export async function demoWrite(customers: readonly JsonObject[]): Promise<boole
   const sim = await startTrackSimulator({ latencyMs: 5 });
   try {
     out(`\nCustomer.io Track API simulator on ${sim.url}`);
-    const config = configFor(sim, {
+    const config = appConfigFor(sim, {
       stream_mappings: [
         { stream: 'customers', object: 'person', fields: { person_id: 'id', person_email: 'email' } },
         {
@@ -30,6 +31,8 @@ export async function demoWrite(customers: readonly JsonObject[]): Promise<boole
           object: 'person_event',
           fields: { person_id: 'id', person_email: 'email', event_name: 'event' },
         },
+        { stream: 'vip', object: 'segment_membership', sync_mode: 'overwrite', segment_id: 101 },
+        { stream: 'plans', object: 'collection', collection_name: 'plans' },
       ],
     });
     const check = await runDestination('check', { config });
@@ -46,6 +49,12 @@ export async function demoWrite(customers: readonly JsonObject[]): Promise<boole
         record('signups', { id: customer.id, email: customer.email, event: 'demo_signed_up', plan: 'trial' }),
       ),
       streamState('signups', { demo: 'signups written' }),
+      ...customers
+        .filter((customer) => typeof customer.id === 'string' && customer.id !== '')
+        .map((customer) => record('vip', { person_id: customer.id })),
+      streamState('vip', { demo: 'segment 101 mirrored' }),
+      ...['trial', 'pro', 'enterprise'].map((plan, index) => record('plans', { plan, seats: 10 ** index })),
+      streamState('plans', { demo: 'collection written' }),
     ];
     const stream = (name: string) => ({
       stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh'] },
@@ -55,7 +64,7 @@ export async function demoWrite(customers: readonly JsonObject[]): Promise<boole
     const started = Date.now();
     const write = await runDestination('write', {
       config,
-      catalog: { streams: [stream('customers'), stream('signups')] },
+      catalog: { streams: ['customers', 'signups', 'vip', 'plans'].map(stream) },
       input,
     });
     const seconds = (Date.now() - started) / 1000;
@@ -68,7 +77,7 @@ export async function demoWrite(customers: readonly JsonObject[]): Promise<boole
     for (const error of errorsOf(write)) out(`ERROR (${error.failure_type}): ${error.message}`);
     const summary = sim.store.summary();
     out(
-      `\nThe simulator holds ${summary.people} people and ${summary.events} events (${summary.duplicateEvents} duplicates ignored).`,
+      `\nThe simulator holds ${summary.people} people and ${summary.events} events (${summary.duplicateEvents} duplicates ignored), ${sim.store.segmentMembers(101).length} members of manual segment 101, and the collection "plans" with ${[...sim.store.collections.values()][0]?.data.length ?? 0} rows.`,
     );
     const first = [...sim.store.people.values()][0];
     if (first !== undefined)

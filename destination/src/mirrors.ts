@@ -46,6 +46,8 @@ const REMOVE_PATH = (segmentId: string) => `/api/v1/segments/${segmentId}/remove
  */
 export class Mirrors {
   readonly #streams = new Map<string, MirrorStream>();
+  /** Requests the mirrors' ends sent (membership pages, removals, collection writes). */
+  requests = 0;
 
   constructor(plans: Iterable<[string, StreamPlan]>) {
     for (const [key, plan] of plans) {
@@ -145,14 +147,17 @@ export class Mirrors {
     const app = context.app as HttpClient;
     const name = mirror.plan.collectionName;
     const id = await findCollection(app, name);
+    this.requests += 1;
     let rows = mirror.rows;
     if (mirror.resumed && id !== undefined) {
       rows = [...(await collectionRows(app, id)), ...rows];
+      this.requests += 1;
       await context.warn(
         `The collection stream "${mirror.plan.stream}" was resumed from a state: its ${mirror.rows.length} rows were added to the collection "${name}", and no row was removed.`,
       );
     }
     await writeCollection(app, id, name, rows);
+    this.requests += 1;
     for (const ticket of mirror.tickets) context.settle(ticket);
     mirror.tickets = [];
     await context.info(
@@ -173,6 +178,7 @@ export class Mirrors {
     for (const [segmentId, synced] of segments) {
       const leaving: string[] = [];
       for await (const page of segmentMembers(context.app as HttpClient, segmentId)) {
+        this.requests += 1;
         for (const member of page) {
           const stays =
             synced.get('cio_id')?.has(member.cio_id) === true ||
@@ -181,12 +187,14 @@ export class Mirrors {
           if (!stays) leaving.push(member.cio_id);
         }
       }
-      for (let start = 0; start < leaving.length; start += SEGMENT_IDS_PER_REQUEST)
+      for (let start = 0; start < leaving.length; start += SEGMENT_IDS_PER_REQUEST) {
+        this.requests += 1;
         await context.track.send(REMOVE_PATH(segmentId), {
           method: 'POST',
           params: { id_type: 'cio_id' },
           body: { ids: leaving.slice(start, start + SEGMENT_IDS_PER_REQUEST) },
         });
+      }
       await context.info(
         `Segment ${segmentId} mirrored from "${key}": ${leaving.length} people no longer in the stream removed.`,
       );

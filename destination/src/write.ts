@@ -291,7 +291,7 @@ export async function write(
   if (summary !== undefined) await emitter.log('WARN', summary);
   await emitter.log(
     'INFO',
-    `Wrote ${acknowledgements.settled - acknowledgements.rejected} of ${acknowledgements.read} records read (${acknowledgements.rejected} rejected) in ${plural(sender.requests, 'request')}${stop.aborted ? ', stopped by a signal' : ''}.`,
+    `Wrote ${acknowledgements.settled - acknowledgements.rejected} of ${acknowledgements.read} records read (${acknowledgements.rejected} rejected) in ${plural(sender.requests + mirrors.requests, 'request')}${stop.aborted ? ', stopped by a signal' : ''}.`,
   );
   if (acknowledgements.waitingStates > 0)
     await emitter.log(

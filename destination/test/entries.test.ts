@@ -2,7 +2,7 @@ import type { JsonObject } from '@cio-connectors/kit/json';
 import { describe, expect, test } from 'vitest';
 import { type Built, buildEntry, LIMITS, recordLabel } from '../src/entries.js';
 import { eventId } from '../src/event-ids.js';
-import { OPERATIONS } from '../src/operations.js';
+import { OPERATIONS, snakeCase, typedOperations } from '../src/operations.js';
 import type { StreamPlan } from '../src/plans.js';
 
 const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
@@ -571,5 +571,184 @@ describe('buildEntry: bytes', () => {
       expect(entry.bytes).toBe(Buffer.byteLength(entry.text));
       expect(entry.bytes).toBeGreaterThan(entry.text.length);
     }
+  });
+});
+
+describe('buildEntry: the write surface', () => {
+  const body = (streamPlan: StreamPlan, data: JsonObject) => written(build(streamPlan, data)).body;
+
+  test('object identify and delete: type and id, or cio_object_id; attributes; the object is the subject', () => {
+    const object = plan('object', 'append_dedup');
+    const entry = written(build(object, { object_type_id: 1, object_id: 'acme', name: 'Acme', gone: null }));
+    expect(entry.body).toEqual({
+      type: 'object',
+      identifiers: { object_type_id: '1', object_id: 'acme' },
+      action: 'identify',
+      attributes: { name: 'Acme', gone: null },
+    });
+    expect(entry.subjects).toEqual(['object:1:acme']);
+    expect(body(object, { object_type_id: '1', cio_object_id: 'obj_9', name: 'X' })).toMatchObject({
+      identifiers: { cio_object_id: 'obj_9' },
+    });
+    expect(
+      body(plan('object', 'soft_delete'), { object_type_id: 2, object_id: 'x', name: 'ignored' }),
+    ).toEqual({
+      type: 'object',
+      identifiers: { object_type_id: '2', object_id: 'x' },
+      action: 'delete',
+    });
+    expect(refused(build(object, { object_type_id: 0, object_id: 'a' })).rejection.field).toBe(
+      'object_type_id',
+    );
+  });
+
+  test('relationships: the person, the object and its attributes; both are subjects', () => {
+    const entry = written(
+      build(plan('relationship', 'append'), {
+        person_email: 'A@B.co',
+        object_type_id: 1,
+        object_id: 'acme',
+        role: 'admin',
+      }),
+    );
+    expect(entry.body).toEqual({
+      type: 'person',
+      identifiers: { email: 'A@B.co' },
+      action: 'add_relationships',
+      cio_relationships: [
+        {
+          identifiers: { object_type_id: '1', object_id: 'acme' },
+          relationship_attributes: { role: 'admin' },
+        },
+      ],
+    });
+    expect(entry.subjects).toEqual(['email:a@b.co', 'object:1:acme']);
+    expect(
+      body(plan('relationship', 'soft_delete'), {
+        person_id: 'u1',
+        object_type_id: 1,
+        object_id: 'acme',
+        role: 'x',
+      }),
+    ).toEqual({
+      type: 'person',
+      identifiers: { id: 'u1' },
+      action: 'delete_relationships',
+      cio_relationships: [{ identifiers: { object_type_id: '1', object_id: 'acme' } }],
+    });
+  });
+
+  test('a typed operation takes its type from its name', () => {
+    const [typed] = typedOperations([{ id: '7', name: 'Sales Accounts' }]);
+    if (typed === undefined) throw new Error('no typed operation');
+    expect(typed.object).toBe('object_sales_accounts');
+    const streamPlan = { ...plan('object', 'append_dedup'), operation: typed };
+    expect(body(streamPlan, { object_id: 'big', tier: 'gold' })).toMatchObject({
+      identifiers: { object_type_id: '7', object_id: 'big' },
+      attributes: { tier: 'gold' },
+    });
+    expect(snakeCase('BillingAccount')).toBe('billing_account');
+  });
+
+  test('devices: token, platform in lower case, last_used in seconds, the rest as device attributes', () => {
+    expect(
+      body(plan('person_device', 'append_dedup'), {
+        person_id: 'u1',
+        device_id: 'tok',
+        platform: 'Android',
+        last_used: '2026-12-01T10:00:00Z',
+        app_version: '3',
+      }),
+    ).toEqual({
+      type: 'person',
+      identifiers: { id: 'u1' },
+      action: 'add_device',
+      device: { token: 'tok', platform: 'android', last_used: SECONDS, attributes: { app_version: '3' } },
+    });
+    expect(
+      body(plan('person_device', 'soft_delete'), { person_id: 'u1', device_id: 'tok', platform: 'x' }),
+    ).toEqual({
+      type: 'person',
+      identifiers: { id: 'u1' },
+      action: 'delete_device',
+      device: { token: 'tok' },
+    });
+  });
+
+  test('suppress, unsuppress, and a merge of two people (both subjects)', () => {
+    expect(body(plan('person_suppression', 'append'), { person_id: 'u1', x: 1 })).toEqual({
+      type: 'person',
+      identifiers: { id: 'u1' },
+      action: 'suppress',
+    });
+    expect(body(plan('person_suppression', 'soft_delete'), { person_id: 'u1' }).action).toBe('unsuppress');
+    const merge = written(
+      build(plan('person_merge', 'append'), { primary_id: 'main', secondary_email: 'Old@x.co' }),
+    );
+    expect(merge.body).toEqual({
+      type: 'person',
+      action: 'merge',
+      primary: { id: 'main' },
+      secondary: { email: 'Old@x.co' },
+    });
+    expect(merge.subjects).toEqual(['id:main', 'email:old@x.co']);
+    expect(refused(build(plan('person_merge', 'append'), { primary_id: 'main' })).rejection.field).toBe(
+      'secondary_id / secondary_email / secondary_cio_id',
+    );
+  });
+
+  test('subscription topics in dot notation, so the other topics stay', () => {
+    expect(
+      body(plan('person_subscription', 'append_dedup'), {
+        person_id: 'u1',
+        topic_id: 3,
+        subscribed: 'FALSE',
+        topic_5: true,
+      }),
+    ).toEqual({
+      type: 'person',
+      identifiers: { id: 'u1' },
+      action: 'identify',
+      attributes: {
+        'cio_subscription_preferences.topics.topic_3': false,
+        'cio_subscription_preferences.topics.topic_5': true,
+      },
+    });
+  });
+
+  test('segment members: the segment, the id type of the matching key, the id (emails lower-cased)', () => {
+    const built = build(plan('segment_membership', 'append'), { segment_id: '12', person_email: 'A@B.co' });
+    expect(built).toMatchObject({
+      kind: 'member',
+      group: { segmentId: '12', idType: 'email', change: 'add' },
+      text: '"a@b.co"',
+      subjects: ['email:a@b.co'],
+    });
+    expect(
+      build(plan('segment_membership', 'soft_delete'), { segment_id: 12, person_cio_id: 'c1' }),
+    ).toMatchObject({
+      group: { segmentId: '12', idType: 'cio_id', change: 'remove' },
+    });
+    const fixed = { ...plan('segment_membership', 'overwrite'), segmentId: '55' };
+    expect(build(fixed, { person_id: 'u1' })).toMatchObject({ group: { segmentId: '55', change: 'add' } });
+    expect(
+      refused(build(plan('segment_membership', 'append'), { segment_id: 'vip', person_id: 'u1' })).rejection
+        .field,
+    ).toBe('segment_id');
+  });
+
+  test('a collection row is the record without _airbyte_ columns; snippets are App API requests', () => {
+    expect(build(plan('collection', 'overwrite'), { city: 'Lisbon', _airbyte_raw_id: 'x' })).toMatchObject({
+      kind: 'row',
+      text: '{"city":"Lisbon"}',
+    });
+    expect(build(plan('snippet', 'append_dedup'), { name: ' header ', value: 'Hi' })).toMatchObject({
+      kind: 'app',
+      request: { method: 'PUT', path: '/v1/snippets', body: { name: 'header', value: 'Hi' } },
+    });
+    expect(build(plan('snippet', 'soft_delete'), { name: 'a b/c' })).toMatchObject({
+      kind: 'app',
+      request: { method: 'DELETE', path: '/v1/snippets/a%20b%2Fc' },
+    });
   });
 });
