@@ -12,7 +12,7 @@ import {
   readConnector,
   readText,
 } from '../../test/dockerfile.js';
-import { DOCUMENTATION_URL, TRACK_HOSTS } from '../src/spec.js';
+import { APP_HOSTS, DOCUMENTATION_URL, TRACK_HOSTS } from '../src/spec.js';
 
 const destination = readConnector('destination');
 const source = readConnector('.');
@@ -129,8 +129,10 @@ describe('destination/metadata.yaml', () => {
     expect(existsSync(path.join(ROOT, page ?? ''))).toBe(true);
   });
 
-  it('allows exactly the Track API hosts the destination sends to (US and EU)', () => {
-    const hosts = Object.values(TRACK_HOSTS).map((url) => new URL(url).hostname);
+  it('allows exactly the Track and App API hosts the destination sends to (US and EU)', () => {
+    const hosts = [...Object.values(TRACK_HOSTS), ...Object.values(APP_HOSTS)].map(
+      (url) => new URL(url).hostname,
+    );
     expect([...destination.allowedHosts()].sort()).toEqual(hosts.sort());
   });
 
