@@ -106,7 +106,7 @@ describe('check', () => {
       /Track API key.*region/,
     ],
     ['a key without scope', {}, /scope/],
-    ['an unknown region', { region: 'MARS' }, /"region" must be one of US, EU/],
+    ['an unknown region', { region: 'MARS' }, /"region" must be one of "" \(empty\), US, EU/],
     ['plain http to a remote host', { base_url: 'http://api.customer.io' }, /in clear/],
     ['a start_date that is not a date', { start_date: 'last tuesday' }, /"start_date"/],
   ])('fails with one actionable CONNECTION_STATUS and exit 0 for %s', async (_name, overrides, message) => {

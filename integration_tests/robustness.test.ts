@@ -188,7 +188,7 @@ describe('bad input: one line naming the field and the fix, the right failure ty
   test.each([
     ['a missing key', { app_api_key: undefined }, /"app_api_key"/],
     ['an empty key', { app_api_key: '' }, /"app_api_key" is empty/],
-    ['an unknown region', { region: 'APAC' }, /"region" must be one of US, EU/],
+    ['an unknown region', { region: 'APAC' }, /"region" must be one of "" \(empty\), US, EU/],
     ['a malformed base_url', { base_url: 'http//nope' }, /"base_url" is not a valid URL/],
     ['plain http to a remote host', { base_url: 'http://example.com' }, /"base_url" uses plain http/],
     ['an invalid start_date', { start_date: '2024-13-45' }, /"start_date"/],

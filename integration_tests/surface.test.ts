@@ -242,9 +242,9 @@ describe('private sk_ keys', () => {
       const disagreeing = await runConnector('check', { config: simulatorConfig(keyed, { region: 'US' }) });
       const status = ofType(disagreeing.messages, 'CONNECTION_STATUS')[0]?.connectionStatus;
       expect(status?.status).toBe('SUCCEEDED');
-      expect(status?.message).toMatch(/"region" is US but the private key is a EU key/);
+      expect(status?.message).toMatch(/"region" is US but the private key is an EU key/);
       expect(logs(disagreeing)).toEqual(
-        expect.arrayContaining([expect.stringMatching(/"region" is US but the private key is a EU key/)]),
+        expect.arrayContaining([expect.stringMatching(/"region" is US but the private key is an EU key/)]),
       );
       expect(disagreeing.lines.join('\n')).not.toContain('0123456789abcdef');
 
@@ -253,7 +253,7 @@ describe('private sk_ keys', () => {
         catalog: configuredCatalog(['workspaces']),
       });
       expect(read.exitCode).toBe(0);
-      expect(logs(read)).toEqual(expect.arrayContaining([expect.stringMatching(/private key is a EU key/)]));
+      expect(logs(read)).toEqual(expect.arrayContaining([expect.stringMatching(/private key is an EU key/)]));
     } finally {
       await keyed.close();
     }

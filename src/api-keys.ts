@@ -34,7 +34,7 @@ export function chooseRegion(configured: Region | undefined, key: KeyFacts): Reg
   return {
     region: configured,
     warnings: [
-      `Config field "region" is ${configured} but the private key is a ${key.region} key: the ${configured} data center is used, as configured, and it answers "wrong datacenter" to a key of the other one. Set "region" to ${key.region}, or remove it to take the region from the key.`,
+      `Config field "region" is ${configured} but the private key is ${key.region === 'EU' ? 'an' : 'a'} ${key.region} key: the ${configured} data center is used, as configured, and it answers "wrong datacenter" to a key of the other one. Set "region" to ${key.region}, or remove it to take the region from the key.`,
     ],
   };
 }

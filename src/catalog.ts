@@ -53,3 +53,20 @@ export function resolveCatalog(raw: unknown, available: readonly Stream[]): Conf
     return { stream, syncMode: entry.sync_mode as SyncMode };
   });
 }
+
+/**
+ * A `cursor_field` the catalog gives that is not the stream's own: the cursor is source-defined, so it is
+ * ignored, and said so (a user who picked another field would otherwise think it applies).
+ */
+export function cursorFieldWarnings(raw: unknown, configured: readonly ConfiguredStream[]): string[] {
+  const entries = (raw as Partial<ConfiguredAirbyteCatalog>).streams ?? [];
+  return configured.flatMap(({ stream, syncMode }, index) => {
+    const given = (entries[index] as { cursor_field?: unknown } | undefined)?.cursor_field;
+    const own = stream.asAirbyteStream().default_cursor_field ?? [];
+    if (syncMode !== 'incremental' || !Array.isArray(given) || given.length === 0) return [];
+    if (JSON.stringify(given) === JSON.stringify(own)) return [];
+    return [
+      `The configured catalog gives stream "${stream.name}" the cursor_field ${JSON.stringify(given)}, but its cursor is source-defined: ${JSON.stringify(own)} is used.`,
+    ];
+  });
+}

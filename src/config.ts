@@ -1,4 +1,9 @@
-import { checkBaseUrl, createAjv, describeSchemaError } from '@cio-connectors/kit/config-checks';
+import {
+  checkBaseUrl,
+  createAjv,
+  describeSchemaError,
+  unknownConfigKeys,
+} from '@cio-connectors/kit/config-checks';
 import type { JsonObject } from '@cio-connectors/kit/protocol';
 import type { Ajv } from 'ajv';
 import { chooseRegion, describeKey } from './api-keys.js';
@@ -101,6 +106,9 @@ export function parseConfig(raw: unknown, now: number = Date.now()): SourceConfi
       'Config field "app_api_key" is empty: paste a private key (sk_...) or an App API key from Customer.io Account Settings > API Credentials.',
     );
   }
+  if (input.region === '') delete input.region;
+  const unknown = unknownConfigKeys(input, connectionSpecification.properties as Record<string, unknown>);
+  if (unknown.typo !== undefined) throw new ConfigError(unknown.typo);
   validateSpec ??= createAjv().compile(connectionSpecification);
   if (!validateSpec(input)) {
     const first = validateSpec.errors?.[0];
@@ -114,7 +122,9 @@ export function parseConfig(raw: unknown, now: number = Date.now()): SourceConfi
       'Config field "app_api_key" is a public key (pk_...), which cannot read data: use a private key (sk_...) or an App API key from Account Settings > API Credentials.',
     );
   }
-  const { region, warnings } = chooseRegion(input.region as Region | undefined, key);
+  const chosen = chooseRegion(input.region as Region | undefined, key);
+  const { region } = chosen;
+  const warnings = [...unknown.warnings, ...chosen.warnings];
   return {
     appApiKey: input.app_api_key as string,
     region,

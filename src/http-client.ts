@@ -9,6 +9,7 @@ import {
 } from '@cio-connectors/kit/http-client';
 import type { ApiWording } from '@cio-connectors/kit/http-errors';
 import { type ApiClient, Requests, ScopedRequests } from './api-client.js';
+import { ConfigError, ConnectorError } from './errors.js';
 import { rememberBodyText } from './record-text.js';
 
 /** What the App API's failures say about its key and the source's settings. */
@@ -72,7 +73,12 @@ export class CustomerIoClient extends Requests {
   }
 
   override async send(path: string, options: RequestOptions, scope?: RequestScope): Promise<Answer> {
-    const answer = await this.#http.send(path, options, scope);
+    let answer: Answer;
+    try {
+      answer = await this.#http.send(path, options, scope);
+    } catch (error) {
+      throw filterRefusal(error);
+    }
     if (answer.text !== undefined) rememberBodyText(answer.body, answer.text);
     return answer;
   }
@@ -80,4 +86,31 @@ export class CustomerIoClient extends Requests {
   override download(url: string, signal: AbortSignal, scope?: RequestScope): Promise<Download> {
     return this.#http.download(url, signal, scope);
   }
+}
+
+/** The requests that carry `customers_filter`: the people search and the customers export. */
+const FILTERED_PATHS: ReadonlySet<string> = new Set(['/v1/customers', '/v1/exports/customers']);
+
+/**
+ * A 400 to a request that carries `customers_filter` is the filter's fault (Customer.io checks it there, not
+ * in the config): a config error naming the field and Customer.io's words, not an unexpected failure.
+ */
+export function filterRefusal(error: unknown): unknown {
+  if (
+    !(error instanceof ConnectorError) ||
+    error.status !== 400 ||
+    error.method !== 'POST' ||
+    !FILTERED_PATHS.has(error.path ?? '')
+  )
+    return error;
+  const words = error.detail === undefined ? '' : `: ${error.detail}`;
+  return new ConfigError(
+    `Customer.io refused the config field "customers_filter" (HTTP 400 on POST ${error.path}${words}): fix the filter, e.g. {"segment":{"id":7}}, or leave it empty to read everyone.`,
+    {
+      method: error.method,
+      path: error.path,
+      status: error.status,
+      ...(error.detail === undefined ? {} : { detail: error.detail }),
+    },
+  );
 }

@@ -164,7 +164,7 @@ async function readStream(
   progress.finish();
   await emitState();
   await emitter.streamStatus(stream.name, 'COMPLETE');
-  await emitter.log('INFO', `${stream.name}: read ${total} records.`);
+  await emitter.log('INFO', `${stream.name}: read ${total} record${total === 1 ? '' : 's'}.`);
 }
 
 function ancestors(stream: Stream): Stream[] {

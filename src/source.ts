@@ -1,6 +1,6 @@
 import type { Emitter } from '@cio-connectors/kit/protocol';
-import { resolveCatalog } from './catalog.js';
-import { parseConfig, type SourceConfig } from './config.js';
+import { cursorFieldWarnings, resolveCatalog } from './catalog.js';
+import { EVERYONE_FILTER, parseConfig, type SourceConfig } from './config.js';
 import { asConnectorError, RequestCancelledError } from './errors.js';
 import { CustomerIoClient } from './http-client.js';
 import { probeStreams } from './probes.js';
@@ -59,6 +59,13 @@ export async function check(loadConfig: () => unknown, emitter: Emitter, tuning:
       timeoutMs: Math.min(tuning.timeoutMs ?? CHECK_ATTEMPT_MS, deadlineMs),
     }).scoped({ signal: deadline.signal, stream: 'check' });
     await client.get('/v1/workspaces');
+    // Customer.io checks a filter when it is used: one search page tries it, so read does not fail on it later.
+    if (JSON.stringify(config.customersFilter) !== JSON.stringify(EVERYONE_FILTER))
+      await client.request('/v1/customers', {
+        method: 'POST',
+        params: { limit: 1 },
+        body: { filter: config.customersFilter },
+      });
     const { forbidden, unanswered } = await probeStreams(client);
     const warnings: string[] = [...config.warnings];
     if (forbidden.length > 0) {
@@ -112,6 +119,12 @@ export async function read(
   emitter.addSecret(config.appApiKey);
   for (const warning of config.warnings) await emitter.log('WARN', warning);
   const configured = resolveCatalog(rawCatalog, allStreams());
+  if (configured.length === 0)
+    await emitter.log(
+      'WARN',
+      'The configured catalog selects no stream, so nothing is read: select streams (discover lists them).',
+    );
+  for (const warning of cursorFieldWarnings(rawCatalog, configured)) await emitter.log('WARN', warning);
   const states = StateManager.parse(stateText);
   for (const warning of states.duplicateWarnings()) await emitter.log('WARN', warning);
   const client = createClient(config, tuning);

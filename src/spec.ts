@@ -39,7 +39,7 @@ export const connectionSpecification: JsonObject = {
       title: 'Region',
       description:
         "Your account's data center: US (api.customer.io) or EU (api-eu.customer.io). Leave empty to take it from a private key that names it (sk_us_..., sk_eu_...); US otherwise.",
-      enum: ['US', 'EU'],
+      enum: ['', 'US', 'EU'],
       order: 1,
     },
     start_date: {

@@ -102,7 +102,7 @@ describe('parseConfig', () => {
     expect(config.region).toBe('US');
     expect(config.baseUrl).toBe('https://api.customer.io');
     expect(config.warnings).toHaveLength(1);
-    expect(config.warnings[0]).toMatch(/"region" is US but the private key is a EU key/);
+    expect(config.warnings[0]).toMatch(/"region" is US but the private key is an EU key/);
     expect(config.warnings[0]).not.toContain('s3cr3t');
     expect(parseConfig({ app_api_key: 'sk_eu_k', region: 'EU' }, NOW).warnings).toEqual([]);
   });
@@ -135,7 +135,7 @@ describe('parseConfig', () => {
     [{ app_api_key: '   ' }, /"app_api_key" is empty/],
     [{ app_api_key: 'pk_eu_0123abcd' }, /"app_api_key" is a public key \(pk_\.\.\.\), which cannot read/],
     [{ app_api_key: 42 }, /"app_api_key" must be of type string/],
-    [{ app_api_key: 'k', region: 'APAC' }, /"region" must be one of US, EU/],
+    [{ app_api_key: 'k', region: 'APAC' }, /"region" must be one of "" \(empty\), US, EU/],
     [{ app_api_key: 'k', base_url: 'not a url' }, /"base_url" is not a valid URL/],
     [{ app_api_key: 'k', base_url: 'ftp://api.customer.io' }, /"base_url" must be an http\(s\) URL/],
     [{ app_api_key: 'k', base_url: 'http://api.customer.io' }, /plain http .* in clear/],
@@ -157,5 +157,29 @@ describe('parseConfig', () => {
     ['text', /must be a JSON object/],
   ])('refuses %j with a one-line message naming the field', (raw, message) => {
     expect(configError(raw).message).toMatch(message);
+  });
+
+  test('a start_date in another form: the form and an example, not a regular expression', () => {
+    expect(configError({ app_api_key: 'k', start_date: '2024-01-01' }).message).toBe(
+      'The config field "start_date" must be written YYYY-MM-DDTHH:mm:ssZ, e.g. 2024-01-01T00:00:00Z (got "2024-01-01").',
+    );
+  });
+
+  test('an empty region is "take it from the key", as the README says', () => {
+    expect(parseConfig({ app_api_key: 'k', region: '' }).region).toBe('US');
+    expect(parseConfig({ app_api_key: 'sk_eu_0123abcd', region: '' }).region).toBe('EU');
+  });
+
+  test('a key a couple of letters from a field is an error naming the field; another unknown key is a warning', () => {
+    expect(configError({ app_api_key: 'k', start_dat: '2024-01-01T00:00:00Z' }).message).toBe(
+      'Config field "start_dat" is not a field of this connector: did you mean "start_date"?',
+    );
+    expect(configError({ app_api_key: 'k', regoin: 'EU' }).message).toMatch(/did you mean "region"\?/);
+    const config = parseConfig({ app_api_key: 'k', favourite_colour: 'blue' });
+    expect(config.warnings).toEqual([
+      expect.stringMatching(
+        /^Config field "favourite_colour" is not a field of this connector and is ignored/,
+      ),
+    ]);
   });
 });

@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import {
   ApiUnreachableError,
   AuthenticationError,
+  ConfigError,
   ForbiddenError,
   isRunWide,
   NotFoundError,
@@ -491,16 +492,34 @@ describe('answers that are not Customer.io', () => {
 describe('errors carry data', () => {
   test('method, path and status of the request, never the key', async () => {
     nock(BASE)
-      .post('/v1/customers')
+      .post('/v1/exports/deliveries')
       .query(true)
       .reply(400, { errors: [{ detail: 'bad start' }] });
     const error = await failure(
-      client().request('/v1/customers', { method: 'POST', params: { start: 'x' } }),
+      client().request('/v1/exports/deliveries', { method: 'POST', params: { start: 'x' } }),
     );
-    expect(error).toMatchObject({ method: 'POST', path: '/v1/customers', status: 400 });
-    expect(error.message).toBe('Customer.io answered HTTP 400 to POST /v1/customers: bad start');
+    expect(error).toMatchObject({ method: 'POST', path: '/v1/exports/deliveries', status: 400 });
+    expect(error.message).toBe('Customer.io answered HTTP 400 to POST /v1/exports/deliveries: bad start');
     expect(isRefusal(error)).toBe(true);
     expectNoKey(error);
+  });
+
+  test('a 400 to a request that carries customers_filter is a config error naming the field', async () => {
+    nock(BASE)
+      .post('/v1/customers')
+      .query(true)
+      .reply(400, { errors: [{ detail: 'filter.segment needs an integer id' }] });
+    const error = await failure(client().request('/v1/customers', { method: 'POST', body: { filter: {} } }));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toMatchObject({
+      method: 'POST',
+      path: '/v1/customers',
+      status: 400,
+      failureType: 'config_error',
+    });
+    expect(error.message).toBe(
+      'Customer.io refused the config field "customers_filter" (HTTP 400 on POST /v1/customers: filter.segment needs an integer id): fix the filter, e.g. {"segment":{"id":7}}, or leave it empty to read everyone.',
+    );
   });
 
   test.each([

@@ -27,8 +27,47 @@ describe('StateManager.parse', () => {
     expect(state.get('segments')).toBeUndefined();
   });
 
+  const streamState = (name: string, state: object) => ({
+    type: 'STREAM',
+    stream: { stream_descriptor: { name }, stream_state: state },
+  });
+  const stateLine = (name: string, state: object) =>
+    JSON.stringify({ type: 'STATE', state: streamState(name, state) });
+
+  test('takes what a read prints: one STATE line, its whole output (the last state of each stream), a list of STATE messages', () => {
+    expect(StateManager.parse(stateLine('campaigns', { updated: 7 })).get('campaigns')).toEqual({
+      updated: 7,
+    });
+    const output = [
+      '{"type":"LOG","log":{"level":"INFO","message":"hi"}}',
+      stateLine('campaigns', { updated: 1 }),
+      '{"type":"RECORD","record":{"stream":"campaigns","data":{"id":1},"emitted_at":1}}',
+      stateLine('segments', { s: 1 }),
+      stateLine('campaigns', { updated: 2 }),
+      '',
+    ].join('\n');
+    const fromOutput = StateManager.parse(output);
+    expect(fromOutput.get('campaigns')).toEqual({ updated: 2 });
+    expect(fromOutput.get('segments')).toEqual({ s: 1 });
+    expect(fromOutput.duplicateWarnings()).toEqual([]);
+    const list = JSON.stringify([
+      JSON.parse(stateLine('campaigns', { updated: 3 })),
+      streamState('segments', { s: 2 }),
+    ]);
+    expect(StateManager.parse(list).get('campaigns')).toEqual({ updated: 3 });
+    expect(StateManager.parse(list).get('segments')).toEqual({ s: 2 });
+  });
+
+  test('a shape it does not read is refused with an example of one it does', () => {
+    expect(() => StateManager.parse('{"campaigns":{"updated":1}}')).toThrow(
+      /pass the state Airbyte saved \(a list of STREAM states, e\.g\. \[\{"type":"STREAM"/,
+    );
+    expect(() => StateManager.parse('{"type":"LOG"}\n{"type":"RECORD"}')).toThrow(/holds no STATE message/);
+    expect(() => StateManager.parse(`${stateLine('a', {})}\n{oops`)).toThrow(/not valid JSON \(at line 2\)/);
+  });
+
   test.each([
-    ['{not json', /not valid JSON/],
+    ['{not json', /not valid JSON \(at line 1, column 2\)/],
     ['{"campaigns":{"updated":1}}', /legacy/],
     ['[{"type":"LEGACY","data":{}}]', /not a STREAM state message/],
     [

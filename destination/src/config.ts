@@ -1,4 +1,9 @@
-import { checkBaseUrl, createAjv, describeSchemaError } from '@cio-connectors/kit/config-checks';
+import {
+  checkBaseUrl,
+  createAjv,
+  describeSchemaError,
+  unknownConfigKeys,
+} from '@cio-connectors/kit/config-checks';
 import { ConfigError } from '@cio-connectors/kit/errors';
 import type { DestinationSyncMode } from '@cio-connectors/kit/protocol';
 import type { Ajv } from 'ajv';
@@ -44,6 +49,8 @@ export interface DestinationConfig {
   streamMappings: readonly StreamMapping[];
   app: AppApiConfig | undefined;
   allowEmptyMirror: boolean;
+  /** Said as WARN by check and write: config keys this connector does not know, which are ignored. */
+  warnings: string[];
 }
 
 /** The config as the spec describes it, once validated. */
@@ -94,6 +101,8 @@ export function parseConfig(raw: unknown): DestinationConfig {
         `Config field "${field}" is empty: copy it from Customer.io > Settings > Workspace Settings > API and webhook credentials > Tracking API keys.`,
       );
   }
+  const unknown = unknownConfigKeys(input, connectionSpecification.properties as Record<string, unknown>);
+  if (unknown.typo !== undefined) throw new ConfigError(unknown.typo);
   if (!isRawConfig(input)) throw new ConfigError('The config does not match the spec.');
   const mappings = (input.stream_mappings ?? []).map((mapping) => ({
     stream: mapping.stream,
@@ -138,5 +147,6 @@ export function parseConfig(raw: unknown): DestinationConfig {
             requestsPerSecond: input.app_requests_per_second ?? MAX_APP_REQUESTS_PER_SECOND,
           },
     allowEmptyMirror: input.allow_empty_mirror ?? false,
+    warnings: unknown.warnings,
   };
 }

@@ -45,6 +45,7 @@ export async function check(loadConfig: () => unknown, emitter: Emitter, tuning:
         `These Track API credentials belong to a workspace in the ${account.region} data center, but "region" is ${config.region}: set "region" to ${account.region}, or leave it empty.`,
       );
     message = `Track API credentials accepted: the workspace is in the ${account.region} data center (${config.baseUrl ?? TRACK_HOSTS[account.region]}).`;
+    for (const warning of config.warnings) await emitter.log('WARN', warning);
     if (config.app !== undefined) {
       const types = await listObjectTypes(createAppClient(config.app, account.region, quick));
       message += ` App API key accepted: ${types.length} object type(s).`;

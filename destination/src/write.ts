@@ -133,7 +133,7 @@ export async function write(
   for (const plan of plans.byStream.values())
     if (APP_API_ACTIONS.has(plan.operation.action))
       requireApp(config.app, `Stream "${plan.stream}" (${plan.operation.object}, ${plan.operation.mode})`);
-  for (const warning of plans.warnings) await emitter.log('WARN', warning);
+  for (const warning of [...config.warnings, ...plans.warnings]) await emitter.log('WARN', warning);
   const mirrors = new Mirrors(plans.byStream);
 
   const acknowledgements = new Acknowledgements();

@@ -34,6 +34,7 @@ describe('parseConfig', () => {
       streamMappings: [],
       app: undefined,
       allowEmptyMirror: false,
+      warnings: [],
     });
     expect(DEFAULT_REQUESTS_PER_SECOND).toBe(100);
     expect(DEFAULT_MAX_REJECTED_SHARE).toBe(0.1);
@@ -101,6 +102,7 @@ describe('parseConfig', () => {
       ],
       app: { apiKey: 'app-key', baseUrl: 'http://127.0.0.1:8081', requestsPerSecond: 5 },
       allowEmptyMirror: true,
+      warnings: [],
     });
     expect(parseConfig({ ...BASE, region: '' }).region).toBeUndefined();
     expect(parseConfig({ ...BASE, track_base_url: '  ' }).baseUrl).toBeUndefined();

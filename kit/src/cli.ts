@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { asConnectorError, ConfigError, type ConnectorError, UsageError } from './errors.js';
-import type { JsonObject } from './json.js';
+import { type JsonObject, jsonSyntaxPosition } from './json.js';
 import { Emitter, type EmitterOptions } from './protocol.js';
 
 /** A file option of a command: `--config`, `--catalog`, `--state`. */
@@ -96,7 +96,16 @@ export async function runCli(cli: ConnectorCli): Promise<void> {
   const stopGraceMs = cli.stopGraceMs ?? 10_000;
   let gracefulRunning = false;
   const commandNames = cli.commands.map((command) => command.name);
-  const usage = `Usage: ${cli.name} <${commandNames.join('|')}> --config FILE [--catalog FILE] [--state FILE]`;
+  // Each command with its own options, required ones bare and optional ones in brackets.
+  const forms = cli.commands.map((command) =>
+    [
+      command.name,
+      ...Object.entries(command.options ?? {}).map(([name, option]) =>
+        option.required ? `--${name} FILE` : `[--${name} FILE]`,
+      ),
+    ].join(' '),
+  );
+  const usage = `Usage: ${cli.name} ${forms.join(' | ')}`;
 
   /** Registers every secret field's value even when the file is not valid JSON, so no message can echo it. */
   const maskSecretsIn = (text: string): void => {
@@ -140,7 +149,10 @@ export async function runCli(cli: ConnectorCli): Promise<void> {
       try {
         return JSON.parse(text);
       } catch {
-        throw new ConfigError(`The ${what} file ${files[option] ?? ''} is not valid JSON: fix its syntax.`);
+        const where = jsonSyntaxPosition(text) ?? 'somewhere';
+        throw new ConfigError(
+          `The ${what} file ${files[option] ?? ''} is not valid JSON (at ${where}): fix its syntax there.`,
+        );
       }
     };
     gracefulRunning = command.stopsGracefully === true;
@@ -189,6 +201,18 @@ export async function runCli(cli: ConnectorCli): Promise<void> {
     (JSON.parse(readFileSync(cli.packageJson, 'utf8')) as { version?: unknown }).version,
   );
 
+  // yargs would call an unknown command's words "unknown arguments": name the command instead.
+  const first = hideBin(process.argv)[0];
+  if (first !== undefined && !first.startsWith('-') && !commandNames.includes(first)) {
+    await fail(
+      new UsageError(
+        `Unknown command "${first}": give one of ${commandNames.join(', ').replace(/, ([^,]*)$/, ' or $1')}. ${usage}`,
+      ),
+      2,
+    );
+    await emitter.flush();
+    return;
+  }
   let parser = yargs(hideBin(process.argv)).scriptName(cli.name).usage(usage.replace(cli.name, '$0'));
   for (const command of cli.commands) {
     const options = Object.fromEntries(

@@ -88,3 +88,22 @@ function isDigit(code: number): boolean {
 function isWhitespace(code: number): boolean {
   return code === 32 || code === 10 || code === 13 || code === 9;
 }
+
+/**
+ * Where a text stops being JSON, as `line 3, column 8` (1-based), for error messages about a file: Node 20's
+ * `JSON.parse` names no position, the lossless parser does. Undefined when the text is valid JSON. Only the
+ * position is given, never the text around it (a config file holds secrets).
+ */
+export function jsonSyntaxPosition(text: string): string | undefined {
+  try {
+    parseLossless(text);
+    return undefined;
+  } catch (error) {
+    const position = Number(/at position (\d+)/.exec(String((error as Error).message))?.[1] ?? Number.NaN);
+    if (Number.isNaN(position)) return 'somewhere';
+    const before = text.slice(0, position);
+    const line = before.split('\n').length;
+    const column = position - before.lastIndexOf('\n');
+    return `line ${line}, column ${column}`;
+  }
+}
