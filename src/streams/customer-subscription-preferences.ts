@@ -247,16 +247,20 @@ export class PreferencesJoin {
       const named = [...this.#unknownTopics].slice(0, NAMED_UNKNOWN_TOPICS).join(', ');
       const more = this.#unknownTopics.size > NAMED_UNKNOWN_TOPICS ? ', …' : '';
       warnings.push(
-        `${stream}: ${this.#peopleWithUnknownTopics} people chose topics that GET ${TOPICS_PATH} does not list (${named}${more}: deleted topics); their records leave them out, as the per-person endpoint lists only the workspace's topics.`,
+        `${stream}: ${people(this.#peopleWithUnknownTopics)} chose topics that GET ${TOPICS_PATH} does not list (${named}${more}: deleted topics); their records leave them out, as the per-person endpoint lists only the workspace's topics.`,
       );
     }
     if (this.#malformed > 0) {
       warnings.push(
-        `${stream}: ${this.#malformed} people have a ${PREFERENCES_ATTRIBUTE} attribute that is not {"topics": {...}}; their records give each topic's default.`,
+        `${stream}: ${people(this.#malformed)} with a ${PREFERENCES_ATTRIBUTE} attribute that is not {"topics": {...}}; their records give each topic's default.`,
       );
     }
     return warnings;
   }
+}
+
+function people(count: number): string {
+  return count === 1 ? '1 person' : `${count} people`;
 }
 
 /** The person's `unsubscribed` flag: the lookup's boolean, else the attribute (an export's column). */
