@@ -207,6 +207,37 @@ describe('requests follow the cost formulas', () => {
     expect(count(resumed.log, LOOKUPS)).toBeLessThan(Math.ceil(people / 100));
     expect(count(resumed.log, PER_PERSON)).toBe(1);
   }, 120_000);
+
+  test('states cross between the methods: each starts over from the other’s resume point, missing nobody', async () => {
+    const people = allPeople(sim.workspace).length;
+    const perPerson = { per_person_method: 'per_person' };
+    const checkpointEvery = { env: { ...ENV, CIO_CHECKPOINT_RECORDS: '1' } };
+    const sweep = await readOwn(sim, perPerson, {
+      ...checkpointEvery,
+      killWhen: (line) => line.includes('"type":"STATE"') && line.includes('"people"'),
+    });
+    const sweepState = finalStates(sweep.messages);
+    expect((sweepState[0]?.stream.stream_state?.resume as JsonObject | undefined)?.people).toBeDefined();
+    const bulk = await readOwn(sim, {}, { state: sweepState });
+    expect(bulk.exitCode, bulk.stderr).toBe(0);
+    expect(recordsOf(bulk.messages, STREAM)).toHaveLength(people);
+    expect(count(bulk.log, LOOKUPS)).toBe(Math.ceil(people / 100));
+
+    const pages = await readOwn(
+      sim,
+      {},
+      {
+        ...checkpointEvery,
+        killWhen: (line) => line.includes('"type":"STATE"') && line.includes('"next"'),
+      },
+    );
+    const pageState = finalStates(pages.messages);
+    expect((pageState[0]?.stream.stream_state?.resume as JsonObject | undefined)?.next).toBeDefined();
+    const swept = await readOwn(sim, perPerson, { state: pageState });
+    expect(swept.exitCode, swept.stderr).toBe(0);
+    expect(recordsOf(swept.messages, STREAM)).toHaveLength(people);
+    expect(count(swept.log, PER_PERSON)).toBe(people);
+  }, 120_000);
 });
 
 describe('topics a person chose that the topics list lacks (deleted topics)', () => {

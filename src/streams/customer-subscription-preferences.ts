@@ -240,19 +240,19 @@ export class PreferencesJoin {
     }
     if (this.#difference !== undefined) {
       warnings.push(
-        `${stream}: the record joined from the ${PREFERENCES_ATTRIBUTE} attribute and GET ${TOPICS_PATH} differs from the one GET /v1/customers/{cio_id}/subscription_preferences answers for the person it was checked on (in ${this.#difference}); the other people's records are joined the same way. Set per_person_method to "per_person" to read every person's own answer.`,
+        `${stream}: the record joined from the cio_subscription_preferences attribute and GET /v1/subscription_topics differs from the one GET /v1/customers/{cio_id}/subscription_preferences answers for the person it was checked on (in ${this.#difference}); the other people's records are joined the same way. Set per_person_method to "per_person" to read every person's own answer.`,
       );
     }
     if (this.#peopleWithUnknownTopics > 0) {
       const named = [...this.#unknownTopics].slice(0, NAMED_UNKNOWN_TOPICS).join(', ');
       const more = this.#unknownTopics.size > NAMED_UNKNOWN_TOPICS ? ', …' : '';
       warnings.push(
-        `${stream}: ${people(this.#peopleWithUnknownTopics)} chose topics that GET ${TOPICS_PATH} does not list (${named}${more}: deleted topics); their records leave them out, as the per-person endpoint lists only the workspace's topics.`,
+        `${stream}: ${people(this.#peopleWithUnknownTopics)} chose topics that GET /v1/subscription_topics does not list (${named}${more}: deleted topics); their records leave them out, as the per-person endpoint lists only the workspace's topics.`,
       );
     }
     if (this.#malformed > 0) {
       warnings.push(
-        `${stream}: ${people(this.#malformed)} with a ${PREFERENCES_ATTRIBUTE} attribute that is not {"topics": {...}}; their records give each topic's default.`,
+        `${stream}: ${people(this.#malformed)} with a cio_subscription_preferences attribute that is not {"topics": {...}}; their records give each topic's default.`,
       );
     }
     return warnings;
