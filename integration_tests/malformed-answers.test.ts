@@ -20,12 +20,18 @@ afterEach(async () => {
   sim = undefined;
 });
 
-async function readWithFault(streams: string[], kind: FaultKind, path: RegExp, count = 1) {
+async function readWithFault(
+  streams: string[],
+  kind: FaultKind,
+  path: RegExp,
+  count = 1,
+  perPersonMethod = 'per_person',
+) {
   sim = await startSimulator({ requestsPerSecond: null, workspace: { people: 30, deliveries: 200 } });
   sim.injectFaults(kind, count, path);
   const result = await runConnector('read', {
-    // The per-person path: people from the search, then one request per person.
-    config: simulatorConfig(sim, { requests_per_second: 1000, per_person_method: 'per_person' }),
+    // The per-person path by default: people from the search, then one request per person.
+    config: simulatorConfig(sim, { requests_per_second: 1000, per_person_method: perPersonMethod }),
     catalog: configuredCatalog(streams),
     env: FAST_RETRIES,
   });
@@ -78,16 +84,19 @@ describe('an identifier missing from an answer is never sent back as "undefined"
     expect(recordsOf(result.messages, 'customers')).toEqual([]);
   });
 
-  test.each(['customer_segments', 'customer_messages', 'customer_activities', 'customer_relationships'])(
-    '%s: people without cio_id fail the stream; no /v1/customers/undefined/... request',
-    async (stream) => {
-      const { result, log } = await readWithFault([stream], 'no_cio_id', SEARCH);
-      expect(result.exitCode).toBe(1);
-      expect(statusesOf(result.messages, stream).at(-1)).toBe('INCOMPLETE');
-      expect(messageOf(result, stream)).toBe(searchMessage(stream));
-      expect(undefinedRequests(log)).toEqual([]);
-    },
-  );
+  test.each([
+    'customer_segments',
+    'customer_messages',
+    'customer_activities',
+    'customer_relationships',
+    'customer_subscription_preferences',
+  ])('%s: people without cio_id fail the stream; no /v1/customers/undefined/... request', async (stream) => {
+    const { result, log } = await readWithFault([stream], 'no_cio_id', SEARCH);
+    expect(result.exitCode).toBe(1);
+    expect(statusesOf(result.messages, stream).at(-1)).toBe('INCOMPLETE');
+    expect(messageOf(result, stream)).toBe(searchMessage(stream));
+    expect(undefinedRequests(log)).toEqual([]);
+  });
 
   test('customer_messages: an attributes answer without cio_id fails the stream', async () => {
     const { result } = await readWithFault(
@@ -99,6 +108,29 @@ describe('an identifier missing from an answer is never sent back as "undefined"
     expect(messageOf(result, 'customer_messages')).toBe(
       'customer_messages: Customer.io answered a person in the attributes lookup (POST /v1/customers/attributes) without "cio_id", which the next requests are addressed by: the answer is malformed, so the stream stops. Retry later; report it if it persists.',
     );
+  });
+
+  test('customer_subscription_preferences in bulk: people without cio_id fail the stream, searched or looked up', async () => {
+    const stream = 'customer_subscription_preferences';
+    const searched = await readWithFault([stream], 'no_cio_id', SEARCH, 1, 'bulk');
+    expect(searched.result.exitCode).toBe(1);
+    expect(messageOf(searched.result, stream)).toBe(searchMessage(stream));
+    expect(undefinedRequests(searched.log)).toEqual([]);
+    await sim?.close();
+    const { result, log } = await readWithFault(
+      [stream],
+      'no_cio_id',
+      /^\/v1\/customers\/attributes$/,
+      1,
+      'bulk',
+    );
+    expect(result.exitCode).toBe(1);
+    expect(statusesOf(result.messages, stream).at(-1)).toBe('INCOMPLETE');
+    expect(messageOf(result, stream)).toBe(
+      `${stream}: Customer.io answered a person in the attributes lookup (POST /v1/customers/attributes) without "cio_id", which the next requests are addressed by: the answer is malformed, so the stream stops. Retry later; report it if it persists.`,
+    );
+    expect(undefinedRequests(log)).toEqual([]);
+    expect(recordsOf(result.messages, stream)).toEqual([]);
   });
 
   test('campaign_actions: campaigns listed without id fail the stream; no /v1/campaigns/undefined/actions', async () => {

@@ -147,12 +147,15 @@ describe('campaign_journey_metrics', () => {
 });
 
 describe('customer_subscription_preferences', () => {
-  test('one record per person matching customers_filter, one request each', async () => {
+  test.each([
+    ['bulk (the default): the attribute joined with the topics; one person asked, for the header', {}, 1],
+    ['per_person: one request each', { per_person_method: 'per_person' }, undefined],
+  ])('one record per person matching customers_filter, %s', async (_name, method, asked) => {
     const segment = sim.workspace.segments.find((s) => segmentMembers(sim.workspace, s.id).length >= 2);
     const members = segmentMembers(sim.workspace, segment?.id ?? 0);
     const before = sim.stats.log.length;
     const result = await runConnector('read', {
-      config: fast({ customers_filter: JSON.stringify({ segment: { id: segment?.id } }) }),
+      config: fast({ customers_filter: JSON.stringify({ segment: { id: segment?.id } }), ...method }),
       catalog: configuredCatalog(['customer_subscription_preferences']),
     });
     expect(result.exitCode).toBe(0);
@@ -166,11 +169,13 @@ describe('customer_subscription_preferences', () => {
       ),
     );
     expect(records).toHaveLength(members.length);
-    const lookups = sim.stats.log
-      .slice(before)
-      .filter((entry) => entry.path.endsWith('/subscription_preferences'));
-    expect(lookups).toHaveLength(members.length);
+    const log = sim.stats.log.slice(before);
+    const lookups = log.filter((entry) => entry.path.endsWith('/subscription_preferences'));
+    expect(lookups).toHaveLength(asked ?? members.length);
     expect(new Set(lookups.map((entry) => entry.query.id_type))).toEqual(new Set(['cio_id']));
+    expect(log.filter((entry) => entry.path === '/v1/subscription_topics')).toHaveLength(
+      asked === undefined ? 0 : 1,
+    );
     expect(allPeople(sim.workspace).length).toBeGreaterThan(members.length);
   });
 });

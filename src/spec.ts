@@ -75,7 +75,7 @@ export const connectionSpecification: JsonObject = {
       type: 'string',
       title: 'People filter',
       description:
-        'A Customer.io people filter as JSON, e.g. {"segment":{"id":7}} or {"and":[{"attribute":{"field":"plan","operator":"eq","value":"pro"}}]}. Applied to customers and every per-person stream (customer_segments, customer_messages, customer_activities, customer_relationships, customer_subscription_preferences), whose cost is one or more requests per person. Empty: everyone.',
+        'A Customer.io people filter as JSON, e.g. {"segment":{"id":7}} or {"and":[{"attribute":{"field":"plan","operator":"eq","value":"pro"}}]}. Applied to customers and every per-person stream (customer_segments, customer_messages, customer_activities, customer_relationships, customer_subscription_preferences), whose cost grows with the number of people. Empty: everyone.',
       multiline: true,
       order: 5,
     },
@@ -134,7 +134,7 @@ export const connectionSpecification: JsonObject = {
       type: 'string',
       title: 'How per-person streams are read',
       description:
-        "bulk: customer_segments from each segment's membership, customer_activities from the workspace activity log, customer_messages from the workspace delivery list, each kept to the people customers_filter matches: a few requests per thousand people, and incremental syncs read only what changed. per_person: one or more requests per person and stream (the endpoints under /v1/customers/{id}), cheaper only for a few people with much history. customer_relationships is read per person either way, in bulk only for the people related to an object.",
+        "bulk: customer_segments from each segment's membership, customer_activities from the workspace activity log, customer_messages from the workspace delivery list, customer_subscription_preferences from the topics list joined with each person's cio_subscription_preferences attribute (read 100 people a request, or by export with customers_method export), each kept to the people customers_filter matches: a few requests per thousand people, and incremental syncs read only what changed. per_person: one or more requests per person and stream (the endpoints under /v1/customers/{id}), cheaper only for a few people with much history. customer_relationships is read per person either way, in bulk only for the people related to an object.",
       enum: [...PER_PERSON_METHODS],
       default: 'bulk',
       order: 13,

@@ -1,7 +1,11 @@
 // A person's subscription preferences (GET /v1/customers/{customer_id}/subscription_preferences, reference
 // §5.5): the workspace's topics, each with whether the person is subscribed, and the header the subscription
 // center shows. `id_type` addresses the person; `language` (or Accept-Language) localizes the texts, which the
-// simulator accepts and ignores. One request per person: there is no list of everyone's preferences.
+// simulator accepts and ignores (its texts are in the default language). The answer is computed as Customer.io
+// is understood to compute it, from what the bulk reads also see: the person's `cio_subscription_preferences`
+// attribute (the topics they chose) joined with GET /v1/subscription_topics (every topic, in the list's order,
+// with its default; a chosen topic the list lacks is not listed). Only the header, the same for everyone, is
+// not in them.
 
 import { route } from './audience-params.js';
 import type { Person } from './records-audience.js';

@@ -77,16 +77,29 @@ const IDENTIFIER_COLUMNS = ['cio_id', 'id', 'email'];
 /** Asked for with any attribute selection, to fill the record's top-level `unsubscribed`. */
 const UNSUBSCRIBED = 'unsubscribed';
 
+/** What one export reads, where it is not `customers` with its `customer_attributes`. */
+export interface ExportRead {
+  /** The stream that reads (the prefix of its messages); `customers` by default. */
+  stream?: string;
+  /** The attributes to export (none: every attribute); `customer_attributes` by default. */
+  attributes?: readonly string[];
+}
+
 /** Everyone matching `customers_filter` as `customers` records, from one export. */
-export async function* readCustomersByExport(context: StreamContext): AsyncGenerator<JsonObject> {
+export async function* readCustomersByExport(
+  context: StreamContext,
+  read: ExportRead = {},
+): AsyncGenerator<JsonObject> {
   const timing = context.exportTiming ?? DEFAULT_EXPORT_TIMING;
-  const { customersFilter, customerAttributes } = context.config;
+  const stream = read.stream ?? 'customers';
+  const { customersFilter } = context.config;
+  const customerAttributes = read.attributes ?? context.config.customerAttributes;
   const id = await startExport(context.client, customersFilter, exportedAttributes(customerAttributes));
-  await context.log('INFO', `customers: Customer.io export ${id} started; waiting until it is done.`);
-  const done = await waitUntilDone(context.client, id, timing, context.log);
+  await context.log('INFO', `${stream}: Customer.io export ${id} started; waiting until it is done.`);
+  const done = await waitUntilDone(context.client, id, timing, context.log, stream);
   if (typeof done.total === 'number') context.progress.report({ rows: done.total });
   let people = 0;
-  for await (const row of readExportRows(context, id, timing)) {
+  for await (const row of readExportRows(context, id, timing, stream)) {
     people += 1;
     if (!row.cio_id)
       throw new UnexpectedResponseError(
@@ -95,8 +108,8 @@ export async function* readCustomersByExport(context: StreamContext): AsyncGener
     yield customerFromExportRow(row, customerAttributes);
   }
   const shortfall = rowShortfall(id, people, done.total);
-  if (shortfall !== undefined) await context.log('WARN', `customers: ${shortfall}`);
-  await context.log('INFO', `customers: read ${people} people from Customer.io export ${id}.`);
+  if (shortfall !== undefined) await context.log('WARN', `${stream}: ${shortfall}`);
+  await context.log('INFO', `${stream}: read ${people} people from Customer.io export ${id}.`);
 }
 
 /**
@@ -201,6 +214,7 @@ export async function waitUntilDone(
   id: string,
   timing: ExportTiming,
   log: (level: LogLevel, message: string) => Promise<void> = async () => undefined,
+  stream = 'customers',
 ): Promise<JsonObject> {
   const path = `/v1/exports/${encodeURIComponent(id)}`;
   const started = performance.now();
@@ -217,7 +231,7 @@ export async function waitUntilDone(
       const status = typeof item.status === 'string' ? item.status : 'pending';
       await log(
         'INFO',
-        `customers: Customer.io export ${id} is still ${status} after ${Math.round((now - started) / 1000)} s (poll ${poll}); waiting at most ${Math.round(timing.maxWaitMs / 60_000)} minutes.`,
+        `${stream}: Customer.io export ${id} is still ${status} after ${Math.round((now - started) / 1000)} s (poll ${poll}); waiting at most ${Math.round(timing.maxWaitMs / 60_000)} minutes.`,
       );
     }
     if (now - started > timing.maxWaitMs) {
@@ -263,6 +277,7 @@ async function* readExportRows(
   context: StreamContext,
   id: string,
   timing: ExportTiming,
+  stream: string,
 ): AsyncGenerator<ExportRow> {
   let read = 0;
   let fruitless = 0;
@@ -285,7 +300,7 @@ async function* readExportRows(
       }
       await context.log(
         'WARN',
-        `customers: the download of export ${id} stopped after ${read} people (${error.message}); resuming there from a new link.`,
+        `${stream}: the download of export ${id} stopped after ${read} people (${error.message}); resuming there from a new link.`,
       );
     }
   }

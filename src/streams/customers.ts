@@ -78,7 +78,6 @@ export class CustomersStream extends Stream<Resumable<ResumeTokenCursor>> {
   /**
    * The search's pages are hydrated one at a time (several batches at once), so that after each page the next
    * page's token is a resume point: a long full refresh checkpoints it, and a retried attempt resumes there.
-   * Only a saved token the API refuses starts over; a failure later in the read is a failure.
    */
   override async *readRecords(
     context: StreamContext,
@@ -89,59 +88,15 @@ export class CustomersStream extends Stream<Resumable<ResumeTokenCursor>> {
       yield* readCustomersByExport(context);
       return;
     }
-    const saved = cursor.strategy.savedToken;
-    // Only the first request carries the saved token: a refusal after the search answered it is no verdict on it.
-    let tokenAccepted = false;
-    try {
-      yield* this.#readFrom(context, cursor, saved, () => {
-        tokenAccepted = true;
-      });
-    } catch (error) {
-      if (tokenAccepted || saved === undefined || !isRefusal(error)) throw error;
-      await context.log(
-        'WARN',
-        `customers: the saved search position was refused (${error.message}); starting over.`,
-      );
-      yield* this.#readFrom(context, cursor, undefined);
-    }
+    yield* readPeopleBySearch(context, {
+      stream: this.name,
+      cursor,
+      records: (people) => this.#records(context, people),
+    });
   }
 
-  /**
-   * The whole search first (its pages' cio_ids held in 8 bytes a person), so the stream knows how many people it
-   * reads before it starts (its progress estimate) at no extra request; then the attributes, page by page.
-   */
-  async *#readFrom(
-    context: StreamContext,
-    cursor: Resumable<ResumeTokenCursor> | undefined,
-    start: string | undefined,
-    onAnswered?: () => void,
-  ): AsyncGenerator<StreamItem> {
-    const pages = await searchPeople(context, start, onAnswered);
-    context.progress.report({ rows: peopleIn(pages) });
-    const tally = { searched: 0, found: 0 };
-    // Each page is let go once read: memory falls as the read goes.
-    for (let page = pages.shift(); page !== undefined; page = pages.shift()) {
-      const batches = chunks(fromArray(page.ids.toArray()), ATTRIBUTE_BATCH);
-      yield* mergeConcurrent(batches, context.partitionConcurrency, (people) =>
-        this.#readBatch(context, people, tally),
-      );
-      if (cursor !== undefined && page.next !== undefined) {
-        cursor.strategy.advance(page.next);
-        yield CHECKPOINT;
-      }
-    }
-    await checkFound(context, tally);
-  }
-
-  async *#readBatch(
-    context: StreamContext,
-    people: string[],
-    tally: { searched: number; found: number },
-  ): AsyncGenerator<JsonObject> {
-    const attributes = await readAttributes(context, people);
-    tally.searched += people.length;
-    tally.found += attributes.length;
-    for (const person of attributes) yield this.transform(person, context);
+  async *#records(context: StreamContext, people: JsonObject[]): AsyncGenerator<JsonObject> {
+    for (const person of people) yield this.transform(person, context);
   }
 
   override transform(item: unknown, context: StreamContext): JsonObject {
@@ -162,12 +117,88 @@ export class CustomersStream extends Stream<Resumable<ResumeTokenCursor>> {
   }
 }
 
+/** How a stream reads everyone matching `customers_filter` by the people search and the attributes lookups. */
+export interface PeopleSearchRead {
+  /** The stream that reads (the prefix of its messages). */
+  stream: string;
+  /** Where a full refresh resumes (the next search page's token); undefined: no resume point is kept. */
+  cursor: Resumable<ResumeTokenCursor> | undefined;
+  /** The stream's records of up to 100 people, each an item of the attributes lookup. */
+  records(people: JsonObject[]): AsyncIterable<JsonObject>;
+}
+
+/**
+ * Everyone matching `customers_filter`: the whole search first (its pages' cio_ids held in 8 bytes a person), so
+ * the stream knows how many people it reads before it starts (its progress estimate) at no extra request; then
+ * their attributes, 100 people a request, page by page, with a checkpoint after each page. Only a saved token
+ * the API refuses starts over; a failure later in the read is a failure.
+ */
+export async function* readPeopleBySearch(
+  context: StreamContext,
+  read: PeopleSearchRead,
+): AsyncGenerator<StreamItem> {
+  const saved = read.cursor?.strategy.savedToken;
+  // Only the first request carries the saved token: a refusal after the search answered it is no verdict on it.
+  let tokenAccepted = false;
+  try {
+    yield* readFrom(context, read, saved, () => {
+      tokenAccepted = true;
+    });
+  } catch (error) {
+    if (tokenAccepted || saved === undefined || !isRefusal(error)) throw error;
+    await context.log(
+      'WARN',
+      `${read.stream}: the saved search position was refused (${error.message}); starting over.`,
+    );
+    yield* readFrom(context, read, undefined);
+  }
+}
+
+async function* readFrom(
+  context: StreamContext,
+  read: PeopleSearchRead,
+  start: string | undefined,
+  onAnswered?: () => void,
+): AsyncGenerator<StreamItem> {
+  const pages = await searchPeople(context, start, onAnswered);
+  context.progress.report({ rows: peopleIn(pages) });
+  const tally = { searched: 0, found: 0 };
+  // Each page is let go once read: memory falls as the read goes.
+  for (let page = pages.shift(); page !== undefined; page = pages.shift()) {
+    const batches = chunks(fromArray(page.ids.toArray()), ATTRIBUTE_BATCH);
+    yield* mergeConcurrent(batches, context.partitionConcurrency, (people) =>
+      readBatch(context, read, people, tally),
+    );
+    if (read.cursor !== undefined && page.next !== undefined) {
+      read.cursor.strategy.advance(page.next);
+      yield CHECKPOINT;
+    }
+  }
+  await checkFound(context, read.stream, tally);
+}
+
+async function* readBatch(
+  context: StreamContext,
+  read: PeopleSearchRead,
+  people: string[],
+  tally: { searched: number; found: number },
+): AsyncGenerator<JsonObject> {
+  const attributes = await readAttributes(context, people);
+  tally.searched += people.length;
+  tally.found += attributes.length;
+  yield* read.records(attributes);
+}
+
 /**
  * The attributes lookup leaves out people it does not know: a few deleted between the search and the lookup,
  * normally. When it leaves out most of them, the lookup itself is failing (ids it does not take), and
  * completing would hand the destination an emptied table.
  */
-async function checkFound(context: StreamContext, tally: { searched: number; found: number }): Promise<void> {
+async function checkFound(
+  context: StreamContext,
+  stream: string,
+  tally: { searched: number; found: number },
+): Promise<void> {
   const missing = tally.searched - tally.found;
   if (missing <= 0) return;
   const counts = `${tally.found} of the ${tally.searched} people the search found`;
@@ -178,7 +209,7 @@ async function checkFound(context: StreamContext, tally: { searched: number; fou
   }
   await context.log(
     'WARN',
-    `customers: the attributes lookup answered for ${counts}; the ${missing} others were presumably deleted during the sync (Customer.io leaves unknown people out) and are not emitted.`,
+    `${stream}: the attributes lookup answered for ${counts}; the ${missing} others were presumably deleted during the sync (Customer.io leaves unknown people out) and are not emitted.`,
   );
 }
 
