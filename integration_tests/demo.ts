@@ -21,8 +21,19 @@ import {
 import { startSimulator } from './simulator/index.js';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
-function sample(record: JsonObject | undefined, width = 110): string {
-  const text = record === undefined ? '' : JSON.stringify(record);
+/** A record on one line, its primary key first (a child stream's parent keys are part of it). */
+function sample(
+  record: JsonObject | undefined,
+  primaryKey: readonly (readonly string[])[],
+  width = 110,
+): string {
+  if (record === undefined) return '';
+  const first = primaryKey.map((path) => path[0] ?? '').filter((field) => field in record);
+  const ordered = Object.fromEntries([
+    ...first.map((field) => [field, record[field]]),
+    ...Object.entries(record).filter(([field]) => !first.includes(field)),
+  ]);
+  const text = JSON.stringify(ordered);
   return text.length > width ? `${text.slice(0, width - 1)}…` : text;
 }
 
@@ -65,6 +76,8 @@ try {
   const read = await runConnector('read', {
     config,
     catalog: configuredCatalog(streams.map((stream) => stream.name)),
+    // A progress line every 0.2 s instead of every 30 s, so this quick read shows some.
+    env: { CIO_PROGRESS_LOG_MS: '200' },
   });
   const seconds = (Date.now() - started) / 1000;
   const requests = sim.stats.requests - requestsBefore;
@@ -77,16 +90,30 @@ try {
   out(
     `\n${'stream'.padEnd(34)}${'records'.padStart(8)}  statuses; STATE messages and the records they count`,
   );
-  for (const { name } of streams) {
+  const estimates = new Map<string, string>();
+  for (const message of ofType(read.messages, 'TRACE')) {
+    const estimate = (message.trace as { type: string; estimate?: { name: string; row_estimate?: number } })
+      .estimate;
+    if (estimate !== undefined && !estimates.has(estimate.name) && estimate.row_estimate !== undefined)
+      estimates.set(estimate.name, `ESTIMATE ${estimate.row_estimate} records`);
+  }
+  for (const { name, source_defined_primary_key: primaryKey } of streams) {
     const records = recordsOf(read.messages, name);
     const states = statesOf(read.messages, name);
     const counted = states.reduce((sum, message) => sum + (message.state.sourceStats?.recordCount ?? 0), 0);
     const statuses = [...new Set(statusesOf(read.messages, name))].join(' → ');
     out(
-      `${name.padEnd(34)}${String(records.length).padStart(8)}  ${statuses}; ${states.length} states counting ${counted}`,
+      `${name.padEnd(34)}${String(records.length).padStart(8)}  ${statuses}; ${states.length} states counting ${counted}${estimates.has(name) ? `; ${estimates.get(name)} first` : ''}`,
     );
-    out(`  e.g. ${sample(records[0])}`);
+    out(`  e.g. ${sample(records[0], primaryKey ?? [])}`);
   }
+  const progress = ofType(read.messages, 'LOG')
+    .map((message) => message.log.message)
+    .filter((message) => message.includes(' so far'));
+  out(
+    `\n${progress.length} progress lines (the demo asks for one every 0.2 s; a real read logs one per running stream every 30 s, with the time left)${progress.length === 0 ? ': this read was too quick for one.' : ', e.g.:'}`,
+  );
+  for (const line of progress.slice(0, 3)) out(`  ${line}`);
   for (const error of errorsOf(read.messages)) out(`ERROR (${error.failure_type}): ${error.message}`);
 
   const dir = join(ROOT, '.demo');

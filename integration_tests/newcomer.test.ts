@@ -75,7 +75,9 @@ describe('state passed back as the connector printed it', () => {
     const fromSaved = await runConnector('read', { config, catalog, state: finalStates(first.messages) });
     for (const stream of ['campaigns', 'newsletters']) {
       expect(recordsOf(fromOutput.messages, stream)).toEqual(recordsOf(fromSaved.messages, stream));
-      expect(recordsOf(fromOutput.messages, stream).length).toBeLessThan(recordsOf(first.messages, stream).length);
+      expect(recordsOf(fromOutput.messages, stream).length).toBeLessThan(
+        recordsOf(first.messages, stream).length,
+      );
     }
     // One STATE line (here the last one, newsletters'): that stream resumes, the other starts over.
     const lastState = first.lines.filter((line) => line.includes('"type":"STATE"')).at(-1) ?? '';
@@ -147,5 +149,45 @@ describe('the command line and the catalog', () => {
     expect(warnings(other.messages)).toContainEqual(
       'The configured catalog gives stream "campaigns" the cursor_field ["created"], but its cursor is source-defined: ["updated"] is used.',
     );
+  });
+});
+
+describe('pages that repeat an entry', () => {
+  test('objects and customer_relationships drop a repeat (by the stream key) and say how many', async () => {
+    // 2,500 objects: the object search's pages of 1000 have edges to repeat.
+    const workspace = { objects: 2500 };
+    const repeating = await startSimulator({ requestsPerSecond: null, repeatPageEdges: true, workspace });
+    const plain = await startSimulator({ requestsPerSecond: null, workspace });
+    try {
+      const streams = ['objects', 'customer_relationships'];
+      const read = await runConnector('read', {
+        config: simulatorConfig(repeating, { requests_per_second: 1000 }),
+        catalog: configuredCatalog(streams),
+        env: { CIO_VERIFY_RECORD_TEXTS: '0' },
+      });
+      expect(errorsOf(read.messages)).toEqual([]);
+      const clean = await runConnector('read', {
+        config: simulatorConfig(plain, { requests_per_second: 1000 }),
+        catalog: configuredCatalog(streams),
+      });
+      const keyOf = (record: Record<string, unknown>) =>
+        JSON.stringify([record.cio_id, record.object_type_id, record.object_id]);
+      // Objects of different types are read concurrently: compared in key order.
+      const sorted = (records: Record<string, unknown>[]) =>
+        [...records].sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
+      for (const stream of streams) {
+        const keys = recordsOf(read.messages, stream).map(keyOf);
+        expect(new Set(keys).size).toBe(keys.length);
+        expect(sorted(recordsOf(read.messages, stream))).toEqual(sorted(recordsOf(clean.messages, stream)));
+      }
+      const infos = ofType(read.messages, 'LOG').map((message) => message.log.message);
+      expect(infos).toContainEqual(
+        expect.stringMatching(
+          /^objects: \d+ repeated records? dropped \(the same object_type_id, object_id again/,
+        ),
+      );
+    } finally {
+      await Promise.all([repeating.close(), plain.close()]);
+    }
   });
 });

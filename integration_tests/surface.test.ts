@@ -182,6 +182,7 @@ describe('customer_subscription_preferences', () => {
 
 describe('broadcast_trigger_errors', () => {
   test('every error of every trigger, across integer-offset pages, with its position and line', async () => {
+    const before = sim.stats.log.length;
     const result = await runConnector('read', {
       config: fast(),
       catalog: configuredCatalog(['broadcast_trigger_errors']),
@@ -202,6 +203,10 @@ describe('broadcast_trigger_errors', () => {
     expect(expected.length).toBeGreaterThan(10);
     expect(recordsOf(result.messages, 'broadcast_trigger_errors')).toEqual(expect.arrayContaining(expected));
     expect(recordsOf(result.messages, 'broadcast_trigger_errors')).toHaveLength(expected.length);
+    // An explicit page size, not the API's undocumented default.
+    const pages = sim.stats.log.slice(before).filter((entry) => entry.path.endsWith('/errors'));
+    expect(pages.length).toBeGreaterThan(0);
+    for (const page of pages) expect(page.query.limit).toBe('100');
   });
 });
 

@@ -1,3 +1,4 @@
+import { stringifyJson } from '@cio-connectors/kit/json';
 import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { UnexpectedResponseError } from './errors.js';
 
@@ -62,4 +63,31 @@ function schemaAt(schema: JsonObject, path: readonly string[]): unknown {
 function allowsNull(schema: unknown): boolean {
   const type = (schema as JsonObject | undefined)?.type;
   return type === 'null' || (Array.isArray(type) && type.includes('null'));
+}
+
+/** How many recent keys a stream whose pages may repeat remembers: repeats come at page edges, pages hold ≤ 1000. */
+export const REPEAT_WINDOW = 10_000;
+
+/**
+ * The keys of a stream's most recent records, at most `size` of them (insertion order: the oldest is
+ * forgotten first), so dropping repeats costs bounded memory whatever the stream's size.
+ */
+export class RecentKeys {
+  readonly #keys = new Set<string>();
+  readonly #size: number;
+  readonly #paths: readonly (readonly string[])[];
+
+  constructor(primaryKey: readonly (readonly string[])[], size = REPEAT_WINDOW) {
+    this.#paths = primaryKey;
+    this.#size = size;
+  }
+
+  /** Whether the record's key was among the recent ones; remembers it either way. */
+  repeated(record: JsonObject): boolean {
+    const key = stringifyJson(this.#paths.map((path) => valueAt(record, path) ?? null));
+    if (this.#keys.has(key)) return true;
+    this.#keys.add(key);
+    if (this.#keys.size > this.#size) this.#keys.delete(this.#keys.values().next().value as string);
+    return false;
+  }
 }

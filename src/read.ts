@@ -7,7 +7,7 @@ import { asConnectorError, type ConnectorError, isRunWide } from './errors.js';
 import type { CustomerIoClient } from './http-client.js';
 import { RecordNormalizer } from './normalize.js';
 import { PartitionCache, type PartitionRecorder } from './partitions.js';
-import { PrimaryKeyCheck } from './primary-key.js';
+import { PrimaryKeyCheck, RecentKeys } from './primary-key.js';
 import { NO_PROGRESS, StreamProgress } from './progress.js';
 import { forgetRecordTexts } from './record-text.js';
 import { StateManager } from './state.js';
@@ -142,6 +142,8 @@ async function readStream(
   const warnings: string[] = [];
   const normalizer = new RecordNormalizer(stream.name, stream.jsonSchema, (text) => warnings.push(text));
   const primaryKey = new PrimaryKeyCheck(stream.primaryKey, stream.jsonSchema);
+  const recent = stream.pagesMayRepeat ? new RecentKeys(stream.primaryKey) : undefined;
+  let repeats = 0;
   for await (const item of stream.read(context, run, recorder?.add)) {
     if (item instanceof StreamState) {
       state = item.state;
@@ -149,12 +151,16 @@ async function readStream(
       continue;
     }
     for (const data of recordsIn(item)) {
+      const record = normalizer.normalize(data);
+      primaryKey.check(record);
+      if (recent?.repeated(record) === true) {
+        repeats += 1;
+        continue;
+      }
       if (total === 0) await emitter.streamStatus(stream.name, 'RUNNING');
       total += 1;
       sinceState += 1;
       progress.recorded();
-      const record = normalizer.normalize(data);
-      primaryKey.check(record);
       if (warnings.length > 0) for (const message of warnings.splice(0)) await emitter.log('WARN', message);
       const writing = emitter.record(stream.name, record);
       if (writing !== undefined) await writing;
@@ -164,6 +170,11 @@ async function readStream(
   progress.finish();
   await emitState();
   await emitter.streamStatus(stream.name, 'COMPLETE');
+  if (repeats > 0)
+    await emitter.log(
+      'INFO',
+      `${stream.name}: ${repeats} repeated record${repeats === 1 ? '' : 's'} dropped (the same ${stream.primaryKey.map((path) => path.join('.')).join(', ')} again: Customer.io's pages of this list can repeat an entry).`,
+    );
   await emitter.log('INFO', `${stream.name}: read ${total} record${total === 1 ? '' : 's'}.`);
 }
 

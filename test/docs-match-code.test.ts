@@ -264,3 +264,24 @@ describe('docs name what the code has', () => {
     expect([...used].sort()).toEqual([...documented].sort());
   });
 });
+
+describe('docs/migrating-from-airbyte.md', () => {
+  test('its table and its "only here" list name every stream, each once', () => {
+    const doc = read('docs/migrating-from-airbyte.md');
+    const table = doc.slice(doc.indexOf('## Streams Airbyte 1.0 has'), doc.indexOf('## Streams only here'));
+    const inTable = table
+      .split('\n')
+      .map((line) => line.split('|').map((cell) => cell.trim()))
+      .filter((cells) => cells.length > 4 && (cells[3] ?? '').startsWith('`'))
+      .flatMap((cells) => [...(cells[3] ?? '').matchAll(/`([a-z_]+)`/g)].map((match) => match[1] ?? ''));
+    const onlyHere = doc.slice(doc.indexOf('## Streams only here'), doc.indexOf('## Behaviour that differs'));
+    const listed = [...onlyHere.matchAll(/`([a-z_]+)`/g)]
+      .map((match) => match[1] ?? '')
+      .filter((name) => !name.includes('*'));
+    const names = allStreams().map((stream) => stream.name);
+    expect([...new Set([...inTable, ...listed])].sort()).toEqual([...names].sort());
+    expect(new Set(listed).size).toBe(listed.length);
+    expect(listed.filter((name) => inTable.includes(name))).toEqual([]);
+    expect(onlyHere).toContain(`${names.length - new Set(inTable).size} streams Airbyte 1.0 does not have`);
+  });
+});

@@ -17,6 +17,11 @@ export interface RouteContext {
   pageSizes: PageSizes;
   /** The parsed JSON request body; undefined when the request has none. */
   body: unknown;
+  /**
+   * Object and relationship pages begin with the previous page's last entry again, as Customer.io's docs warn
+   * such pages can repeat entries.
+   */
+  repeatPageEdges?: boolean;
 }
 
 /** What a handler answers; the server turns it into a JSON response (or a fault-mangled one). */

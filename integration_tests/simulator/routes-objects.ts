@@ -89,9 +89,11 @@ function searchObjects(context: RouteContext): ApiResponse {
     (object) => object.object_type_id === String(typeId) && filter.value(object),
   );
   const page = pageAt(matches, offset, limit.limit);
+  const previous = context.repeatPageEdges === true && offset > 0 ? matches[offset - 1] : undefined;
+  const items = previous === undefined ? page.items : [previous, ...page.items];
   return ok({
-    identifiers: page.items.map((object) => ({ ...object.identifiers })),
-    ids: page.items.map((object) => object.identifiers.object_id),
+    identifiers: items.map((object) => ({ ...object.identifiers })),
+    ids: items.map((object) => object.identifiers.object_id),
     next: nextToken(page.nextOffset),
   });
 }
@@ -148,8 +150,13 @@ function objectRelationships(context: RouteContext): ApiResponse {
     );
   // Tokens are positions among the people (see peoplePageFrom): a million people are scanned once, not per page.
   const page = peoplePageFrom(context.workspace, relatedToObject, offset, limit.limit);
+  // A repeat of the page before's last person: the first of this page again (found from the offset before).
+  const repeated =
+    context.repeatPageEdges === true && offset > 0
+      ? peoplePageFrom(context.workspace, relatedToObject, offset - 1, 1).items
+      : [];
   return ok({
-    cio_relationships: page.items.map((person) => ({
+    cio_relationships: [...repeated, ...page.items].map((person) => ({
       identifiers: { cio_id: person.cio_id, email: person.email, id: person.id },
       object_type_id: typeId,
       object_type_disabled: false,

@@ -70,6 +70,8 @@ export interface SimulatorOptions {
   forbiddenPaths?: RegExp[];
   /** Every request answers 301 {"detail": "wrong datacenter"}, as a host of the other region does. */
   wrongDatacenter?: boolean;
+  /** Object search and object relationship pages repeat the previous page's last entry (see RouteContext). */
+  repeatPageEdges?: boolean;
   /** Requests whose path matches answer 404, as an endpoint this workspace does not have. */
   notFoundPaths?: RegExp[];
   /** Called as each request arrives, before it is answered: tests change the workspace mid-sync with it. */
@@ -212,6 +214,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
           workspace,
           pageSizes,
           body: body.value,
+          repeatPageEdges: options.repeatPageEdges === true,
         };
         return match.route.handler(context);
       }

@@ -123,6 +123,11 @@ export abstract class Stream<C extends Cursor = Cursor> {
   readonly method: 'GET' | 'POST' = 'GET';
   /** Sent as `limit` on each page where the endpoint pages. */
   readonly pageSize: number | undefined = undefined;
+  /**
+   * Customer.io's docs warn that this stream's pages can repeat entries: the read drops a record whose key it
+   * emitted among the last REPEAT_WINDOW records of the stream, and counts it.
+   */
+  readonly pagesMayRepeat: boolean = false;
   readonly pagination: 'cursor' | 'offset' = 'cursor';
   /** Long paged reads request the next page while the current one is emitted. */
   readonly prefetch: boolean = false;

@@ -13,7 +13,8 @@ export function triggerErrorRecord(error: unknown, index: number): JsonObject {
 
 /**
  * The errors of each broadcast trigger (note the /campaigns/ prefix of the path). Pages by integer offset,
- * `next: 0` ending the list; the docs give no page size, so none is sent.
+ * `next: 0` ending the list. The docs list a `limit` without a default or a maximum: an explicit 100 (the
+ * smallest maximum among the App API's documented list limits) rather than an undocumented default.
  */
 export class BroadcastTriggerErrorsStream extends ChildStream<FullRefreshCursor> {
   readonly name = 'broadcast_trigger_errors';
@@ -22,6 +23,7 @@ export class BroadcastTriggerErrorsStream extends ChildStream<FullRefreshCursor>
   readonly primaryKey = [['broadcast_id'], ['trigger_id'], ['index']];
   readonly parentFields = { broadcast_id: 'broadcast_id', trigger_id: 'id' };
   readonly parent: Stream;
+  override readonly pageSize = 100;
 
   /** `broadcast_triggers`: its records need `broadcast_id` and `id`. */
   constructor(triggers: Stream) {

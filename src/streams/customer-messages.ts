@@ -107,7 +107,7 @@ export class CustomerMessagesStream extends PersonStream<WindowCursor, Resumable
     if (resolver.unnamed > 0) {
       await context.log(
         'WARN',
-        `${this.name}: ${resolver.unnamed} deliveries name no person (customer_identifiers and customer_id are null), so they are left out; they are in the messages stream, and per_person_method "per_person" reads them person by person.`,
+        `${this.name}: ${resolver.unnamed} deliveries name no person (customer_identifiers and customer_id are null), so they belong to nobody's messages and are left out; the messages stream has them (no per-person read can reach a delivery that names nobody either).`,
       );
     }
   }

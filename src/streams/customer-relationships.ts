@@ -34,6 +34,7 @@ export class CustomerRelationshipsStream extends PersonStream<FullRefreshCursor>
   readonly path = '/v1/customers/{cio_id}/relationships';
   readonly envelopeKey = 'cio_relationships';
   readonly primaryKey = [['cio_id'], ['object_type_id'], ['object_id']];
+  override readonly pagesMayRepeat = true;
   override readonly pageSize = 100;
 
   createPersonCursor(): FullRefreshCursor {

@@ -12,6 +12,7 @@ export class ObjectsStream extends ChildStream<FullRefreshCursor> {
   readonly path = '/v1/objects';
   readonly envelopeKey = 'identifiers';
   readonly primaryKey = [['object_type_id'], ['object_id']];
+  override readonly pagesMayRepeat = true;
   override readonly method = 'POST';
   override readonly pageSize = 1000;
   readonly parent: Stream;
