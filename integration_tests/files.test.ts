@@ -1,4 +1,5 @@
 // The files the acceptance tests and a new user start from: each must say what the connector really does.
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import {
   runConnector,
   simulatorConfig,
 } from './harness.js';
+import { startSimulatorProcess } from './loopback.js';
 import { DEFAULT_API_KEY, type Simulator, startSimulator } from './simulator/index.js';
 
 const file = (name: string) => readFileSync(join(ROOT, 'integration_tests', name), 'utf8');
@@ -166,4 +168,24 @@ test('the in-repo protocol schema is the upstream file unchanged below its licen
   expect(createHash('sha256').update(upstream).digest('hex')).toBe(
     'ccc7c10a4711f2597ff26d0a15830a3a1c173cb504c1b566c44ec9d196d27381',
   );
+});
+
+test('`npm run simulator -- --help` lists its options; --wrong-datacenter answers as the other region does', async () => {
+  const tsx = join(ROOT, 'node_modules', '.bin', 'tsx');
+  const script = join(ROOT, 'integration_tests', 'simulator', 'main.ts');
+  const help = spawnSync(tsx, [script, '--help'], { encoding: 'utf8', timeout: 60_000 });
+  expect(help.status).toBe(0);
+  expect(help.stderr).toMatch(/--rps N .*default 0 = unlimited/);
+  expect(help.stderr).toMatch(/--wrong-datacenter/);
+  const wrong = await startSimulatorProcess(tsx, [script, '--port', '0', '--wrong-datacenter']);
+  try {
+    const config = json<{ app_api_key: string }>('simulator_config.json');
+    const check = await runConnector('check', { config: { ...config, base_url: wrong.url } });
+    expect(ofType(check.messages, 'CONNECTION_STATUS')[0]?.connectionStatus).toEqual({
+      status: 'FAILED',
+      message: expect.stringMatching(/wrong datacenter/),
+    });
+  } finally {
+    wrong.stop();
+  }
 });
