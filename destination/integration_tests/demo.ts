@@ -14,6 +14,7 @@ import {
   runDestination,
   statesOf,
   streamState,
+  streamStatus,
 } from './harness.js';
 import { startTrackSimulator } from './simulator/index.js';
 
@@ -53,8 +54,10 @@ export async function demoWrite(customers: readonly JsonObject[]): Promise<boole
         .filter((customer) => typeof customer.id === 'string' && customer.id !== '')
         .map((customer) => record('vip', { person_id: customer.id })),
       streamState('vip', { demo: 'segment 101 mirrored' }),
+      streamStatus('vip'),
       ...['trial', 'pro', 'enterprise'].map((plan, index) => record('plans', { plan, seats: 10 ** index })),
       streamState('plans', { demo: 'collection written' }),
+      streamStatus('plans'),
     ];
     const stream = (name: string) => ({
       stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh'] },

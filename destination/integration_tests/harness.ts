@@ -65,6 +65,18 @@ export function record(stream: string, data: JsonObject): JsonObject {
   return { type: 'RECORD', record: { stream, data, emitted_at: 1_700_000_000_000 } };
 }
 
+/** A source's stream status, as the platform passes it on (COMPLETE: the stream brought all its records). */
+export function streamStatus(stream: string, status = 'COMPLETE'): JsonObject {
+  return {
+    type: 'TRACE',
+    trace: {
+      type: 'STREAM_STATUS',
+      emitted_at: 1_700_000_000_000,
+      stream_status: { stream_descriptor: { name: stream }, status },
+    },
+  };
+}
+
 export function streamState(stream: string, state: JsonObject): JsonObject {
   return {
     type: 'STATE',

@@ -13,6 +13,7 @@ import {
   simulatorPerTest,
   statesOf,
   streamState,
+  streamStatus,
 } from './harness.js';
 import type { TrackSimulator } from './simulator/index.js';
 
@@ -317,6 +318,7 @@ describe('manual segments', () => {
           .slice(10)
           .map((id) => record('vip', { segment_id: 103, person_email: `${id}@example.com` })),
         streamState('vip', { page: 2 }),
+        streamStatus('vip'),
       ],
     });
     expect(errorsOf(result)).toEqual([]);
@@ -372,7 +374,7 @@ describe('manual segments', () => {
     const allowed = await runDestination('write', {
       config: appConfigFor(sim, { ...mapped, allow_empty_mirror: true }),
       catalog: catalog(configuredStream('vip')),
-      input: [],
+      input: [streamStatus('vip')],
     });
     expect(errorsOf(allowed)).toEqual([]);
     expect(sim.store.segmentMembers(103)).toEqual([]);
@@ -389,7 +391,97 @@ describe('manual segments', () => {
     });
     expect(errorsOf(result)).toEqual([]);
     expect(sim.store.segmentMembers(103).map((member) => member.id)).toEqual(['a', 'b']);
-    expect(logsOf(result, 'WARN').join('\n')).toMatch(/"vip" was resumed from a state: .*nobody was removed/);
+    expect(logsOf(result, 'WARN').join('\n')).toMatch(/Segment 103 was not mirrored: the stream "vip" was resumed from a state.*nobody was removed/);
+  });
+
+  test("mirror: without the source's COMPLETE, or with a rejected row, nobody is removed (a WARN says why)", async () => {
+    const sim = await start();
+    await seedPeople(sim, ['a', 'b', 'c']);
+    const segment = sim.store.segments.get(103) ?? new Set();
+    for (const id of ['a', 'b', 'c']) segment.add(sim.store.personKey('id', id) ?? '');
+    const run = (input: unknown[]) =>
+      runDestination('write', {
+        config: appConfigFor(sim, { max_rejected_share: 1 }),
+        catalog: catalog(configuredStream('vip', 'segment_membership', 'overwrite')),
+        input,
+      });
+    const noComplete = await run([record('vip', { segment_id: 103, person_id: 'a' })]);
+    expect(errorsOf(noComplete)).toEqual([]);
+    expect(logsOf(noComplete, 'WARN').join('\n')).toMatch(
+      /Segment 103 was not mirrored: the source did not say the stream "vip" is COMPLETE.*nobody was removed/,
+    );
+    expect(sim.store.segmentMembers(103)).toHaveLength(3);
+    // c's row has no usable key: removing would take c out although the source still lists c.
+    const rejected = await run([
+      record('vip', { segment_id: 103, person_id: 'a' }),
+      record('vip', { segment_id: 103, person_phone: '+15550000001' }),
+      streamStatus('vip'),
+    ]);
+    expect(logsOf(rejected, 'WARN').join('\n')).toMatch(
+      /Segment 103 was not mirrored: 1 row\(s\) of the stream "vip" were rejected/,
+    );
+    expect(sim.store.segmentMembers(103)).toHaveLength(3);
+    const whole = await run([record('vip', { segment_id: 103, person_id: 'a' }), streamStatus('vip')]);
+    expect(errorsOf(whole)).toEqual([]);
+    expect(sim.store.segmentMembers(103).map((member) => member.id)).toEqual(['a']);
+  });
+
+  test("two streams mirroring one segment keep both streams' people; an incremental mirror is refused", async () => {
+    const sim = await start();
+    await seedPeople(sim, ['a', 'b', 'c']);
+    const segment = sim.store.segments.get(103) ?? new Set();
+    for (const id of ['a', 'b', 'c']) segment.add(sim.store.personKey('id', id) ?? '');
+    const result = await runDestination('write', {
+      config: appConfigFor(sim),
+      catalog: catalog(
+        configuredStream('vip_eu', 'segment_membership', 'overwrite'),
+        configuredStream('vip_us', 'segment_membership', 'overwrite'),
+      ),
+      input: [
+        record('vip_eu', { segment_id: 103, person_id: 'a' }),
+        record('vip_us', { segment_id: 103, person_id: 'b' }),
+        streamStatus('vip_eu'),
+        streamStatus('vip_us'),
+      ],
+    });
+    expect(errorsOf(result)).toEqual([]);
+    expect(sim.store.segmentMembers(103).map((member) => member.id)).toEqual(['a', 'b']);
+    const incremental = await runDestination('write', {
+      config: appConfigFor(sim),
+      catalog: catalog(
+        configuredStream('vip', 'segment_membership', 'overwrite', { sync_mode: 'incremental' }),
+      ),
+      input: [],
+    });
+    expect(errorsOf(incremental)).toEqual([
+      {
+        message: expect.stringMatching(
+          /^Stream "vip" mirrors segment_membership \(overwrite\) but is read incrementally/,
+        ),
+        failure_type: 'config_error',
+      },
+    ]);
+  });
+
+  test('an add to a segment waits for the identify of its person read before it, whatever request it is in', async () => {
+    const sim = await start();
+    const result = await runDestination('write', {
+      config: configFor(sim),
+      catalog: catalog(
+        configuredStream('people', 'person', 'append_dedup'),
+        configuredStream('vip', 'segment_membership', 'append'),
+      ),
+      // A big batch and a long flush: without ordering, the full list of 1000 adds would go first.
+      env: { CIO_FLUSH_MS: '60000' },
+      input: [
+        ...Array.from({ length: 1000 }, (_, n) => record('people', { person_id: `n${n}` })),
+        ...Array.from({ length: 1000 }, (_, n) => record('vip', { segment_id: 101, person_id: `n${n}` })),
+      ],
+    });
+    expect(errorsOf(result)).toEqual([]);
+    expect(sim.store.segmentMembers(101)).toHaveLength(1000);
+    const order = sim.requests.map((request) => request.path);
+    expect(order.indexOf('/api/v2/batch')).toBeLessThan(order.indexOf('/api/v1/segments/101/add_customers'));
   });
 
   test('mirror needs the App API key', async () => {
@@ -409,7 +501,7 @@ describe('manual segments', () => {
 });
 
 describe('collections and snippets', () => {
-  test('collection: created from the rows, replaced by the next sync; rows over 10 KB are rejected', async () => {
+  test('collection: created from the rows, replaced by the next whole sync; a sync with a rejected row replaces nothing', async () => {
     const sim = await start();
     const config = appConfigFor(sim, { max_rejected_share: 1 });
     const first = await runDestination('write', {
@@ -418,28 +510,44 @@ describe('collections and snippets', () => {
       input: [
         record('stores', { city: 'Lisbon', open: true, _airbyte_raw_id: 'r1' }),
         record('stores', { city: 'Porto', open: false }),
-        record('stores', { city: 'Big', notes: 'x'.repeat(10_001) }),
         streamState('stores', { done: true }),
+        streamStatus('stores'),
       ],
     });
     expect(errorsOf(first)).toEqual([]);
     const [stored] = [...sim.store.collections.values()];
-    expect(stored).toMatchObject({
-      name: 'stores',
-      data: [
-        { city: 'Lisbon', open: true },
-        { city: 'Porto', open: false },
+    const created = [
+      { city: 'Lisbon', open: true },
+      { city: 'Porto', open: false },
+    ];
+    expect(stored).toMatchObject({ name: 'stores', data: created });
+    expect(statesOf(first)[0]?.destinationStats).toEqual({ recordCount: 2, rejectedRecordCount: 0 });
+
+    // A row over 10 KB is rejected: the collection would lose it, so it is not replaced, and the sync fails.
+    const rejecting = await runDestination('write', {
+      config,
+      catalog: catalog(configuredStream('stores', 'collection', 'overwrite')),
+      input: [
+        record('stores', { city: 'Faro', open: true }),
+        record('stores', { city: 'Big', notes: 'x'.repeat(10_001) }),
+        streamState('stores', { done: true }),
+        streamStatus('stores'),
       ],
     });
-    expect(statesOf(first)[0]?.destinationStats).toEqual({ recordCount: 3, rejectedRecordCount: 1 });
-    expect(logsOf(first, 'WARN').join('\n')).toMatch(
+    expect(rejecting.exitCode).toBe(1);
+    expect(logsOf(rejecting, 'WARN').join('\n')).toMatch(
       /\(row\): the row is \d+ bytes, over the 10000 of a collection row/,
     );
+    expect(errorsOf(rejecting)[0]?.message).toMatch(
+      /^The collection "stores" was not replaced: 1 row\(s\) of the stream "stores" were rejected/,
+    );
+    expect(statesOf(rejecting)).toEqual([]);
+    expect(sim.store.collections.get(stored?.id ?? 0)?.data).toEqual(created);
 
     const second = await runDestination('write', {
       config,
       catalog: catalog(configuredStream('stores', 'collection', 'overwrite')),
-      input: [record('stores', { city: 'Faro', open: true })],
+      input: [record('stores', { city: 'Faro', open: true }), streamStatus('stores')],
     });
     expect(errorsOf(second)).toEqual([]);
     expect(sim.store.collections.size).toBe(1);
@@ -457,7 +565,7 @@ describe('collections and snippets', () => {
     const failed = await runDestination('write', {
       config,
       catalog: catalog(configuredStream('shops')),
-      input: [record('shops', { city: 'Lisbon' }), streamState('shops', {})],
+      input: [record('shops', { city: 'Lisbon' }), streamState('shops', {}), streamStatus('shops')],
     });
     expect(failed.exitCode).toBe(1);
     expect(statesOf(failed)).toEqual([]);
@@ -465,7 +573,7 @@ describe('collections and snippets', () => {
     const ok = await runDestination('write', {
       config,
       catalog: catalog(configuredStream('shops')),
-      input: [record('shops', { city: 'Lisbon' }), streamState('shops', {})],
+      input: [record('shops', { city: 'Lisbon' }), streamState('shops', {}), streamStatus('shops')],
     });
     expect(errorsOf(ok)).toEqual([]);
     expect([...sim.store.collections.values()].map((collection) => collection.name)).toEqual(['Shops']);
@@ -623,7 +731,7 @@ describe('killed and resumed, with faults', () => {
     const rerun = await runDestination('write', {
       config: appConfigFor(sim),
       catalog: catalogOf,
-      input: lines,
+      input: [...lines, streamStatus('vip')],
     });
     expect(errorsOf(rerun)).toEqual([]);
     expect(

@@ -40,6 +40,8 @@ export async function* linesOf(input: Readable): AsyncGenerator<Line> {
 export type InputMessage =
   | { type: 'RECORD'; stream: string; namespace: unknown; data: JsonObject }
   | { type: 'STATE'; state: JsonObject }
+  /** A source's stream status, as the platform passes it on: COMPLETE says a stream brought all its records. */
+  | { type: 'STREAM_STATUS'; stream: string; namespace: unknown; status: string }
   | { type: 'OTHER' };
 
 const isObject = (value: unknown): value is JsonObject =>
@@ -70,5 +72,16 @@ export function parseMessage(line: Line): InputMessage {
     if (!isObject(message.state)) throw notAMessage(line, 'a STATE needs "state": {...}');
     return { type: 'STATE', state: message.state };
   }
+  const trace = message.type === 'TRACE' && isObject(message.trace) ? message.trace : undefined;
+  const status =
+    trace?.type === 'STREAM_STATUS' && isObject(trace.stream_status) ? trace.stream_status : undefined;
+  const descriptor = isObject(status?.stream_descriptor) ? status.stream_descriptor : undefined;
+  if (status !== undefined && typeof descriptor?.name === 'string' && typeof status.status === 'string')
+    return {
+      type: 'STREAM_STATUS',
+      stream: descriptor.name,
+      namespace: descriptor.namespace,
+      status: status.status,
+    };
   return { type: 'OTHER' };
 }

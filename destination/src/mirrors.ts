@@ -15,16 +15,23 @@ export const SEGMENT_IDS_PER_REQUEST = 1000;
 interface MirrorStream {
   plan: StreamPlan;
   records: number;
+  /** Rows the connector rejected: removing what they would have kept would remove it wrongly. */
+  rejected: number;
   /** A state of the stream came before any of its records: the source resumed it, so this run sees a part. */
   resumed: boolean;
+  /** The source said the stream is COMPLETE (its stream status): it brought every row. */
+  complete: boolean;
   finished: boolean;
-  /** Segment mirrors: each segment's synced people, by id type (`id`, `email` lowercased, `cio_id`). */
-  members: Map<string, Map<MemberGroup['idType'], Set<string>>>;
+  /** Segment mirrors: the segments its rows named. */
+  segments: Set<string>;
   /** Collection mirrors: the rows (JSON), their bytes, and their records' tickets (settled once written). */
   rows: string[];
   rowBytes: number;
   tickets: Ticket[];
 }
+
+/** A segment's people added in this run by any stream, by id type (`id`, `email` lowercased, `cio_id`). */
+type Synced = Map<MemberGroup['idType'], Set<string>>;
 
 export interface MirrorContext {
   track: HttpClient;
@@ -46,6 +53,8 @@ const REMOVE_PATH = (segmentId: string) => `/api/v1/segments/${segmentId}/remove
  */
 export class Mirrors {
   readonly #streams = new Map<string, MirrorStream>();
+  /** Every segment's people added in this run, by any stream: a mirror keeps them all. */
+  readonly #synced = new Map<string, Synced>();
   /** Requests the mirrors' ends sent (membership pages, removals, collection writes). */
   requests = 0;
 
@@ -56,9 +65,11 @@ export class Mirrors {
         this.#streams.set(key, {
           plan,
           records: 0,
+          rejected: 0,
           resumed: false,
+          complete: false,
           finished: false,
-          members: new Map(),
+          segments: new Set(plan.segmentId === undefined ? [] : [plan.segmentId]),
           rows: [],
           rowBytes: 0,
           tickets: [],
@@ -101,14 +112,26 @@ export class Mirrors {
     if (mirror !== undefined) mirror.records += 1;
   }
 
-  /** A synced member of a mirrored segment (its add is sent like any segment add). */
-  noteMember(stream: string, group: MemberGroup, value: string): void {
+  /** A row of a stream the connector rejected. */
+  noteRejected(stream: string): void {
     const mirror = this.#streams.get(stream);
-    if (mirror === undefined) return;
-    let byType = mirror.members.get(group.segmentId);
+    if (mirror !== undefined) mirror.rejected += 1;
+  }
+
+  /** The source's status of a stream: COMPLETE marks a mirror stream whole. */
+  noteStatus(stream: string, status: string): void {
+    const mirror = this.#streams.get(stream);
+    if (mirror !== undefined && status === 'COMPLETE') mirror.complete = true;
+  }
+
+  /** A person added to a segment by any stream: a mirror of that segment keeps them. */
+  noteMember(stream: string, group: MemberGroup, value: string): void {
+    if (group.change !== 'add') return;
+    this.#streams.get(stream)?.segments.add(group.segmentId);
+    let byType = this.#synced.get(group.segmentId);
     if (byType === undefined) {
       byType = new Map();
-      mirror.members.set(group.segmentId, byType);
+      this.#synced.set(group.segmentId, byType);
     }
     let values = byType.get(group.idType);
     if (values === undefined) {
@@ -130,6 +153,17 @@ export class Mirrors {
     return undefined;
   }
 
+  /** Why a mirror stream may not remove anything, or undefined when it may. */
+  #partial(key: string, mirror: MirrorStream): string | undefined {
+    if (mirror.resumed)
+      return `the stream "${key}" was resumed from a state, so this run saw only part of it`;
+    if (!mirror.complete)
+      return `the source did not say the stream "${key}" is COMPLETE (no STREAM_STATUS COMPLETE trace in the input), so it may have stopped partway`;
+    if (mirror.rejected > 0)
+      return `${mirror.rejected} row(s) of the stream "${key}" were rejected (see the warnings), and what they name would be removed`;
+    return undefined;
+  }
+
   /** Once the input is read and every write acknowledged: removes what the mirrors no longer hold. */
   async finish(context: MirrorContext): Promise<void> {
     for (const [key, mirror] of this.#streams) {
@@ -137,15 +171,21 @@ export class Mirrors {
         throw new ConfigError(
           `The mirror stream "${key}" brought no rows: nothing was removed from Customer.io. If the stream is meant to be empty, set "allow_empty_mirror" to true.`,
         );
-      if (mirror.plan.operation.action === 'collection_replace') await this.#writeCollection(mirror, context);
-      else await this.#mirrorSegments(key, mirror, context);
-      mirror.finished = true;
+      if (mirror.plan.operation.action === 'collection_replace')
+        await this.#writeCollection(key, mirror, context);
     }
+    await this.#mirrorSegments(context);
+    for (const mirror of this.#streams.values()) mirror.finished = true;
   }
 
-  async #writeCollection(mirror: MirrorStream, context: MirrorContext): Promise<void> {
+  async #writeCollection(key: string, mirror: MirrorStream, context: MirrorContext): Promise<void> {
     const app = context.app as HttpClient;
     const name = mirror.plan.collectionName;
+    const partial = this.#partial(key, mirror);
+    if (partial !== undefined && !mirror.resumed)
+      throw new ConfigError(
+        `The collection "${name}" was not replaced: ${partial}. Its rows are written once the stream comes whole and every row is accepted.`,
+      );
     const id = await findCollection(app, name);
     this.requests += 1;
     let rows = mirror.rows;
@@ -165,17 +205,27 @@ export class Mirrors {
     );
   }
 
-  async #mirrorSegments(key: string, mirror: MirrorStream, context: MirrorContext): Promise<void> {
-    if (mirror.resumed) {
-      await context.warn(
-        `The mirror stream "${key}" was resumed from a state: this run saw only part of it, so its people were added and nobody was removed. The next full sync removes who left.`,
-      );
-      return;
+  async #mirrorSegments(context: MirrorContext): Promise<void> {
+    // Each segment any mirror stream names: removed from only when every mirror stream naming it is whole.
+    const blocked = new Map<string, string>();
+    const mirrored = new Map<string, string>();
+    for (const [key, mirror] of this.#streams) {
+      if (mirror.plan.operation.action !== 'segment_mirror') continue;
+      const partial = this.#partial(key, mirror);
+      for (const segmentId of mirror.segments) {
+        mirrored.set(segmentId, key);
+        if (partial !== undefined && !blocked.has(segmentId)) blocked.set(segmentId, partial);
+      }
     }
-    const segments = new Map(mirror.members);
-    if (mirror.plan.segmentId !== undefined && !segments.has(mirror.plan.segmentId))
-      segments.set(mirror.plan.segmentId, new Map());
-    for (const [segmentId, synced] of segments) {
+    for (const [segmentId, key] of mirrored) {
+      const partial = blocked.get(segmentId);
+      if (partial !== undefined) {
+        await context.warn(
+          `Segment ${segmentId} was not mirrored: ${partial}. Its people were added and nobody was removed; the next whole sync removes who left.`,
+        );
+        continue;
+      }
+      const synced = this.#synced.get(segmentId) ?? new Map();
       const leaving: string[] = [];
       for await (const page of segmentMembers(context.app as HttpClient, segmentId)) {
         this.requests += 1;

@@ -29,6 +29,7 @@ export function streamKey(name: string, namespace: unknown): string {
 
 interface RawConfiguredStream {
   stream?: { name?: unknown; namespace?: unknown };
+  sync_mode?: unknown;
   destination_object_name?: unknown;
   destination_sync_mode?: unknown;
   primary_key?: unknown;
@@ -115,6 +116,13 @@ export function planStreams(
         `Stream "${name}" names no destination object: set its "destination_object_name" in the catalog, or add {"stream": "${name}", "object": "person"} (or another object) to the config's "stream_mappings".`,
       );
     }
+    if (
+      (operation.action === 'segment_mirror' || operation.action === 'collection_replace') &&
+      raw.sync_mode === 'incremental'
+    )
+      throw new ConfigError(
+        `Stream "${name}" mirrors ${operation.object} (overwrite) but is read incrementally: a mirror needs every row each sync, so set the stream's sync mode to full_refresh.`,
+      );
     const fields = mapping?.fields ?? {};
     const key = streamKey(name, raw.stream?.namespace);
     if (byStream.has(key)) throw new ConfigError(`The catalog lists the stream "${key}" twice: keep one.`);

@@ -44,6 +44,8 @@ interface OpenList {
  */
 class ListPacker {
   readonly #open = new Map<string, OpenList>();
+  /** Which open list holds an entry about each subject: one subject is never in two open lists. */
+  readonly #listOf = new Map<string, string>();
   readonly #flushMs: number;
   readonly #send: (outgoing: Outgoing, items: Item[]) => Promise<void>;
 
@@ -66,6 +68,9 @@ class ListPacker {
     bytes: number,
     order: { waits: boolean; waitedFor: boolean } = { waits: false, waitedFor: true },
   ) {
+    // An entry about a subject another open list holds: that list goes first, else the two could be sent (and
+    // answered) in the other order, e.g. an add to a segment before the identify that creates the person.
+    if (item.subjects.some((subject) => (this.#listOf.get(subject) ?? key) !== key)) await this.flushAll();
     let list = this.#open.get(key);
     const mustFollow = (open: OpenList) =>
       order.waits && item.subjects.some((subject) => open.subjects.has(subject));
@@ -76,6 +81,7 @@ class ListPacker {
       this.#open.set(key, list);
     }
     list.items.push(item);
+    for (const subject of item.subjects) this.#listOf.set(subject, key);
     if (order.waitedFor) for (const subject of item.subjects) list.subjects.add(subject);
     list.builder.add(text, bytes);
     list.timer ??= setTimeout(() => void this.flush(key), this.#flushMs);
@@ -85,6 +91,9 @@ class ListPacker {
     const list = this.#open.get(key);
     if (list === undefined) return Promise.resolve();
     this.#open.delete(key);
+    for (const item of list.items)
+      for (const subject of item.subjects)
+        if (this.#listOf.get(subject) === key) this.#listOf.delete(subject);
     if (list.timer !== undefined) clearTimeout(list.timer);
     return this.#send(list.outgoing(list.builder.finish()), list.items);
   }
@@ -200,6 +209,8 @@ export async function write(
         mirrors.noteState(message.state);
         acknowledgements.state(message.state);
       }
+      if (message.type === 'STREAM_STATUS')
+        mirrors.noteStatus(streamKey(message.stream, message.namespace), message.status);
       if (message.type !== 'RECORD') {
         releaseStates();
         continue;
@@ -214,6 +225,7 @@ export async function write(
       mirrors.noteRecord(key);
       const built = buildEntry(plan, message.data, readAt());
       const rejected = (rejection: Rejection) => {
+        mirrors.noteRejected(key);
         acknowledgements.settle(ticket, true);
         report.add(recordLabel(plan.stream, built.key), rejection, 'connector');
         releaseStates();
