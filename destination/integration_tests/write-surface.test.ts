@@ -391,7 +391,9 @@ describe('manual segments', () => {
     });
     expect(errorsOf(result)).toEqual([]);
     expect(sim.store.segmentMembers(103).map((member) => member.id)).toEqual(['a', 'b']);
-    expect(logsOf(result, 'WARN').join('\n')).toMatch(/Segment 103 was not mirrored: the stream "vip" was resumed from a state.*nobody was removed/);
+    expect(logsOf(result, 'WARN').join('\n')).toMatch(
+      /Segment 103 was not mirrored: the stream "vip" was resumed from a state.*nobody was removed/,
+    );
   });
 
   test("mirror: without the source's COMPLETE, or with a rejected row, nobody is removed (a WARN says why)", async () => {
