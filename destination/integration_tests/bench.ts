@@ -259,6 +259,36 @@ function row(scenario: string, metric: string, value: string, goal: string, met?
   );
 }
 
+/** The rows every write scenario reports: all sent, requests against the byte floor, answers, states, speed, memory. */
+function writeRows(scenario: string, run: WriteRun, records: number): void {
+  const floor = Math.ceil(run.bytes / 450_000);
+  const states = records / STATE_EVERY;
+  row(
+    scenario,
+    'exit code, entries sent',
+    `${run.exitCode}, ${run.entries}`,
+    `0, ${records}`,
+    run.exitCode === 0 && run.entries === records,
+  );
+  row(
+    scenario,
+    'requests (goal: bytes ÷ 450 KB, + 1%)',
+    `${run.requests} (${floor})`,
+    `≤ ${Math.floor(floor * 1.01)}`,
+    run.requests <= floor * 1.01,
+  );
+  row(scenario, 'answers other than 200', String(run.non200), '0', run.non200 === 0);
+  row(scenario, 'states echoed', String(run.states), String(states), run.states === states);
+  row(
+    scenario,
+    'records/second',
+    Math.round(records / (run.ms / 1000)).toLocaleString('en-US'),
+    '',
+    undefined,
+  );
+  row(scenario, 'peak RSS (MB, VmHWM)', run.peakRssMb.toFixed(0), '< 200', run.peakRssMb < 200);
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'cio-destination-bench-'));
 try {
   const inputPath = join(dir, 'input.jsonl');
@@ -283,39 +313,9 @@ try {
       };
       const run = await measuredWrite(sim, inputPath, config, dir);
       const scenario = `D1 write, ${name}`;
-      const floor = Math.ceil(run.bytes / 450_000);
-      row(
-        scenario,
-        'exit code, entries sent',
-        `${run.exitCode}, ${run.entries}`,
-        `0, ${records}`,
-        run.exitCode === 0 && run.entries === records,
-      );
-      row(
-        scenario,
-        'requests (goal: bytes ÷ 450 KB, + 1%)',
-        `${run.requests} (${floor})`,
-        `≤ ${Math.floor(floor * 1.01)}`,
-        run.requests <= floor * 1.01,
-      );
-      row(scenario, 'answers other than 200', String(run.non200), '0', run.non200 === 0);
-      row(
-        scenario,
-        'states echoed',
-        String(run.states),
-        String((PEOPLE + EVENTS) / STATE_EVERY),
-        run.states === (PEOPLE + EVENTS) / STATE_EVERY,
-      );
-      row(
-        scenario,
-        'records/second',
-        Math.round(records / (run.ms / 1000)).toLocaleString('en-US'),
-        '',
-        undefined,
-      );
+      writeRows(scenario, run, records);
       row(scenario, 'wall time (s)', (run.ms / 1000).toFixed(1), '', undefined);
       row(scenario, 'connector CPU time (s)', (run.cpuMs / 1000).toFixed(1), '', undefined);
-      row(scenario, 'peak RSS (MB, VmHWM)', run.peakRssMb.toFixed(0), '< 200', run.peakRssMb < 200);
       lastCpuMs = run.cpuMs;
     } finally {
       sim.stop();
@@ -336,18 +336,10 @@ try {
     };
     const run = await measuredWrite(surfaceSim, surfacePath, config, dir, SURFACE_CATALOG);
     const scenario = 'D3 objects and relationships, 1000/s';
-    const total = OBJECTS + RELATIONSHIPS;
-    const floor = Math.ceil(run.bytes / 450_000);
     const summary = (await (await fetch(`${surfaceSim.url}/__simulator/stats`)).json()) as {
       summary: { objects: number; relationships: number };
     };
-    row(
-      scenario,
-      'exit code, entries sent',
-      `${run.exitCode}, ${run.entries}`,
-      `0, ${total}`,
-      run.exitCode === 0 && run.entries === total,
-    );
+    writeRows(scenario, run, OBJECTS + RELATIONSHIPS);
     row(
       scenario,
       'objects, relationships stored',
@@ -355,29 +347,6 @@ try {
       `${OBJECTS}, ${RELATIONSHIPS}`,
       summary.summary.objects === OBJECTS && summary.summary.relationships === RELATIONSHIPS,
     );
-    row(
-      scenario,
-      'requests (goal: bytes ÷ 450 KB, + 1%)',
-      `${run.requests} (${floor})`,
-      `≤ ${Math.floor(floor * 1.01)}`,
-      run.requests <= floor * 1.01,
-    );
-    row(scenario, 'answers other than 200', String(run.non200), '0', run.non200 === 0);
-    row(
-      scenario,
-      'states echoed',
-      String(run.states),
-      String(total / STATE_EVERY),
-      run.states === total / STATE_EVERY,
-    );
-    row(
-      scenario,
-      'records/second',
-      Math.round(total / (run.ms / 1000)).toLocaleString('en-US'),
-      '',
-      undefined,
-    );
-    row(scenario, 'peak RSS (MB, VmHWM)', run.peakRssMb.toFixed(0), '< 200', run.peakRssMb < 200);
   } finally {
     surfaceSim.stop();
   }
