@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import type { JsonObject } from '@cio-connectors/kit/protocol';
+import { fullCatalog } from './bench-full-catalog.js';
 import { perPersonStreams } from './bench-per-person.js';
 import { perPersonResume, stateSize } from './bench-state.js';
 import { CONNECTOR, configuredCatalog, ROOT, TEN_LIST_STREAMS } from './harness.js';
@@ -255,6 +256,17 @@ if (process.argv.includes('per-person-memory')) {
   process.exit(0);
 }
 
+// `npm run bench -- full-catalog [--scale N]` runs scenario 12 alone (scale 3 by default, or N) and puts its
+// rows into BENCHMARKS.md, keeping the others.
+if (process.argv.includes('full-catalog')) {
+  const scale = process.argv.includes('--scale')
+    ? Number(process.argv[process.argv.indexOf('--scale') + 1])
+    : 3;
+  await fullCatalog(row, scale);
+  mergeRows(`12 full catalog at scale ${scale} `);
+  process.exit(0);
+}
+
 // `npm run bench -- per-person` runs scenario 10 alone and puts its rows into BENCHMARKS.md, keeping the others.
 // Both methods on 10,000 people (records compared), then bulk alone on 100,000: person by person that workspace
 // takes over a million requests (4 a person and a window), hours on a shared machine.
@@ -429,6 +441,8 @@ await customersByExport();
 await stateSize(row);
 await perPersonResume(row);
 await perPersonScenarios();
+await fullCatalog(row, 3);
+await fullCatalog(row, 50);
 
 const table = [
   '| scenario | metric | value | goal | |',

@@ -62,3 +62,112 @@ export async function* chunks<T>(items: AsyncIterable<T>, size: number): AsyncGe
   }
   if (chunk.length > 0) yield chunk;
 }
+
+/** One item's read in `inOrder`: its values not yet handed on, and how its read ended. */
+interface Lane<R> {
+  held: R[];
+  done: boolean;
+  failed: boolean;
+  error: unknown;
+  iterator: AsyncIterator<R>;
+  /** Wakes the lane's read when the consumer took a value (it waits while `hold` values are held). */
+  resume: (() => void) | undefined;
+}
+
+/**
+ * Reads the iterables `fn(item)` of up to `limit` items at once and yields every value in item order: the
+ * first item's as they come, a later item's held until every item before it is done. A lane holding `hold`
+ * values waits until they are taken, so memory stays about `limit × (hold + 1)` values whatever the items
+ * are. Used where slices do not depend on each other but their records must come out in slice order (each
+ * slice's end moves a cursor). `items` is pulled lazily. The first failure, in item order, is rethrown.
+ */
+export async function* inOrder<T, R>(
+  items: Iterable<T> | AsyncIterable<T>,
+  limit: number,
+  hold: number,
+  fn: (item: T) => AsyncIterable<R>,
+): AsyncGenerator<R> {
+  const source =
+    Symbol.asyncIterator in items
+      ? (items as AsyncIterable<T>)[Symbol.asyncIterator]()
+      : toAsync((items as Iterable<T>)[Symbol.iterator]());
+  const lanes: Lane<R>[] = [];
+  let exhausted = false;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const waiting = wake;
+    wake = undefined;
+    waiting?.();
+  };
+  let stopped = false;
+  const pump = async (lane: Lane<R>) => {
+    try {
+      while (!stopped) {
+        if (lane.held.length >= hold) {
+          await new Promise<void>((resolve) => (lane.resume = resolve));
+          continue;
+        }
+        const step = await lane.iterator.next();
+        if (step.done) break;
+        lane.held.push(step.value);
+        notify();
+      }
+    } catch (error) {
+      lane.failed = true;
+      lane.error = error;
+    }
+    lane.done = true;
+    notify();
+  };
+  const fill = async () => {
+    while (!exhausted && lanes.length < limit) {
+      const step = await source.next();
+      if (step.done) {
+        exhausted = true;
+        return;
+      }
+      const lane: Lane<R> = {
+        held: [],
+        done: false,
+        failed: false,
+        error: undefined,
+        iterator: fn(step.value)[Symbol.asyncIterator](),
+        resume: undefined,
+      };
+      lanes.push(lane);
+      void pump(lane);
+    }
+  };
+  try {
+    for (;;) {
+      await fill();
+      const lane = lanes[0];
+      if (lane === undefined) return;
+      if (lane.held.length > 0) {
+        const value = lane.held.shift() as R;
+        const resume = lane.resume;
+        lane.resume = undefined;
+        resume?.();
+        yield value;
+        continue;
+      }
+      if (lane.done) {
+        if (lane.failed) throw lane.error;
+        lanes.shift();
+        continue;
+      }
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    stopped = true;
+    for (const lane of lanes) {
+      lane.iterator.return?.().catch(() => undefined);
+      lane.resume?.();
+    }
+    await source.return?.();
+  }
+}
+
+async function* toAsync<T>(iterator: Iterator<T>): AsyncGenerator<T> {
+  for (let step = iterator.next(); !step.done; step = iterator.next()) yield step.value;
+}

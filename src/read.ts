@@ -14,11 +14,15 @@ import { StateManager } from './state.js';
 import { ChildStream, recordsIn, type Stream, type StreamContext, StreamState } from './streams/base.js';
 
 /**
- * Reads the configured streams one after another. Each gets STARTED, RUNNING at its first record, a STATE
- * at each checkpoint where its state moved and one at the end (each counting the records since the
- * previous one), then COMPLETE; a stream that fails gets INCOMPLETE and an ERROR trace, keeps the last state
- * it emitted, and the others still run, unless the failure is the whole source's (a rejected key, a host that
- * cannot be reached): then the remaining streams end INCOMPLETE at once, under that one error. Returns whether
+ * Reads the configured streams, a few at once (`concurrentStreams`): while one waits on a chain of requests,
+ * another's use the budget, which the client's rate limiter shares. Each stream's messages stay whole and in
+ * order on stdout (other streams' may come between them, as the protocol allows): STARTED, RUNNING at its first
+ * record, a STATE at each checkpoint where its state moved and one at the end (each counting the records since
+ * the previous one), then COMPLETE. A stream starts once the parents it reads are read: a configured parent by
+ * its own read, one outside the catalog by the first child that needs it (the others wait for it). A stream
+ * that fails gets INCOMPLETE and an ERROR trace, keeps the last state it emitted, and the others still run,
+ * unless the failure is the whole source's (a rejected key, a host that cannot be reached): then the streams
+ * still reading are stopped and every stream not done ends INCOMPLETE, under that one error. Returns whether
  * every stream completed.
  */
 export async function readStreams(
@@ -26,25 +30,23 @@ export async function readStreams(
   base: Omit<StreamContext, 'log' | 'partitions' | 'client' | 'progress'> & { client: CustomerIoClient },
   emitter: Emitter,
   states: StateManager = new StateManager(),
-  checkpoints: Partial<CheckpointPolicy> = {},
+  options: Partial<ReadPolicy> = {},
 ): Promise<boolean> {
-  const { progressLogMs, ...policy } = { ...DEFAULT_CHECKPOINTS, ...checkpoints };
+  const { progressLogMs, concurrentStreams: wanted, ...policy } = { ...DEFAULT_POLICY, ...options };
+  const concurrentStreams = Math.max(1, Math.floor(wanted));
   reportRetries(base.client, emitter);
   const cache = new PartitionCache();
-  const ordered = parentsFirst(configured);
+  const waiting = parentsFirst(configured);
+  const inCatalog = new Set(configured.map(({ stream }) => stream.name));
   const parentsNeeded = new Set(
-    ordered.flatMap(({ stream }) => ancestors(stream).map((parent) => parent.name)),
+    waiting.flatMap(({ stream }) => ancestors(stream).map((parent) => parent.name)),
   );
+  const finished = new Set<string>();
+  const running = new Map<string, { done: Promise<void>; stop: AbortController }>();
   const failed: string[] = [];
   let sourceFailure: ConnectorError | undefined;
-  for (const { stream, syncMode } of ordered) {
-    if (sourceFailure !== undefined) {
-      failed.push(stream.name);
-      await emitter.streamStatus(stream.name, 'STARTED');
-      await emitter.streamStatus(stream.name, 'INCOMPLETE');
-      continue;
-    }
-    const requests = new AbortController();
+
+  const readOne = async ({ stream, syncMode }: ConfiguredStream, requests: AbortController) => {
     const progress = new StreamProgress(
       stream.name,
       {
@@ -72,17 +74,66 @@ export async function readStreams(
       recorder?.fail(failure);
       failed.push(stream.name);
       await emitter.streamStatus(stream.name, 'INCOMPLETE');
+      // Once the whole source has failed, the streams it stopped say nothing of their own.
+      if (sourceFailure !== undefined) return;
       await emitter.error(`${stream.name}: ${failure.message}`, failure.failureType, {
         internal: failure.internalMessage,
         stream: stream.name,
       });
-      if (isRunWide(failure)) sourceFailure = failure;
+      if (isRunWide(failure)) {
+        sourceFailure = failure;
+        for (const other of running.values()) other.stop.abort();
+      }
     } finally {
       // Whatever this stream still has in flight (other partitions, a prefetched page) is of no use now.
       requests.abort();
-      forgetRecordTexts();
+      // Kept record texts are matched by record, so another stream's are safe; dropped only when nothing reads.
+      if (running.size === 1) forgetRecordTexts();
       progress.stop();
     }
+  };
+
+  // A stream may start once each parent it reads is read: by the parent's own read when it is in the catalog,
+  // otherwise by a child already running (it then reads from memory) or by itself when no running child reads it.
+  const readByRunning = (parent: Stream) =>
+    [...running.keys()].some((name) =>
+      ancestors(configured.find((entry) => entry.stream.name === name)?.stream).some(
+        (ancestor) => ancestor.name === parent.name,
+      ),
+    );
+  const ready = ({ stream }: ConfiguredStream) =>
+    ancestors(stream).every((parent) =>
+      inCatalog.has(parent.name)
+        ? finished.has(parent.name)
+        : cache.count(parent) !== undefined || !readByRunning(parent),
+    );
+  while (waiting.length > 0 || running.size > 0) {
+    if (sourceFailure !== undefined) {
+      for (const { stream } of waiting.splice(0)) {
+        failed.push(stream.name);
+        await emitter.streamStatus(stream.name, 'STARTED');
+        await emitter.streamStatus(stream.name, 'INCOMPLETE');
+      }
+    }
+    let next = running.size < concurrentStreams ? waiting.findIndex(ready) : -1;
+    while (next !== -1) {
+      const [entry] = waiting.splice(next, 1) as [ConfiguredStream];
+      const name = entry.stream.name;
+      const stop = new AbortController();
+      const done = readOne(entry, stop).finally(() => {
+        running.delete(name);
+        finished.add(name);
+      });
+      running.set(name, { done, stop });
+      next = running.size < concurrentStreams ? waiting.findIndex(ready) : -1;
+    }
+    if (running.size === 0) {
+      // Nothing runs and nothing is ready: only a parent outside the catalog read by nobody could block, and
+      // that is ready; guard anyway against waiting forever.
+      if (waiting.length > 0 && sourceFailure === undefined) throw new Error('no stream can start');
+      continue;
+    }
+    await Promise.race(Array.from(running.values(), (entry) => entry.done));
   }
   if (sourceFailure !== undefined) {
     await emitter.log(
@@ -110,7 +161,12 @@ export interface CheckpointPolicy {
   progressLogMs?: number;
 }
 
-const DEFAULT_CHECKPOINTS: CheckpointPolicy = { records: 1000, seconds: 30 };
+/** The checkpoints, and how many streams are read at once (see readStreams). */
+export interface ReadPolicy extends CheckpointPolicy {
+  concurrentStreams: number;
+}
+
+const DEFAULT_POLICY: ReadPolicy = { records: 1000, seconds: 30, concurrentStreams: 3 };
 
 /** One stream's read: statuses, records, and its state at checkpoints (see CheckpointPolicy) and at the end. */
 async function readStream(
@@ -178,7 +234,7 @@ async function readStream(
   await emitter.log('INFO', `${stream.name}: read ${total} record${total === 1 ? '' : 's'}.`);
 }
 
-function ancestors(stream: Stream): Stream[] {
+function ancestors(stream: Stream | undefined): Stream[] {
   return stream instanceof ChildStream ? [stream.parent, ...ancestors(stream.parent)] : [];
 }
 

@@ -142,6 +142,7 @@ export async function read(
     {
       ...(tuning.checkpointRecords === undefined ? {} : { records: tuning.checkpointRecords }),
       ...(tuning.progressLogMs === undefined ? {} : { progressLogMs: tuning.progressLogMs }),
+      ...(tuning.concurrentStreams === undefined ? {} : { concurrentStreams: tuning.concurrentStreams }),
     },
   );
 }

@@ -12,6 +12,8 @@ export type RunTuning = ClientTuning &
     checkpointRecords?: number;
     /** Milliseconds between two progress LOG lines of a long stream. Default 30 s. */
     progressLogMs?: number;
+    /** How many streams a read runs at once (see readStreams). Default 3. */
+    concurrentStreams?: number;
     /** 1: compare every record text copied from a response with the record serialized (the test suite's runs). */
     verifyRecordTexts?: number;
   };
@@ -23,6 +25,7 @@ const VARIABLES: Record<keyof RunTuning, string> = {
   checkpointRecords: 'CIO_CHECKPOINT_RECORDS',
   progressLogMs: 'CIO_PROGRESS_LOG_MS',
   verifyRecordTexts: 'CIO_VERIFY_RECORD_TEXTS',
+  concurrentStreams: 'CIO_CONCURRENT_STREAMS',
   exportPollMs: 'CIO_EXPORT_POLL_MS',
   exportMaxWaitMs: 'CIO_EXPORT_MAX_WAIT_MS',
   exportProgressMs: 'CIO_EXPORT_PROGRESS_MS',

@@ -1,7 +1,7 @@
 import { PassThrough, Writable } from 'node:stream';
 import { Emitter } from '@cio-connectors/kit/protocol';
 import { describe, expect, test } from 'vitest';
-import { chunks, mergeConcurrent } from '../src/concurrency.js';
+import { chunks, inOrder, mergeConcurrent } from '../src/concurrency.js';
 
 async function* numbers(count: number): AsyncGenerator<number> {
   for (let i = 0; i < count; i++) yield i;
@@ -152,6 +152,93 @@ describe('mergeConcurrent', () => {
       if (n === 5) throw new Error('partition 5 failed');
     }
     await expect(collect(mergeConcurrent(numbers(10), 3, partition))).rejects.toThrow('partition 5 failed');
+  });
+});
+
+describe('inOrder', () => {
+  /** A lane whose values are released by the test, so the order of events is the test's, not the clock's. */
+  function gatedLanes() {
+    const gates = new Map<number, Array<() => void>>();
+    const started: number[] = [];
+    const open = (lane: number) => {
+      for (const release of gates.get(lane)?.splice(0) ?? []) release();
+    };
+    async function* lane(n: number): AsyncGenerator<string> {
+      started.push(n);
+      for (let page = 0; page < 3; page++) {
+        await new Promise<void>((resolve) => gates.set(n, [...(gates.get(n) ?? []), resolve]));
+        yield `${n}.${page}`;
+      }
+    }
+    return { lane, open, started };
+  }
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  test('reads `limit` items at once and yields their values in item order, later items held', async () => {
+    const { lane, open, started } = gatedLanes();
+    const values: string[] = [];
+    const reading = (async () => {
+      for await (const value of inOrder([0, 1, 2, 3], 3, 10, lane)) values.push(value);
+    })();
+    await settle();
+    expect(started).toEqual([0, 1, 2]);
+    // Item 2 finishes first: nothing of it comes out before items 0 and 1 are done.
+    for (let page = 0; page < 3; page++) {
+      open(2);
+      await settle();
+    }
+    expect(values).toEqual([]);
+    open(0);
+    await settle();
+    expect(values).toEqual(['0.0']);
+    for (let page = 1; page < 3; page++) {
+      open(0);
+      await settle();
+    }
+    // Item 0 done: item 3 starts, item 1 is next out.
+    expect(started).toEqual([0, 1, 2, 3]);
+    for (let page = 0; page < 3; page++) {
+      open(1);
+      await settle();
+    }
+    expect(values).toEqual(['0.0', '0.1', '0.2', '1.0', '1.1', '1.2', '2.0', '2.1', '2.2']);
+    for (let page = 0; page < 3; page++) {
+      open(3);
+      await settle();
+    }
+    await reading;
+    expect(values.slice(9)).toEqual(['3.0', '3.1', '3.2']);
+  });
+
+  test('a lane holds at most `hold` values: its read waits until they are taken (bounded memory)', async () => {
+    let produced = 0;
+    async function* endless(): AsyncGenerator<number> {
+      for (;;) {
+        produced += 1;
+        yield produced;
+      }
+    }
+    const ordered = inOrder(numbers(3), 3, 2, () => endless());
+    await ordered.next();
+    await settle();
+    // The first lane: one taken and at most two held; the two others at most two held each, one more in flight.
+    expect(produced).toBeLessThanOrEqual(1 + 2 + 1 + 3 * 2 + 1);
+    await ordered.return(undefined);
+  });
+
+  test("rethrows a failure in item order: a later item's failure waits for the items before it", async () => {
+    async function* lane(n: number): AsyncGenerator<number> {
+      if (n === 2) throw new Error('item 2 failed');
+      await settle();
+      yield n;
+    }
+    const values: number[] = [];
+    await expect(
+      (async () => {
+        for await (const value of inOrder(numbers(5), 3, 2, lane)) values.push(value);
+      })(),
+    ).rejects.toThrow('item 2 failed');
+    expect(values).toEqual([0, 1]);
   });
 });
 

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { closeOnSignals } from '../loopback.js';
 import { startSimulator } from './server.js';
+import { scaledWorkspaceOptions } from './workspace.js';
 
 const USAGE = `Usage: npm run simulator -- [options]   (or: tsx integration_tests/simulator/main.ts [options])
   --port N              listen on 127.0.0.1:N (default 8080; 0 = ephemeral)
@@ -11,6 +12,7 @@ const USAGE = `Usage: npm run simulator -- [options]   (or: tsx integration_test
   --wrong-datacenter    answer every request 301 "wrong datacenter", as the other region's host does
   --seed N              the generated workspace's seed
   --api-key K           the App API key it takes (default: the one in integration_tests/simulator_config.json)
+  --scale N             every count of the default workspace (campaigns, people, deliveries...) times N
   --campaigns N --max-actions N --people N --deliveries N --delivery-days N --segments N --activities N
                         the generated workspace's sizes
   --help                this text
@@ -40,6 +42,7 @@ async function main(): Promise<void> {
       'delivery-days': { type: 'string' },
       segments: { type: 'string' },
       activities: { type: 'string' },
+      scale: { type: 'string' },
     },
     strict: true,
   });
@@ -58,7 +61,11 @@ async function main(): Promise<void> {
     segments: integerOption('segments', values.segments),
     activities: integerOption('activities', values.activities),
   };
-  const workspace = Object.fromEntries(Object.entries(sizes).filter(([, value]) => value !== undefined));
+  const scale = integerOption('scale', values.scale);
+  const workspace = {
+    ...(scale === undefined ? {} : scaledWorkspaceOptions(scale)),
+    ...Object.fromEntries(Object.entries(sizes).filter(([, value]) => value !== undefined)),
+  };
   const simulator = await startSimulator({
     port: integerOption('port', values.port) ?? 8080,
     requestsPerSecond: rps === 0 ? null : rps,

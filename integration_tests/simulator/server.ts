@@ -307,9 +307,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // Out of band for a simulator run as its own process (benchmarks): counters only, never rate limited.
-    if (req.url === '/__simulator/stats') {
-      const { log: _log, ...counters } = stats;
-      writeDelivery(res, jsonDelivery(ok(counters)));
+    // With ?arrivals=1, also when each API request arrived (ms since the start; benchmarks time the budget's use).
+    if (req.url === '/__simulator/stats' || req.url === '/__simulator/stats?arrivals=1') {
+      const { log, ...counters } = stats;
+      const arrivals = req.url.endsWith('arrivals=1')
+        ? {
+            arrivals: log
+              .filter((entry) => !entry.path.startsWith(STORAGE_PREFIX))
+              .map((entry) => [entry.at, entry.status]),
+          }
+        : {};
+      writeDelivery(res, jsonDelivery(ok({ ...counters, ...arrivals })));
       return;
     }
     const at = performance.now() - startedAt;

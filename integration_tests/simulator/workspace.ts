@@ -73,6 +73,29 @@ export const DEFAULT_WORKSPACE_OPTIONS: Readonly<Required<WorkspaceOptions>> = {
   ...DEFAULT_AUDIENCE_OPTIONS,
 };
 
+/** The sizes a scale multiplies: counts of things; not the ones with a fixed range (object types, collections...). */
+const SCALED_SIZES = [
+  'campaigns',
+  'broadcasts',
+  'newsletters',
+  'segments',
+  'senderIdentities',
+  'objects',
+  'exports',
+  'suppressions',
+  'people',
+  'transactionalMessages',
+  'deliveries',
+  'activities',
+] as const;
+
+/** The default workspace with every count multiplied by `scale` (the benchmarks' "scale 3"). */
+export function scaledWorkspaceOptions(scale: number): WorkspaceOptions {
+  return Object.fromEntries(
+    SCALED_SIZES.map((size) => [size, Math.round(DEFAULT_WORKSPACE_OPTIONS[size] * scale)]),
+  ) as WorkspaceOptions;
+}
+
 export function generateWorkspace(options: WorkspaceOptions = {}): Workspace {
   const settings = { ...DEFAULT_WORKSPACE_OPTIONS, ...options };
   const random = new SeededRandom(settings.seed);

@@ -1,5 +1,6 @@
 import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { EVERYONE_FILTER } from '../config.js';
+import { RequestCancelledError } from '../errors.js';
 import { extractRecords } from '../pagination.js';
 import type { StreamContext } from './base.js';
 import { hexValue, PEOPLE } from './people.js';
@@ -66,13 +67,27 @@ export function hasPeopleFilter(context: StreamContext): boolean {
   return JSON.stringify(context.config.customersFilter) !== JSON.stringify(EVERYONE_FILTER);
 }
 
-/** Audiences read in this run, by config: the streams of one sync share one search. */
-const audiences = new WeakMap<object, AudienceIds>();
+/**
+ * Audiences read or being read in this run, by config: the streams of one sync share one search, also when
+ * two read at once. A failed read is forgotten, so a later stream tries again.
+ */
+const audiences = new WeakMap<object, Promise<AudienceIds>>();
 
 /** The cio_ids of everyone `customers_filter` matches (everyone when it is empty), read once per run. */
-export async function readAudience(context: StreamContext): Promise<AudienceIds> {
+export function readAudience(context: StreamContext): Promise<AudienceIds> {
   const cached = audiences.get(context.config);
-  if (cached !== undefined) return cached;
+  // A search another stream started is cancelled when that stream ends early: this one then reads it itself.
+  if (cached !== undefined)
+    return cached.catch((error: unknown) =>
+      error instanceof RequestCancelledError ? readAudience(context) : Promise.reject(error),
+    );
+  const reading = searchAudience(context);
+  audiences.set(context.config, reading);
+  reading.catch(() => audiences.delete(context.config));
+  return reading;
+}
+
+async function searchAudience(context: StreamContext): Promise<AudienceIds> {
   const ids = new AudienceIds();
   const [slice = {}] = PEOPLE.slices(context);
   for await (const page of context.client.pages(PEOPLE.pageRequest(context, slice))) {
@@ -81,7 +96,6 @@ export async function readAudience(context: StreamContext): Promise<AudienceIds>
     }
   }
   ids.seal();
-  audiences.set(context.config, ids);
   return ids;
 }
 

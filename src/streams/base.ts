@@ -1,7 +1,7 @@
 import type { AirbyteStream, JsonObject, LogLevel, SyncMode } from '@cio-connectors/kit/protocol';
 import { answerId } from '../answer-ids.js';
 import type { ApiClient, Params } from '../api-client.js';
-import { mergeConcurrent } from '../concurrency.js';
+import { inOrder, mergeConcurrent } from '../concurrency.js';
 import type { SourceConfig } from '../config.js';
 import {
   ClientSideCursor,
@@ -39,6 +39,10 @@ export interface Probe {
 
 /** Yielded between records where the stream's current state may be emitted: every record before it is out. */
 export const CHECKPOINT = Symbol('checkpoint');
+/** Ends a slice's items in `readSlices`. */
+const SLICE_END = Symbol('slice end');
+/** Pages a slice read ahead of its turn may hold before its read waits (see `Stream.slicesAtOnce`). */
+const SLICE_PAGES_HELD = 2;
 
 /**
  * A page's records, passed on whole: each layer between the API's pages and the read loop is an async generator,
@@ -244,6 +248,14 @@ export abstract class Stream<C extends Cursor = Cursor> {
     });
   }
 
+  /**
+   * How many of the stream's slices are read at once (of one parent, for child streams). Slices do not depend on
+   * each other, so while one waits on its chain of pages the next ones' use the budget; their records still come
+   * out in slice order (a later slice's pages are held, SLICE_PAGES_HELD at most), so each slice's `done` moves
+   * the cursor only past slices whose every record is out.
+   */
+  readonly slicesAtOnce: number = 4;
+
   /** The slices of the stream (or of one parent), each followed by a CHECKPOINT where it moves the cursor. */
   protected async *readSlices(
     context: StreamContext,
@@ -253,15 +265,38 @@ export abstract class Stream<C extends Cursor = Cursor> {
     onSliceRead?: (done: number, total: number) => void,
   ): AsyncGenerator<StreamItem> {
     const slices = await this.slices(context, parent, cursor);
-    for (const [index, slice] of slices.entries()) {
-      const withPath = path === undefined || slice.path !== undefined ? slice : { ...slice, path };
-      yield* this.readSlice(context, withPath, parent, cursor);
-      onSliceRead?.(index + 1, slices.length);
+    const withPaths = slices.map((slice) =>
+      path === undefined || slice.path !== undefined ? slice : { ...slice, path },
+    );
+    let index = 0;
+    const read = (slice: Slice) => this.#sliceThenEnd(context, slice, parent, cursor);
+    const items =
+      this.slicesAtOnce > 1 && slices.length > 1
+        ? inOrder(withPaths, this.slicesAtOnce, SLICE_PAGES_HELD, read)
+        : oneAfterAnother(withPaths, read);
+    for await (const item of items) {
+      if (item !== SLICE_END) {
+        yield item;
+        continue;
+      }
+      const slice = slices[index] as Slice;
+      index += 1;
+      onSliceRead?.(index, slices.length);
       if (slice.done !== undefined) {
         slice.done();
         yield CHECKPOINT;
       }
     }
+  }
+
+  async *#sliceThenEnd(
+    context: StreamContext,
+    slice: Slice,
+    parent: JsonObject | undefined,
+    cursor: C,
+  ): AsyncGenerator<RecordItem | typeof SLICE_END> {
+    yield* this.readSlice(context, slice, parent, cursor);
+    yield SLICE_END;
   }
 
   /**
@@ -360,6 +395,13 @@ function isoDate(epochSeconds: number): string {
   return new Date(epochSeconds * 1000).toISOString().slice(0, 10);
 }
 
+async function* oneAfterAnother<T, R>(
+  items: readonly T[],
+  read: (item: T) => AsyncIterable<R>,
+): AsyncGenerator<R> {
+  for (const item of items) yield* read(item);
+}
+
 /** A parent answering 404 is taken for one deleted during the sync only while most parents answer. */
 const MAX_MISSING_PARENT_SHARE = 0.5;
 /** Warnings for single missing parents stop here; the total comes at the end. */
@@ -373,6 +415,8 @@ const MISSING_PARENT_WARNINGS = 5;
  */
 export abstract class ChildStream<C extends Cursor = Cursor> extends Stream<C> {
   abstract readonly parent: Stream;
+  /** Several parents are read at once already (partitionConcurrency): one slice ahead within each is enough. */
+  override readonly slicesAtOnce: number = 2;
   abstract readonly parentFields: Readonly<Record<string, string>>;
 
   override get probe(): Probe | undefined {

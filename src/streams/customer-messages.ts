@@ -1,5 +1,5 @@
 import type { JsonObject } from '@cio-connectors/kit/protocol';
-import { chunks } from '../concurrency.js';
+import { chunks, inOrder } from '../concurrency.js';
 import type { CursorInput, Resumable, WindowCursorOptions } from '../cursors.js';
 import { covered, PersonResolver, readAudience, released } from './audience.js';
 import { CHECKPOINT, type Slice, type StreamContext, type StreamItem } from './base.js';
@@ -14,6 +14,10 @@ import {
   windowCursor,
   windowSlices,
 } from './windows.js';
+
+/** Delivery windows read at once in bulk, and the pages a window read ahead of its turn may hold. */
+const WINDOWS_AT_ONCE = 4;
+const PAGES_HELD = 2;
 
 type MessagesCursor = PersonCursor<WindowCursor, Resumable<WindowCursor>>;
 
@@ -82,26 +86,40 @@ export class CustomerMessagesStream extends PersonStream<WindowCursor, Resumable
     const audience = await readAudience(context);
     const resolver = new PersonResolver(context);
     const toRead = windows.windows(readFrom(context, undefined));
-    for (const [index, window] of toRead.entries()) {
-      for (const filter of filterSlices('type', context.config.messageTypes)) {
-        const request = {
+    // Windows do not depend on each other: several are read at once, their pages taken in window order.
+    const requests = toRead.flatMap((window, index) => {
+      const filters = filterSlices('type', context.config.messageTypes);
+      return filters.map((filter, at) => ({
+        window,
+        index,
+        closesWindow: at === filters.length - 1,
+        request: {
           path: '/v1/messages',
           envelopeKey: 'messages',
           params: { ...filter.params, start_ts: window.start, end_ts: window.end },
           pageSize: DELIVERY_PAGE_SIZE,
           prefetch: true,
-        };
-        for await (const page of context.client.pages(request)) {
-          for (const delivery of page.records) {
-            const cioId = resolver.cioIdOf(delivery);
-            if (cioId !== undefined) yield* covered(delivery, cioId, audience);
-          }
-          if (resolver.due) yield* released(await resolver.flushFull(), audience);
+        },
+      }));
+    });
+    type Read = (typeof requests)[number];
+    async function* pagesThenEnd(read: Read): AsyncGenerator<JsonObject[] | Read> {
+      for await (const page of context.client.pages(read.request)) yield page.records;
+      yield read;
+    }
+    for await (const item of inOrder(requests, WINDOWS_AT_ONCE, PAGES_HELD, pagesThenEnd)) {
+      if (Array.isArray(item)) {
+        for (const delivery of item) {
+          const cioId = resolver.cioIdOf(delivery);
+          if (cioId !== undefined) yield* covered(delivery, cioId, audience);
         }
+        if (resolver.due) yield* released(await resolver.flushFull(), audience);
+        continue;
       }
+      if (!item.closesWindow) continue;
       yield* released(await resolver.flush(), audience);
-      windows.close(window);
-      context.progress.report({ done: index + 1, total: toRead.length, unit: 'delivery windows' });
+      windows.close(item.window);
+      context.progress.report({ done: item.index + 1, total: toRead.length, unit: 'delivery windows' });
       yield CHECKPOINT;
     }
     if (resolver.unnamed > 0) {

@@ -1,6 +1,13 @@
 import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { extractRecords } from '../pagination.js';
-import { type Addressable, type ChildEntry, childOf, type Slice, type StreamContext } from './base.js';
+import {
+  type Addressable,
+  type ChildEntry,
+  childOf,
+  RecordBatch,
+  type Slice,
+  type StreamContext,
+} from './base.js';
 import {
   dailyMetricRecords,
   MetricsStream,
@@ -32,16 +39,18 @@ export class LinkMetricsStream extends MetricsStream {
     context: StreamContext,
     slice: Slice,
     parent: JsonObject | undefined,
-  ): AsyncGenerator<JsonObject> {
+  ): AsyncGenerator<RecordBatch> {
     const { path, body, today } = await requestMetrics(context, slice, this.path);
     const notBefore = parent === undefined ? undefined : createdAt(parent);
+    const records: JsonObject[] = [];
     for (const entry of extractRecords(body, this.envelopeKey, path)) {
       const link = (entry.link ?? {}) as JsonObject;
       const firstDay = v1FirstDay(today, seriesLength(entry));
       for (const record of dailyMetricRecords(entry, firstDay, notBefore)) {
-        yield { link_id: link.id ?? null, href: link.href ?? null, ...record };
+        records.push({ link_id: link.id ?? null, href: link.href ?? null, ...record });
       }
     }
+    yield new RecordBatch(records);
   }
 }
 

@@ -6,6 +6,7 @@ import {
   type ChildEntry,
   childOf,
   FamilyChildStream,
+  RecordBatch,
   type Slice,
   type StreamContext,
 } from './base.js';
@@ -211,14 +212,16 @@ export class MetricsStream extends FamilyChildStream<ClientSideCursor | FullRefr
     context: StreamContext,
     slice: Slice,
     parent: JsonObject | undefined,
-  ): AsyncGenerator<JsonObject> {
+  ): AsyncGenerator<RecordBatch> {
     const { path, body, today } = await requestMetrics(context, slice, this.path);
     expectObject(body, ['metric', 'series'], path);
     const firstDay =
       this.version === 1
         ? v1FirstDay(today, seriesLength(body))
         : dayOf(typeof body.start === 'string' ? Date.parse(body.start) / 1000 : Number(slice.params?.start));
-    yield* dailyMetricRecords(body, firstDay, parent === undefined ? undefined : createdAt(parent));
+    yield new RecordBatch(
+      dailyMetricRecords(body, firstDay, parent === undefined ? undefined : createdAt(parent)),
+    );
   }
 }
 

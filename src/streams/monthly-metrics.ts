@@ -1,7 +1,14 @@
 import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { FullRefreshCursor } from '../cursors.js';
 import { expectObject } from '../pagination.js';
-import { type Addressable, childOf, FamilyChildStream, type Slice, type StreamContext } from './base.js';
+import {
+  type Addressable,
+  childOf,
+  FamilyChildStream,
+  RecordBatch,
+  type Slice,
+  type StreamContext,
+} from './base.js';
 import { easternDay, requestMetrics, seriesLength, seriesRecords } from './metrics.js';
 import { createdAt } from './windows.js';
 
@@ -58,11 +65,13 @@ export class MonthlyMetricsStream extends FamilyChildStream {
     context: StreamContext,
     slice: Slice,
     parent: JsonObject | undefined,
-  ): AsyncGenerator<JsonObject> {
+  ): AsyncGenerator<RecordBatch> {
     const { path, body, today } = await requestMetrics(context, slice, this.path);
     expectObject(body, ['metric', 'series'], path);
     const lastMonth = isoMonth(easternDay(today));
-    yield* monthlyMetricRecords(body, lastMonth, parent === undefined ? undefined : createdAt(parent));
+    yield new RecordBatch(
+      monthlyMetricRecords(body, lastMonth, parent === undefined ? undefined : createdAt(parent)),
+    );
   }
 }
 
