@@ -73,17 +73,19 @@ export async function readStreams(
       const failure = asConnectorError(error);
       recorder?.fail(failure);
       failed.push(stream.name);
+      // Decided before any await: streams failing at the same moment see the first whole-source failure.
+      const stoppedBySource = sourceFailure !== undefined;
+      if (!stoppedBySource && isRunWide(failure)) {
+        sourceFailure = failure;
+        for (const [name, other] of running) if (name !== stream.name) other.stop.abort();
+      }
       await emitter.streamStatus(stream.name, 'INCOMPLETE');
       // Once the whole source has failed, the streams it stopped say nothing of their own.
-      if (sourceFailure !== undefined) return;
+      if (stoppedBySource) return;
       await emitter.error(`${stream.name}: ${failure.message}`, failure.failureType, {
         internal: failure.internalMessage,
         stream: stream.name,
       });
-      if (isRunWide(failure)) {
-        sourceFailure = failure;
-        for (const other of running.values()) other.stop.abort();
-      }
     } finally {
       // Whatever this stream still has in flight (other partitions, a prefetched page) is of no use now.
       requests.abort();

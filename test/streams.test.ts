@@ -1,6 +1,8 @@
+import type { Answer, Download, RequestOptions } from '@cio-connectors/kit/http-client';
 import type { JsonObject, LogLevel } from '@cio-connectors/kit/protocol';
 import nock from 'nock';
 import { afterEach, beforeAll, expect, test } from 'vitest';
+import { Requests } from '../src/api-client.js';
 import { parseConfig, type SourceConfig } from '../src/config.js';
 import { CustomerIoClient } from '../src/http-client.js';
 import { PartitionCache } from '../src/partitions.js';
@@ -139,4 +141,60 @@ test('segments: an incremental read emits the changed segments with their counts
     { id: 2, updated_at: 2_000_000, customer_count: 7 },
   ]);
   expect(observed).toEqual([segments[0], { id: 2, updated_at: 2_000_000, customer_count: 7 }, segments[2]]);
+});
+
+test("a stream's independent slices are read at once, and their records come out in slice order", async () => {
+  // Every request waits until the test answers it: which requests are out at once is the code's doing alone.
+  const waiting: Array<{ params: Record<string, unknown>; answer: (body: JsonObject) => void }> = [];
+  class GatedRequests extends Requests {
+    send(_path: string, options: RequestOptions): Promise<Answer> {
+      return new Promise((resolve) =>
+        waiting.push({
+          params: { ...options.params },
+          answer: (body) => resolve({ body, serverTime: undefined, status: 200 }),
+        }),
+      );
+    }
+    download(): Promise<Download> {
+      throw new Error('no downloads here');
+    }
+  }
+  const ctx = { ...context(), client: new GatedRequests() };
+  const messages = catalogStream('messages');
+  const read = messages.read(ctx, { syncMode: 'incremental', saved: undefined, syncStart: ctx.now });
+  const out: string[] = [];
+  const reading = (async () => {
+    for await (const item of read) {
+      if (item instanceof StreamState) out.push(`state ${String(item.state.created)}`);
+      else for (const record of recordsIn(item)) out.push(String(record.id));
+    }
+  })();
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+  await settle();
+  // Four windows asked for at once (the stream's slicesAtOnce), oldest first.
+  expect(waiting.map((request) => request.params.start_ts)).toHaveLength(4);
+  const [first, second, third] = waiting.splice(0, 3);
+  const windowEnd = (request: typeof first) => Number(request?.params.end_ts);
+  // The third and second windows answer before the first: nothing of theirs comes out, no state moves.
+  third?.answer({ messages: [{ id: 'w3', created: 3 }] });
+  second?.answer({ messages: [{ id: 'w2', created: 2 }] });
+  await settle();
+  expect(out).toEqual([]);
+  first?.answer({ messages: [{ id: 'w1', created: 1 }] });
+  await settle();
+  // Window 1, then 2 and 3 (already read), each followed by the state that covers it; a fifth window started.
+  expect(out).toEqual([
+    'w1',
+    `state ${windowEnd(first)}`,
+    'w2',
+    `state ${windowEnd(second)}`,
+    'w3',
+    `state ${windowEnd(third)}`,
+  ]);
+  expect(waiting.length).toBeGreaterThanOrEqual(2);
+  while (waiting.length > 0) {
+    for (const request of waiting.splice(0)) request.answer({ messages: [] });
+    await settle();
+  }
+  await reading;
 });
