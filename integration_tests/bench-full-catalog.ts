@@ -166,6 +166,8 @@ export async function fullCatalog(row: Row, scale: number): Promise<void> {
         .filter(([, status]) => status === 429)
         .map(([at]) => ((at - first) / 1000).toFixed(1));
       process.stderr.write(`429s at (s): ${throttled.join(', ')}\n`);
+      const quiet = perSecond.flatMap((count, second) => (count < RPS * 0.8 ? [`${second}:${count}`] : []));
+      process.stderr.write(`seconds under 8 requests (second:requests): ${quiet.join(', ')}\n`);
       // Each stream's span, and the peak RSS reached by its end (where the peak grew, that stream was running).
       for (const [name, time] of times) {
         const reached = rssAt.findLast(([at]) => at <= time.completed)?.[1] ?? 0;

@@ -602,15 +602,19 @@ async function recordsDigest(settings: JsonObject, catalog: JsonObject): Promise
   return createHash('sha256').update(keys.sort().join('\n')).digest('hex');
 }
 
-/** Replaces BENCHMARKS.md's rows of the scenario whose name starts with `prefix` by this run's, keeping the rest. */
+/**
+ * Replaces BENCHMARKS.md's rows of the scenario whose name starts with `prefix` by this run's, where they were,
+ * or at the end of the source's table (the first one) for a new scenario; the rest is kept.
+ */
 function mergeRows(prefix: string): void {
   const path = join(ROOT, 'BENCHMARKS.md');
-  const previous = readFileSync(path, 'utf8');
-  const lines = previous.split('\n');
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const firstOld = lines.findIndex((line) => line.startsWith(`| ${prefix}`));
   const kept = lines.filter((line) => !line.startsWith(`| ${prefix}`));
-  const lastRow = kept.findLastIndex((line) => line.startsWith('| ') && !line.startsWith('| scenario'));
-  const fresh = rows.map((cells) => `| ${cells.join(' | ')} |`);
-  kept.splice(lastRow + 1, 0, ...fresh);
+  const tableStart = kept.findIndex((line) => line.startsWith('| scenario'));
+  const tableEnd = kept.findIndex((line, index) => index > tableStart && !line.startsWith('|'));
+  const at = firstOld !== -1 ? firstOld : tableEnd === -1 ? kept.length : tableEnd;
+  kept.splice(at, 0, ...rows.map((cells) => `| ${cells.join(' | ')} |`));
   writeFileSync(path, kept.join('\n'));
   out(`\nScenario ${prefix.trim()} written to BENCHMARKS.md; the other rows kept.`);
 }
