@@ -25,7 +25,11 @@ interface KeptPage {
  * early, are dropped beyond this many (their records are then serialized): memory stays a few pages.
  */
 const keptPages: KeptPage[] = [];
-const MAX_KEPT_PAGES = 8;
+/**
+ * Enough for the pages read ahead at once: a stream's slices (4, each holding 2 pages with one more in flight
+ * and one prefetched) and a few streams; a page dropped early is only serialized, never lost.
+ */
+const MAX_KEPT_PAGES = 32;
 /** The page the last text was found in: where a record that is no page's next one is looked for first. */
 let lastPage: KeptPage | undefined;
 

@@ -94,7 +94,7 @@ describe('RateLimiter', () => {
     // Three of the burst, all sent before the first 429 came back at 1000, are answered 429: one decrease,
     // a small one since nothing was throttled before.
     for (const ticket of burst.slice(0, 3)) rateLimiter.throttled(ticket, 2000);
-    expect(rateLimiter.rate).toBe(9);
+    expect(rateLimiter.rate).toBe(9.5);
     const sentAt = sendAll(rateLimiter, 3);
     await vi.advanceTimersByTimeAsync(1999);
     expect(sentAt).toEqual([]);
@@ -107,7 +107,7 @@ describe('RateLimiter', () => {
     const later = await acquiring;
     later.sent();
     rateLimiter.throttled(later, 1000);
-    expect(rateLimiter.rate).toBeCloseTo(6.3);
+    expect(rateLimiter.rate).toBeCloseTo(6.65);
   });
 
   test('successes climb back quickly to near the rate that drew the 429, then slowly, never above the maximum', () => {
@@ -116,7 +116,7 @@ describe('RateLimiter', () => {
     rateLimiter.throttled(undefined, 0);
     vi.advanceTimersByTime(1000);
     rateLimiter.throttled(undefined, 0);
-    expect(rateLimiter.rate).toBeCloseTo(6.3);
+    expect(rateLimiter.rate).toBeCloseTo(6.65);
     let answers = 0;
     while (rateLimiter.rate < 8) {
       rateLimiter.succeeded();
