@@ -122,7 +122,7 @@ describe('servers asking to wait', () => {
     });
     expect(result.exitCode).toBe(0);
     expect(warnings(result.messages)).toEqual([
-      'campaigns: HTTP 429 on /v1/campaigns (rate limited: the workspace budget is shared with other tools); every request pauses 1.0 s (Retry-After asked for 3600 s, capped at 1 s), then goes on at 9.0 requests/second.',
+      'campaigns: HTTP 429 on /v1/campaigns (rate limited: the workspace budget is shared with other tools); every request pauses 1.0 s (Retry-After asked for 3600 s, capped at 1 s), then goes on at 9.5 requests/second.',
     ]);
   });
 });

@@ -377,7 +377,7 @@ describe('rate limit', () => {
     await second;
     expect(sentAt.campaigns).toBeGreaterThanOrEqual(throttledAt + 300);
     expect(sentAt.segments).toBeGreaterThanOrEqual(throttledAt + 300);
-    expect(notices[0]).toMatchObject({ rateLimited: true, stream: 'segments', requestsPerSecond: 900 });
+    expect(notices[0]).toMatchObject({ rateLimited: true, stream: 'segments', requestsPerSecond: 950 });
     expect(resumed).toEqual(['segments']);
   });
 
