@@ -1,7 +1,8 @@
 // What the acceptance-test files are made of, shared by `npm run expected-records` and files.test.ts.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AirbyteStream, JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
+import type { AirbyteStream } from '@cio-connectors/kit/protocol';
 import { parse as parseYaml } from 'yaml';
 import { ROOT } from './harness.js';
 

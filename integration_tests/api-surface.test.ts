@@ -2,7 +2,7 @@
 // against the simulator: suppressions per sending domain, in-app survey responses, sender identities once,
 // the wrong data center, and types that follow the spec.
 
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   configuredCatalog,

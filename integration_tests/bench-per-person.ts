@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { CONNECTOR } from './harness.js';
 import { allPeople, type Simulator, startSimulator, WORKSPACE_NOW } from './simulator/index.js';
 

@@ -3,7 +3,9 @@
  * messages are at 2,300 parents, and what a per-person stream killed halfway costs to resume. Both count bytes
  * and requests, not time, so they use an in-process simulator.
  */
-import type { AirbyteMessage, JsonObject } from '@cio-connectors/kit/protocol';
+
+import type { JsonObject } from '@cio-connectors/kit/json';
+import type { AirbyteMessage } from '@cio-connectors/kit/protocol';
 import {
   committedPart,
   configuredCatalog,

@@ -12,7 +12,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { fullCatalog } from './bench-full-catalog.js';
 import { perPersonStreams } from './bench-per-person.js';
 import { perPersonResume, stateSize } from './bench-state.js';

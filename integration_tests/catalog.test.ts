@@ -1,4 +1,5 @@
-import type { AirbyteStream, JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
+import type { AirbyteStream } from '@cio-connectors/kit/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   configuredCatalog,

@@ -1,4 +1,5 @@
-import type { AirbyteMessage, JsonObject, StreamStateMessage } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
+import type { AirbyteMessage, StreamStateMessage } from '@cio-connectors/kit/protocol';
 import { afterEach, describe, expect, test } from 'vitest';
 import {
   committedPart,

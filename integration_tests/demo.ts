@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { demoWrite } from '../destination/integration_tests/demo.js';
 import {
   configuredCatalog,

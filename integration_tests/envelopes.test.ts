@@ -2,7 +2,7 @@
 // must end INCOMPLETE with an error naming the endpoint, never COMPLETE. And records the API sends with a
 // type other than their schema's are normalized where that loses nothing.
 
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { afterEach, describe, expect, test } from 'vitest';
 import { loadSchema } from '../src/schemas.js';
 import {

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AirbyteMessage, JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
+import type { AirbyteMessage } from '@cio-connectors/kit/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   configuredCatalog,

@@ -12,7 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { EMITTED_AT, emptyStreams, incrementalCatalog, sampleOf } from './acceptance.js';
 import { ofType, ROOT, recordsOf, runConnector, simulatorConfig } from './harness.js';
 import { startSimulator } from './simulator/index.js';

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAjv } from '@cio-connectors/kit/config-checks';
-import type { AirbyteMessage, JsonObject, StreamStateMessage } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
+import type { AirbyteMessage, StreamStateMessage } from '@cio-connectors/kit/protocol';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 

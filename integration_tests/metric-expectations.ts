@@ -1,7 +1,7 @@
 // The exact records the link and monthly metrics streams must emit for a simulator workspace, built from
 // the simulator's own numbers (not from the connector's code).
 
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import {
   CURRENT_UTC_DAY,
   dayString,

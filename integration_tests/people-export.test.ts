@@ -1,7 +1,7 @@
 // customers_method "export": the customers stream read from one Customer.io export, end to end against the
 // simulator's export flow and its storage (which, like S3, refuses a request carrying an Authorization header).
 
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { afterEach, describe, expect, test } from 'vitest';
 import {
   configuredCatalog,

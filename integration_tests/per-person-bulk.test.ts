@@ -4,7 +4,8 @@
  * (counted by path in the simulator's request log, never by time).
  */
 
-import type { JsonObject, StreamStateMessage } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
+import type { StreamStateMessage } from '@cio-connectors/kit/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   configuredCatalog,

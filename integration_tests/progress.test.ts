@@ -2,7 +2,8 @@
 // segment_membership, end to end against the simulator. runConnector already validates every message against the
 // official protocol schema; these tests check what the estimates say.
 
-import type { AirbyteMessage, JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
+import type { AirbyteMessage } from '@cio-connectors/kit/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { configuredCatalog, FAST_RETRIES, recordsOf, runConnector, simulatorConfig } from './harness.js';
 import { type Simulator, startSimulator } from './simulator/index.js';

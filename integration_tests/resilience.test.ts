@@ -9,7 +9,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AirbyteMessage, JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
+import type { AirbyteMessage } from '@cio-connectors/kit/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   CONNECTOR,

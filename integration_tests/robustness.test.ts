@@ -1,4 +1,4 @@
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   committedPart,

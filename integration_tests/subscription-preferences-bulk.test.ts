@@ -5,7 +5,7 @@
  * person (counted by path in the simulator's request log, never by time).
  */
 
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   configuredCatalog,

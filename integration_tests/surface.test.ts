@@ -1,7 +1,7 @@
 // End-to-end: opt-outs, consent activities, campaign journey metrics, subscription preferences, broadcast
 // trigger errors, segment sizes and private sk_ keys, against the simulator.
 
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   configuredCatalog,

@@ -4,7 +4,7 @@ import {
   describeSchemaError,
   unknownConfigKeys,
 } from '@cio-connectors/kit/config-checks';
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import type { Ajv } from 'ajv';
 import { chooseRegion, describeKey } from './api-keys.js';
 import { ConfigError } from './errors.js';

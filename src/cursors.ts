@@ -1,4 +1,5 @@
-import type { JsonObject, SyncMode } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
+import type { SyncMode } from '@cio-connectors/kit/protocol';
 
 /**
  * Cursor strategies: what one stream's read in one sync emits and which state it saves. A stream declares

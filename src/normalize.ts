@@ -1,4 +1,4 @@
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 
 /**
  * Brings records to the types their stream's JSON schema declares, where that loses nothing: a number or

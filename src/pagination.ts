@@ -1,6 +1,6 @@
 import { apiErrorDetail } from '@cio-connectors/kit/http-errors';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { stringifyJson } from '@cio-connectors/kit/json';
-import type { JsonObject } from '@cio-connectors/kit/protocol';
 import type { ApiClient, Params } from './api-client.js';
 import { MissingEnvelopeError, PaginationLoopError } from './errors.js';
 import { keepRecordTexts } from './record-text.js';

@@ -1,5 +1,5 @@
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { stringifyJson } from '@cio-connectors/kit/json';
-import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { UnexpectedResponseError } from './errors.js';
 
 interface KeyPart {

@@ -1,5 +1,6 @@
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { stringifyJson } from '@cio-connectors/kit/json';
-import type { Emitter, JsonObject } from '@cio-connectors/kit/protocol';
+import type { Emitter } from '@cio-connectors/kit/protocol';
 import { reportRetries } from '@cio-connectors/kit/retry-reporting';
 import type { ConfiguredStream } from './catalog.js';
 import type { CursorInput } from './cursors.js';

@@ -1,4 +1,4 @@
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 
 /**
  * The JSON text a record came in, kept where writing the record again would give the very same text: the emitter

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 
 // Both src/ (tests) and dist/ (the built connector) sit beside the top-level schemas/ folder.
 const SCHEMAS_DIR = fileURLToPath(new URL('../schemas/', import.meta.url));

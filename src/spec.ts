@@ -1,4 +1,4 @@
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 
 export const DOCUMENTATION_URL =
   'https://github.com/source-customer-io/source-customer-io/blob/main/docs/README.md';

@@ -1,5 +1,5 @@
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { jsonSyntaxPosition } from '@cio-connectors/kit/json';
-import type { JsonObject } from '@cio-connectors/kit/protocol';
 import { ConfigError } from './errors.js';
 
 /** Holds the per-stream state passed in with --state (Airbyte's list of STREAM state messages). */

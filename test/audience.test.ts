@@ -1,4 +1,4 @@
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import nock from 'nock';
 import { afterEach, expect, test } from 'vitest';
 import { parseConfig } from '../src/config.js';

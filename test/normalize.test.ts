@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { describe, expect, test } from 'vitest';
 import { ROOT, recordValidator } from '../integration_tests/harness.js';
 import { RecordNormalizer } from '../src/normalize.js';

@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { parseJson } from '@cio-connectors/kit/json';
-import { Emitter, type JsonObject } from '@cio-connectors/kit/protocol';
+import { Emitter } from '@cio-connectors/kit/protocol';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { forgetRecordTexts, keepRecordTexts, recordTextOf, rememberBodyText } from '../src/record-text.js';
 

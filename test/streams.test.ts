@@ -1,5 +1,6 @@
 import type { Answer, Download, RequestOptions } from '@cio-connectors/kit/http-client';
-import type { JsonObject, LogLevel } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
+import type { LogLevel } from '@cio-connectors/kit/protocol';
 import nock from 'nock';
 import { afterEach, beforeAll, expect, test } from 'vitest';
 import { Requests } from '../src/api-client.js';

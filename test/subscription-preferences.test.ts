@@ -1,5 +1,5 @@
 /** The bulk join of customer_subscription_preferences: people's chosen topics with the workspace's topics. */
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { describe, expect, test } from 'vitest';
 import {
   chosenTopics,

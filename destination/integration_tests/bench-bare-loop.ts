@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { HttpClient } from '@cio-connectors/kit/http-client';
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { buildEntry } from '../src/entries.js';
 import { OPERATIONS } from '../src/operations.js';
 import type { StreamPlan } from '../src/plans.js';

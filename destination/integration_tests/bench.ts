@@ -10,7 +10,7 @@ import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { startSimulatorProcess } from '../../integration_tests/loopback.js';
 import { DESTINATION, DESTINATION_ROOT } from './harness.js';
 import { DEFAULT_SITE_ID, DEFAULT_TRACK_API_KEY } from './simulator/index.js';

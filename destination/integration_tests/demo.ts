@@ -4,7 +4,7 @@
  * would), an event for each, a manual segment mirrored from those with an id, and a collection, then prints what
  * the simulator holds.
  */
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import {
   appConfigFor,
   errorsOf,

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { afterEach } from 'vitest';
 import { officialMessageValidator } from '../../integration_tests/harness.js';
 import { startTrackSimulator, type TrackSimulator, type TrackSimulatorOptions } from './simulator/index.js';

@@ -3,8 +3,6 @@ import type { Writable } from 'node:stream';
 import type { FailureType } from './errors.js';
 import { type JsonObject, stringifyJson } from './json.js';
 
-export type { JsonObject } from './json.js';
-
 export interface StreamDescriptor {
   name: string;
   namespace?: string;

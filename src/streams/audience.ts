@@ -1,4 +1,4 @@
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { EVERYONE_FILTER } from '../config.js';
 import { RequestCancelledError } from '../errors.js';
 import { extractRecords } from '../pagination.js';

@@ -1,4 +1,5 @@
-import type { AirbyteStream, JsonObject, LogLevel, SyncMode } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
+import type { AirbyteStream, LogLevel, SyncMode } from '@cio-connectors/kit/protocol';
 import { answerId } from '../answer-ids.js';
 import type { ApiClient, Params } from '../api-client.js';
 import { inOrder, mergeConcurrent } from '../concurrency.js';

@@ -1,4 +1,4 @@
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { chunks, inOrder } from '../concurrency.js';
 import type { CursorInput, Resumable, WindowCursorOptions } from '../cursors.js';
 import { covered, PersonResolver, readAudience, released } from './audience.js';

@@ -3,7 +3,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createGunzip } from 'node:zlib';
-import type { JsonObject, LogLevel } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
+import type { LogLevel } from '@cio-connectors/kit/protocol';
 import { parse } from 'csv-parse';
 import type { ApiClient } from '../api-client.js';
 import {

@@ -1,5 +1,5 @@
 import { isRefusal } from '@cio-connectors/kit/http-errors';
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { answerId } from '../answer-ids.js';
 import { chunks, mergeConcurrent } from '../concurrency.js';
 import {

@@ -1,4 +1,4 @@
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { ActivitiesStream } from './activities.js';
 import type { Stream } from './base.js';
 import { BroadcastTriggerErrorsStream } from './broadcast-trigger-errors.js';

@@ -1,4 +1,4 @@
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { type ClientSideCursor, type CursorInput, type FullRefreshCursor, timeWindows } from '../cursors.js';
 import { UnexpectedResponseError } from '../errors.js';
 import { expectObject } from '../pagination.js';

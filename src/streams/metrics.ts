@@ -1,4 +1,4 @@
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { ClientSideCursor, type CursorInput, FullRefreshCursor, timeWindows } from '../cursors.js';
 import { expectObject } from '../pagination.js';
 import {

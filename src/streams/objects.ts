@@ -1,4 +1,4 @@
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { answerId } from '../answer-ids.js';
 import { mergeConcurrent } from '../concurrency.js';
 import { FullRefreshCursor } from '../cursors.js';

@@ -1,4 +1,4 @@
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { answerId, SEARCHED_PERSON } from '../answer-ids.js';
 import { EVERYONE_FILTER } from '../config.js';
 import { FullRefreshCursor } from '../cursors.js';

@@ -1,4 +1,4 @@
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import type { Cursor, CursorInput, Resumable } from '../cursors.js';
 import { ChildStream, type Params, type StreamContext, type StreamItem } from './base.js';
 import { PEOPLE, peopleIn, searchPeople } from './people.js';

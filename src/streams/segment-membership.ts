@@ -1,4 +1,4 @@
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { type Cursor, type CursorInput, FULL_REFRESH_COMPLETE_STATE, Resumable } from '../cursors.js';
 import { ChildStream, type Slice, type Stream, type StreamContext } from './base.js';
 import { countedMembers } from './segments.js';

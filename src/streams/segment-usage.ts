@@ -1,4 +1,4 @@
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { FullRefreshCursor } from '../cursors.js';
 import { expectObject } from '../pagination.js';
 import { ChildStream, type Slice, type Stream, type StreamContext } from './base.js';

@@ -1,4 +1,4 @@
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import type { CursorInput } from '../cursors.js';
 import { NotFoundError, UnexpectedResponseError } from '../errors.js';
 import { recordsIn, type StreamContext, StreamState } from './base.js';

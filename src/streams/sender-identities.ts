@@ -1,4 +1,4 @@
-import type { JsonObject } from '@cio-connectors/kit/protocol';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import { FullRefreshCursor } from '../cursors.js';
 import { eachRecord, type Probe, type Slice, Stream, type StreamContext } from './base.js';
 
