@@ -1,3 +1,4 @@
+import type { Params } from '../api-client.js';
 import {
   type ClientSideCursor,
   type CursorInput,
@@ -6,7 +7,6 @@ import {
 } from '../cursors.js';
 import {
   CHECKPOINT,
-  type Params,
   type Probe,
   recordCursor,
   recordsIn,

@@ -17,8 +17,6 @@ import type { ProgressSink } from '../progress.js';
 import { loadSchema } from '../schemas.js';
 import type { ExportTiming } from './customers-export.js';
 
-export type { Params };
-
 /** One request sequence of a stream (a time window, a type filter...): what it adds to the stream's request. */
 export interface Slice {
   path?: string;

@@ -1,4 +1,5 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
+import type { Params } from '../api-client.js';
 import {
   type Cursor,
   type CursorInput,
@@ -13,14 +14,7 @@ import {
   type WindowCursorOptions,
   windowStart,
 } from '../cursors.js';
-import {
-  type Addressable,
-  childOf,
-  FamilyChildStream,
-  type Params,
-  type Slice,
-  type StreamContext,
-} from './base.js';
+import { type Addressable, childOf, FamilyChildStream, type Slice, type StreamContext } from './base.js';
 import { createdAt, DELIVERY_WINDOW_SECONDS, readFrom, windowSlices } from './windows.js';
 
 export const DELIVERY_PAGE_SIZE = 1000;

@@ -1,5 +1,6 @@
+import type { Params } from '../api-client.js';
 import type { CursorInput, Resumable } from '../cursors.js';
-import { type Params, type Probe, type Slice, Stream, type StreamContext } from './base.js';
+import { type Probe, type Slice, Stream, type StreamContext } from './base.js';
 import { DELIVERY_PAGE_SIZE, TRACKED_RESPONSES_PARAMS } from './deliveries.js';
 import {
   DELIVERY_WINDOW_SECONDS,
