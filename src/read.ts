@@ -11,6 +11,7 @@ import { PartitionCache, type PartitionRecorder } from './partitions.js';
 import { PrimaryKeyCheck, RecentKeys } from './primary-key.js';
 import { NO_PROGRESS, StreamProgress } from './progress.js';
 import { forgetRecordTexts } from './record-text.js';
+import { RunMemo } from './run-memo.js';
 import { StateManager } from './state.js';
 import { ChildStream, recordsIn, type Stream, type StreamContext, StreamState } from './streams/base.js';
 
@@ -28,7 +29,9 @@ import { ChildStream, recordsIn, type Stream, type StreamContext, StreamState } 
  */
 export async function readStreams(
   configured: readonly ConfiguredStream[],
-  base: Omit<StreamContext, 'log' | 'partitions' | 'client' | 'progress'> & { client: CustomerIoClient },
+  base: Omit<StreamContext, 'log' | 'partitions' | 'client' | 'progress' | 'memo'> & {
+    client: CustomerIoClient;
+  },
   emitter: Emitter,
   states: StateManager = new StateManager(),
   options: Partial<ReadPolicy> = {},
@@ -37,6 +40,7 @@ export async function readStreams(
   const concurrentStreams = Math.max(1, Math.floor(wanted));
   reportRetries(base.client, emitter);
   const cache = new PartitionCache();
+  const memo = new RunMemo();
   const waiting = parentsFirst(configured);
   const inCatalog = new Set(configured.map(({ stream }) => stream.name));
   const parentsNeeded = new Set(
@@ -58,6 +62,7 @@ export async function readStreams(
     );
     const context: StreamContext = {
       ...base,
+      memo,
       client: base.client.scoped({ signal: requests.signal, stream: stream.name }),
       log: (level, message) => emitter.log(level, message),
       progress,

@@ -4,6 +4,7 @@ import { afterEach, expect, test } from 'vitest';
 import { parseConfig } from '../src/config.js';
 import { CustomerIoClient } from '../src/http-client.js';
 import { NO_PROGRESS } from '../src/progress.js';
+import { RunMemo } from '../src/run-memo.js';
 import { AudienceIds, PersonResolver } from '../src/streams/audience.js';
 import type { StreamContext } from '../src/streams/base.js';
 import { CompactIds } from '../src/streams/people.js';
@@ -19,6 +20,7 @@ function context(): StreamContext {
     client: new CustomerIoClient({ baseUrl: BASE, apiKey: 'k', requestsPerSecond: 1000, retryBaseMs: 1 }),
     config: parseConfig({ app_api_key: 'k', base_url: BASE, requests_per_second: 1000 }),
     partitionConcurrency: 1,
+    memo: new RunMemo(),
     progress: NO_PROGRESS,
     log: async () => {},
   };

@@ -2,6 +2,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { Emitter } from '@cio-connectors/kit/protocol';
 import { describe, expect, test } from 'vitest';
 import { chunks, inOrder, mergeConcurrent } from '../src/concurrency.js';
+import { RunMemo } from '../src/run-memo.js';
 
 async function* numbers(count: number): AsyncGenerator<number> {
   for (let i = 0; i < count; i++) yield i;
@@ -244,4 +245,22 @@ describe('inOrder', () => {
 
 test('chunks splits into fixed-size groups with a short last one', async () => {
   expect(await collect(chunks(numbers(7), 3))).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
+});
+
+describe('RunMemo', () => {
+  test('two asking at once share one read; a failed read is forgotten and read again', async () => {
+    const memo = new RunMemo();
+    let reads = 0;
+    const read = async () => {
+      reads += 1;
+      if (reads === 1) throw new Error('first read failed');
+      return reads;
+    };
+    const [first, second] = await Promise.allSettled([memo.once('k', read), memo.once('k', read)]);
+    expect(reads).toBe(1);
+    expect(first).toMatchObject({ status: 'rejected' });
+    expect(second).toMatchObject({ status: 'rejected' });
+    await expect(Promise.all([memo.once('k', read), memo.once('k', read)])).resolves.toEqual([2, 2]);
+    expect(reads).toBe(2);
+  });
 });

@@ -8,6 +8,7 @@ import { parseConfig, type SourceConfig } from '../src/config.js';
 import { CustomerIoClient } from '../src/http-client.js';
 import { PartitionCache } from '../src/partitions.js';
 import { NO_PROGRESS } from '../src/progress.js';
+import { RunMemo } from '../src/run-memo.js';
 import {
   CHECKPOINT,
   ChildStream,
@@ -31,6 +32,7 @@ function context(logs: string[] = []): StreamContext {
     client: new CustomerIoClient({ baseUrl: BASE, apiKey: 'k', requestsPerSecond: 1000, retryBaseMs: 1 }),
     config,
     partitionConcurrency: 3,
+    memo: new RunMemo(),
     progress: NO_PROGRESS,
     log: async (level: LogLevel, message: string) => {
       logs.push(`${level} ${message}`);

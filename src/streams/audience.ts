@@ -67,24 +67,15 @@ export function hasPeopleFilter(context: StreamContext): boolean {
   return JSON.stringify(context.config.customersFilter) !== JSON.stringify(EVERYONE_FILTER);
 }
 
-/**
- * Audiences read or being read in this run, by config: the streams of one sync share one search, also when
- * two read at once. A failed read is forgotten, so a later stream tries again.
- */
-const audiences = new WeakMap<object, Promise<AudienceIds>>();
-
 /** The cio_ids of everyone `customers_filter` matches (everyone when it is empty), read once per run. */
-export function readAudience(context: StreamContext): Promise<AudienceIds> {
-  const cached = audiences.get(context.config);
-  // A search another stream started is cancelled when that stream ends early: this one then reads it itself.
-  if (cached !== undefined)
-    return cached.catch((error: unknown) =>
-      error instanceof RequestCancelledError ? readAudience(context) : Promise.reject(error),
-    );
-  const reading = searchAudience(context);
-  audiences.set(context.config, reading);
-  reading.catch(() => audiences.delete(context.config));
-  return reading;
+export async function readAudience(context: StreamContext): Promise<AudienceIds> {
+  try {
+    return await context.memo.once('audience', () => searchAudience(context));
+  } catch (error) {
+    // A search another stream started is cancelled when that stream ends early: this one then reads it itself.
+    if (!(error instanceof RequestCancelledError)) throw error;
+    return context.memo.once('audience', () => searchAudience(context));
+  }
 }
 
 async function searchAudience(context: StreamContext): Promise<AudienceIds> {

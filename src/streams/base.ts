@@ -14,6 +14,7 @@ import {
 import { ChildEndpointNotFoundError, NotFoundError } from '../errors.js';
 import type { PageRequest } from '../pagination.js';
 import type { ProgressSink } from '../progress.js';
+import type { RunMemo } from '../run-memo.js';
 import { loadSchema } from '../schemas.js';
 import type { ExportTiming } from './customers-export.js';
 
@@ -96,6 +97,8 @@ export interface StreamContext {
   partitionCount?: (stream: Stream) => number | undefined;
   /** Where the stream being read reports how much it will read (ESTIMATE traces, progress LOG lines). */
   progress: ProgressSink;
+  /** What the run reads once and its streams share (see RunMemo). */
+  memo: RunMemo;
   /** How `customers_method: export` waits and downloads (the run's tuning; DEFAULT_EXPORT_TIMING when absent). */
   exportTiming?: ExportTiming;
 }
