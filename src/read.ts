@@ -103,6 +103,8 @@ export async function readStreams(
 
   // A stream may start once each parent it reads is read: by the parent's own read when it is in the catalog,
   // otherwise by a child already running (it then reads from memory) or by itself when no running child reads it.
+  // The per-person streams all descend from the people search, never cached: they run one at a time, which
+  // bounds memory (each holds the audience and pages of up to 10,000 members) while other streams run beside.
   const readByRunning = (parent: Stream) =>
     [...running.keys()].some((name) =>
       ancestors(configured.find((entry) => entry.stream.name === name)?.stream).some(

@@ -122,7 +122,7 @@ export interface EmitterOptions {
    * A record's JSON text as it came from the API, when the caller kept it: written as it is instead of
    * serializing the record again (the source's record texts, see its record-text.ts).
    */
-  recordText?: (data: JsonObject) => string | undefined;
+  recordText?: (data: JsonObject, stream: string) => string | undefined;
   /**
    * With `verifyRecordTexts` (the test suite's runs: CIO_VERIFY_RECORD_TEXTS=1), every record text is compared
    * with the record serialized, and a difference fails the read: a change that edits records in place after
@@ -151,7 +151,7 @@ export class Emitter {
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
-  readonly #recordText: ((data: JsonObject) => string | undefined) | undefined;
+  readonly #recordText: ((data: JsonObject, stream: string) => string | undefined) | undefined;
   readonly #verifyRecordTexts: boolean;
 
   constructor(out: Writable = process.stdout, options: EmitterOptions = {}) {
@@ -231,7 +231,7 @@ export class Emitter {
   /** Returns a promise only when the caller must wait (a chunk is being written); undefined otherwise. */
   record(stream: string, data: JsonObject): Promise<void> | undefined {
     if (this.#closed) return undefined;
-    const text = this.#recordText?.(data);
+    const text = this.#recordText?.(data, stream);
     if (text !== undefined && this.#verifyRecordTexts && text !== stringifyJson(data)) {
       throw new Error(
         `${stream}: a record's text from the response differs from the record emitted (it was changed in place after parsing); record texts must not be used for this stream.`,

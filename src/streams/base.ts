@@ -42,7 +42,7 @@ export const CHECKPOINT = Symbol('checkpoint');
 /** Ends a slice's items in `readSlices`. */
 const SLICE_END = Symbol('slice end');
 /** Pages a slice read ahead of its turn may hold before its read waits (see `Stream.slicesAtOnce`). */
-const SLICE_PAGES_HELD = 2;
+const SLICE_PAGES_HELD = 1;
 
 /**
  * A page's records, passed on whole: each layer between the API's pages and the read loop is an async generator,
@@ -417,8 +417,11 @@ const MISSING_PARENT_WARNINGS = 5;
  */
 export abstract class ChildStream<C extends Cursor = Cursor> extends Stream<C> {
   abstract readonly parent: Stream;
-  /** Several parents are read at once already (partitionConcurrency): one slice ahead within each is enough. */
-  override readonly slicesAtOnce: number = 2;
+  /**
+   * Several parents are read at once already (partitionConcurrency), which keeps the budget busy: a parent's
+   * slices are read one after another, so what a child stream holds stays a page or two per parent.
+   */
+  override readonly slicesAtOnce: number = 1;
   abstract readonly parentFields: Readonly<Record<string, string>>;
 
   override get probe(): Probe | undefined {

@@ -17,7 +17,7 @@ import {
 
 /** Delivery windows read at once in bulk, and the pages a window read ahead of its turn may hold. */
 const WINDOWS_AT_ONCE = 4;
-const PAGES_HELD = 2;
+const PAGES_HELD = 1;
 
 type MessagesCursor = PersonCursor<WindowCursor, Resumable<WindowCursor>>;
 
