@@ -8,7 +8,8 @@ export type { Answer, Download, Params, RequestOptions, RequestScope } from '@ci
 export interface ApiClient {
   request(path: string, options?: RequestOptions): Promise<JsonObject>;
   get(path: string, params?: Params): Promise<JsonObject>;
-  requestWithServerTime(path: string, options?: RequestOptions): Promise<Answer>;
+  /** The whole answer: body, status, the server's clock and (with `keepText`) the body's text. */
+  answer(path: string, options?: RequestOptions): Promise<Answer>;
   pages(request: PageRequest): AsyncGenerator<Page>;
   /**
    * A GET of a pre-signed link (an export's file in storage): the same HTTP stack (proxy, redirects, agents),
@@ -33,7 +34,7 @@ export abstract class Requests implements ApiClient {
     return this.request(path, params === undefined ? {} : { params });
   }
 
-  requestWithServerTime(path: string, options: RequestOptions = {}): Promise<Answer> {
+  answer(path: string, options: RequestOptions = {}): Promise<Answer> {
     return this.send(path, options);
   }
 

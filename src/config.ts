@@ -5,11 +5,12 @@ import {
   unknownConfigKeys,
 } from '@cio-connectors/kit/config-checks';
 import type { JsonObject } from '@cio-connectors/kit/json';
-import type { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { chooseRegion, describeKey } from './api-keys.js';
 import { ConfigError } from './errors.js';
 import {
   type CustomersMethod,
+  configProperties,
   connectionSpecification,
   DEFAULT_REQUESTS_PER_SECOND,
   type PerPersonMethod,
@@ -43,11 +44,32 @@ export interface SourceConfig {
   warnings: string[];
 }
 
+/**
+ * The config as the spec allows it (connectionSpecification, which validates it): a region of "" is taken out
+ * before, and the key is trimmed. Keep the two in step; a test reads every spec property through parseConfig.
+ */
+interface RawConfig {
+  app_api_key: string;
+  region?: Region;
+  start_date?: string;
+  requests_per_second?: number;
+  base_url?: string;
+  customers_filter?: string;
+  customer_attributes?: string[];
+  activity_types?: string[];
+  message_types?: string[];
+  messages_lookback_days?: number;
+  customers_method?: CustomersMethod;
+  esp_suppression_domains?: string[];
+  per_person_method?: PerPersonMethod;
+  include_deleted_people_activities?: boolean;
+}
+
 /** Matches every person, including those without an `id` or an email. */
 export const EVERYONE_FILTER: JsonObject = { and: [{ attribute: { field: 'cio_id', operator: 'exists' } }] };
 const FILTER_KEYS = new Set(['and', 'or', 'not', 'segment', 'attribute']);
 
-let validateSpec: ReturnType<Ajv['compile']> | undefined;
+let validateSpec: ValidateFunction<RawConfig> | undefined;
 
 export function resolveBaseUrl(region: Region, baseUrl: string | undefined): string {
   return checkBaseUrl('base_url', baseUrl, 'https://api.customer.io') ?? REGION_HOSTS[region];
@@ -55,7 +77,7 @@ export function resolveBaseUrl(region: Region, baseUrl: string | undefined): str
 
 function parseCustomersFilter(value: string | undefined): JsonObject {
   if (value === undefined || value.trim() === '') return EVERYONE_FILTER;
-  let filter: unknown;
+  let filter: JsonObject | unknown[] | string | number | boolean | null;
   try {
     filter = JSON.parse(value);
   } catch {
@@ -63,14 +85,18 @@ function parseCustomersFilter(value: string | undefined): JsonObject {
       'Config field "customers_filter" is not valid JSON: write a Customer.io filter such as {"segment":{"id":7}}, or leave it empty.',
     );
   }
-  const keys =
-    typeof filter === 'object' && filter !== null && !Array.isArray(filter) ? Object.keys(filter) : [];
-  if (keys.length !== 1 || !FILTER_KEYS.has(keys[0] ?? '')) {
+  if (
+    typeof filter !== 'object' ||
+    filter === null ||
+    Array.isArray(filter) ||
+    Object.keys(filter).length !== 1 ||
+    !FILTER_KEYS.has(Object.keys(filter)[0] ?? '')
+  ) {
     throw new ConfigError(
       'Config field "customers_filter" must be a JSON object with exactly one of "and", "or", "not", "segment" or "attribute" at the top.',
     );
   }
-  return filter as JsonObject;
+  return filter;
 }
 
 function parseStartDate(value: string | undefined, now: number): number | undefined {
@@ -99,7 +125,7 @@ export function parseConfig(raw: unknown, now: number = Date.now()): SourceConfi
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError('The config must be a JSON object with at least "app_api_key".');
   }
-  const input = { ...(raw as Record<string, unknown>) };
+  const input: Record<string, unknown> = { ...raw };
   if (typeof input.app_api_key === 'string') input.app_api_key = input.app_api_key.trim();
   if (input.app_api_key === '') {
     throw new ConfigError(
@@ -107,39 +133,39 @@ export function parseConfig(raw: unknown, now: number = Date.now()): SourceConfi
     );
   }
   if (input.region === '') delete input.region;
-  const unknown = unknownConfigKeys(input, connectionSpecification.properties as Record<string, unknown>);
+  const unknown = unknownConfigKeys(input, configProperties);
   if (unknown.typo !== undefined) throw new ConfigError(unknown.typo);
-  validateSpec ??= createAjv().compile(connectionSpecification);
+  validateSpec ??= createAjv().compile<RawConfig>(connectionSpecification);
   if (!validateSpec(input)) {
     const first = validateSpec.errors?.[0];
     throw new ConfigError(
       first ? describeSchemaError(first, 'The config') : 'The config does not match the spec.',
     );
   }
-  const key = describeKey(input.app_api_key as string);
+  const key = describeKey(input.app_api_key);
   if (key.kind === 'public') {
     throw new ConfigError(
       'Config field "app_api_key" is a public key (pk_...), which cannot read data: use a private key (sk_...) or an App API key from Account Settings > API Credentials.',
     );
   }
-  const chosen = chooseRegion(input.region as Region | undefined, key);
+  const chosen = chooseRegion(input.region, key);
   const { region } = chosen;
   const warnings = [...unknown.warnings, ...chosen.warnings];
   return {
-    appApiKey: input.app_api_key as string,
+    appApiKey: input.app_api_key,
     region,
-    baseUrl: resolveBaseUrl(region, input.base_url as string | undefined),
-    startDate: parseStartDate(input.start_date as string | undefined, now),
-    requestsPerSecond: (input.requests_per_second as number | undefined) ?? DEFAULT_REQUESTS_PER_SECOND,
-    customersFilter: parseCustomersFilter(input.customers_filter as string | undefined),
-    customerAttributes: (input.customer_attributes as string[] | undefined) ?? [],
-    customersMethod: (input.customers_method as CustomersMethod | undefined) ?? 'search',
-    perPersonMethod: (input.per_person_method as PerPersonMethod | undefined) ?? 'bulk',
-    activityTypes: (input.activity_types as string[] | undefined) ?? [],
-    messageTypes: (input.message_types as string[] | undefined) ?? [],
-    includeDeletedPeopleActivities: (input.include_deleted_people_activities as boolean | undefined) ?? false,
-    messagesLookbackSeconds: ((input.messages_lookback_days as number | undefined) ?? 30) * 86_400,
-    espSuppressionDomains: sendingDomains(input.esp_suppression_domains as string[] | undefined),
+    baseUrl: resolveBaseUrl(region, input.base_url),
+    startDate: parseStartDate(input.start_date, now),
+    requestsPerSecond: input.requests_per_second ?? DEFAULT_REQUESTS_PER_SECOND,
+    customersFilter: parseCustomersFilter(input.customers_filter),
+    customerAttributes: input.customer_attributes ?? [],
+    customersMethod: input.customers_method ?? 'search',
+    perPersonMethod: input.per_person_method ?? 'bulk',
+    activityTypes: input.activity_types ?? [],
+    messageTypes: input.message_types ?? [],
+    includeDeletedPeopleActivities: input.include_deleted_people_activities ?? false,
+    messagesLookbackSeconds: (input.messages_lookback_days ?? 30) * 86_400,
+    espSuppressionDomains: sendingDomains(input.esp_suppression_domains),
     warnings,
   };
 }

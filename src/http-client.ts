@@ -10,7 +10,6 @@ import {
 import type { ApiWording } from '@cio-connectors/kit/http-errors';
 import { type ApiClient, Requests, ScopedRequests } from './api-client.js';
 import { ConfigError, ConnectorError } from './errors.js';
-import { rememberBodyText } from './record-text.js';
 
 /** What the App API's failures say about its key and the source's settings. */
 export const APP_API_WORDING: ApiWording = {
@@ -73,14 +72,11 @@ export class CustomerIoClient extends Requests {
   }
 
   override async send(path: string, options: RequestOptions, scope?: RequestScope): Promise<Answer> {
-    let answer: Answer;
     try {
-      answer = await this.#http.send(path, options, scope);
+      return await this.#http.send(path, options, scope);
     } catch (error) {
       throw filterRefusal(error);
     }
-    if (answer.text !== undefined) rememberBodyText(answer.body, answer.text);
-    return answer;
   }
 
   override download(url: string, signal: AbortSignal, scope?: RequestScope): Promise<Download> {

@@ -1,29 +1,17 @@
 #!/usr/bin/env node
 import { runCli } from '@cio-connectors/kit/cli';
-import { recordTextOf } from './record-text.js';
 import { check, discover, read, spec } from './source.js';
 import { connectionSpecification } from './spec.js';
-import { allStreams } from './streams/index.js';
 import { tuningFromEnv } from './tuning.js';
 
 const tuning = tuningFromEnv(process.env);
-const TEXT_STREAMS = new Set(
-  allStreams()
-    .filter((stream) => stream.recordsAsSent)
-    .map((stream) => stream.name),
-);
 const config = { describe: 'path to the config JSON', required: true };
 
 await runCli({
   name: 'source-customer-io',
   packageJson: new URL('../package.json', import.meta.url),
   connectionSpecification,
-  emitterOptions: {
-    // Only streams that keep their records' texts are looked up: another stream read at the same time would
-    // otherwise search the kept pages for every one of its records.
-    recordText: (data, stream) => (TEXT_STREAMS.has(stream) ? recordTextOf(data) : undefined),
-    verifyRecordTexts: tuning.verifyRecordTexts === 1,
-  },
+  emitterOptions: { verifyRecordTexts: tuning.verifyRecordTexts === 1 },
   commands: [
     { name: 'spec', describe: 'print the connector specification', run: ({ emitter }) => spec(emitter) },
     {

@@ -1,9 +1,14 @@
+import type { Answer, Params, RequestOptions } from '@cio-connectors/kit/http-client';
 import { apiErrorDetail } from '@cio-connectors/kit/http-errors';
 import type { JsonObject } from '@cio-connectors/kit/json';
 import { stringifyJson } from '@cio-connectors/kit/json';
-import type { ApiClient, Params } from './api-client.js';
 import { MissingEnvelopeError, PaginationLoopError } from './errors.js';
-import { keepRecordTexts } from './record-text.js';
+import { recordTexts } from './record-text.js';
+
+/** What pages are read through: a client's whole answers (body and, when asked for, text). */
+export interface AnswerSource {
+  answer(path: string, options?: RequestOptions): Promise<Answer>;
+}
 
 export interface PageRequest {
   path: string;
@@ -27,6 +32,8 @@ export interface Page {
   records: JsonObject[];
   next: string | undefined;
   body: JsonObject;
+  /** Parallel to `records`, with `keepRecordText`: each record's text where it can be copied (see record-text.ts). */
+  texts?: ReadonlyArray<string | undefined>;
 }
 
 /**
@@ -34,10 +41,7 @@ export interface Page {
  * `offset` until a short page. With `prefetch`, the next page is requested as soon as its token is known,
  * while the caller works through the current one.
  */
-export async function* readPages(
-  client: Pick<ApiClient, 'request'>,
-  request: PageRequest,
-): AsyncGenerator<Page> {
+export async function* readPages(client: AnswerSource, request: PageRequest): AsyncGenerator<Page> {
   if (request.pagination === 'offset') {
     yield* offsetPages(client, request);
     return;
@@ -60,7 +64,7 @@ export async function* readPages(
 }
 
 async function cursorPage(
-  client: Pick<ApiClient, 'request'>,
+  client: AnswerSource,
   request: PageRequest,
   start: string | undefined,
 ): Promise<Page> {
@@ -69,26 +73,37 @@ async function cursorPage(
     ...(request.pageSize === undefined ? {} : { limit: request.pageSize }),
     ...(start === undefined ? {} : { start }),
   };
-  const body = await client.request(request.path, requestOptions(request, params));
-  const records = extractRecords(body, request.envelopeKey, request.path);
-  if (request.keepRecordText === true) keepRecordTexts(body, request.envelopeKey, records);
-  return { records, next: nextToken(body), body };
+  const answer = await client.answer(request.path, requestOptions(request, params));
+  const records = extractRecords(answer.body, request.envelopeKey, request.path);
+  return { ...withTexts(records, answer, request), next: nextToken(answer.body), body: answer.body };
 }
 
-async function* offsetPages(client: Pick<ApiClient, 'request'>, request: PageRequest): AsyncGenerator<Page> {
+async function* offsetPages(client: AnswerSource, request: PageRequest): AsyncGenerator<Page> {
   const limit = request.pageSize ?? 100;
   const guard = new PageLoopGuard(request.path);
   for (let offset = 0; ; offset += limit) {
-    const body = await client.request(
+    const answer = await client.answer(
       request.path,
       requestOptions(request, { ...request.params, limit, offset }),
     );
-    const records = extractRecords(body, request.envelopeKey, request.path);
-    if (request.keepRecordText === true) keepRecordTexts(body, request.envelopeKey, records);
+    const records = extractRecords(answer.body, request.envelopeKey, request.path);
     guard.check(records, undefined);
-    yield { records, next: undefined, body };
+    yield { ...withTexts(records, answer, request), next: undefined, body: answer.body };
     if (records.length < limit) return;
   }
+}
+
+/** The page's records, with their texts where the request keeps them. */
+function withTexts(
+  records: JsonObject[],
+  answer: Answer,
+  request: PageRequest,
+): Pick<Page, 'records' | 'texts'> {
+  const texts =
+    request.keepRecordText === true && answer.text !== undefined
+      ? recordTexts(answer.text, request.envelopeKey, records)
+      : undefined;
+  return texts === undefined ? { records } : { records, texts };
 }
 
 function requestOptions(request: PageRequest, params: Params) {

@@ -10,10 +10,9 @@ import { RecordNormalizer } from './normalize.js';
 import { PartitionCache, type PartitionRecorder } from './partitions.js';
 import { PrimaryKeyCheck, RecentKeys } from './primary-key.js';
 import { NO_PROGRESS, StreamProgress } from './progress.js';
-import { forgetRecordTexts } from './record-text.js';
 import { RunMemo } from './run-memo.js';
 import { StateManager } from './state.js';
-import { ChildStream, recordsIn, type Stream, type StreamContext, StreamState } from './streams/base.js';
+import { ChildStream, RecordBatch, type Stream, type StreamContext, StreamState } from './streams/base.js';
 
 /**
  * Reads the configured streams, a few at once (`concurrentStreams`): while one waits on a chain of requests,
@@ -95,8 +94,6 @@ export async function readStreams(
     } finally {
       // Whatever this stream still has in flight (other partitions, a prefetched page) is of no use now.
       requests.abort();
-      // Kept record texts are matched by record, so another stream's are safe; dropped only when nothing reads.
-      if (running.size === 1) forgetRecordTexts();
       progress.stop();
     }
   };
@@ -216,7 +213,10 @@ async function readStream(
       if (!item.final && checkpointDue()) await emitState();
       continue;
     }
-    for (const data of recordsIn(item)) {
+    const batch = item instanceof RecordBatch ? item : new RecordBatch([item]);
+    const { records, texts } = batch;
+    for (let index = 0; index < records.length; index++) {
+      const data = records[index] as JsonObject;
       const record = normalizer.normalize(data);
       primaryKey.check(record);
       if (recent?.repeated(record) === true) {
@@ -228,7 +228,9 @@ async function readStream(
       sinceState += 1;
       progress.recorded();
       if (warnings.length > 0) for (const message of warnings.splice(0)) await emitter.log('WARN', message);
-      const writing = emitter.record(stream.name, record);
+      // A record the normalizer copied is no longer what the text says.
+      const text = record === data ? texts?.[index] : undefined;
+      const writing = emitter.record(stream.name, record, text);
       if (writing !== undefined) await writing;
     }
   }

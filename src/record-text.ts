@@ -6,101 +6,35 @@ import type { JsonObject } from '@cio-connectors/kit/json';
  * as much as parsing). Only records that nothing changes between the response and stdout are kept (streams opt in
  * with `PageRequest.keepRecordText`), and only texts that are exactly `JSON.stringify`'s: no whitespace, no
  * escape it would not write, numbers as it writes them, no duplicate or integer-like keys (see `scanElements`).
- * A text is found by the very record object it was kept for, so a record copied or rebuilt on the way
- * (normalized, given parent fields) is serialized as before.
+ * A text stays with the very record object it was kept for: a step that copies or rebuilds a record on the way
+ * (normalized, given parent fields) drops its text, and that record is serialized as before.
  */
-
-/** A page whose records' texts are kept, and how far its records have been emitted. */
-interface KeptPage {
-  records: readonly JsonObject[];
-  /** One per record; undefined where the text is not what JSON.stringify would write. */
-  texts: ReadonlyArray<string | undefined>;
-  next: number;
-}
 
 /**
- * Pages kept and not yet emitted to their end, oldest first. Records are emitted in their page's order (some
- * filtered out), so a record is almost always its page's next one: finding its text is one comparison, where
- * a WeakMap would cost a hash per record. Pages whose last records were filtered out, or whose stream stopped
- * early, are dropped beyond this many (their records are then serialized): memory stays a few pages.
+ * The text of each of `records` (the list under `envelopeKey` of the body whose text is `text`) that
+ * `JSON.stringify` would write the same, by position; undefined where it would not, or for the whole page when
+ * the list is not the body's first member (`{"messages":[...`, as Customer.io sends them). The texts ride on the
+ * page, then on its batch of records, to the emitter (see RecordBatch): nothing is kept anywhere else.
  */
-const keptPages: KeptPage[] = [];
-/**
- * Enough for the pages read ahead at once: a stream's slices (4, each holding 2 pages with one more in flight
- * and one prefetched) and a few streams; a page dropped early is only serialized, never lost.
- */
-const MAX_KEPT_PAGES = 32;
-/** The page the last text was found in: where a record that is no page's next one is looked for first. */
-let lastPage: KeptPage | undefined;
-
-/** Response bodies' texts, by the body parsed from them, until `keepRecordTexts` takes them. */
-const bodyTexts = new WeakMap<object, string>();
-
-/** Called by the HTTP client for each JSON body parsed for a request with `keepText`. */
-export function rememberBodyText(body: unknown, text: string): void {
-  if (typeof body === 'object' && body !== null) bodyTexts.set(body, text);
-}
-
-/** The text `record` came in, when it was kept and is exactly what `stringifyJson(record)` would write. */
-export function recordTextOf(record: JsonObject): string | undefined {
-  if (keptPages.length === 0) return undefined;
-  for (const page of keptPages) {
-    if (page.records[page.next] === record) return take(page, page.next);
-  }
-  // After records filtered out (an incremental read's older ones): further on in the page of the last text
-  // found, or in the oldest page. A record copied on the way is in no page; looking costs the rest of two pages.
-  const oldest = keptPages[0] as KeptPage;
-  for (const page of lastPage === undefined || lastPage === oldest ? [oldest] : [lastPage, oldest]) {
-    const at = page.records.indexOf(record, page.next);
-    if (at !== -1) return take(page, at);
-  }
-  return undefined;
-}
-
-function take(page: KeptPage, at: number): string | undefined {
-  page.next = at + 1;
-  lastPage = page;
-  if (page.next === page.records.length) {
-    keptPages.splice(keptPages.indexOf(page), 1);
-    lastPage = undefined;
-  }
-  return page.texts[at];
-}
-
-/**
- * Drops every kept page: called when a stream ends, so pages it did not emit to their end (an early stop, a
- * filtered tail) cost the next streams' records nothing.
- */
-export function forgetRecordTexts(): void {
-  keptPages.length = 0;
-  lastPage = undefined;
-}
-
-/**
- * Keeps the text of each of `records` (the list under `envelopeKey` of `body`) that `JSON.stringify` would write
- * the same. Only a body whose list comes first (`{"messages":[...`, as Customer.io sends them) is looked at.
- */
-export function keepRecordTexts(body: object, envelopeKey: string, records: readonly JsonObject[]): void {
-  const text = bodyTexts.get(body);
-  bodyTexts.delete(body);
-  if (text === undefined || records.length === 0) return;
+export function recordTexts(
+  text: string,
+  envelopeKey: string,
+  records: readonly JsonObject[],
+): ReadonlyArray<string | undefined> | undefined {
+  if (records.length === 0) return undefined;
   const opening = `{${JSON.stringify(envelopeKey)}:[`;
-  if (!text.startsWith(opening) || !isWellFormed(text)) return;
+  if (!text.startsWith(opening) || !isWellFormed(text)) return undefined;
   const elements = scanElements(text, opening.length - 1);
-  if (elements.length !== records.length * ELEMENT_FIELDS) return;
+  if (elements.length !== records.length * ELEMENT_FIELDS) return undefined;
   // The envelope key again after the list: the parser kept the last list, and the texts are of the first.
   const listEnd = elements[elements.length - 2] as number;
-  if (text.includes(opening.slice(1, -1), listEnd)) return;
-  const texts = records.map((record, index) => {
+  if (text.includes(opening.slice(1, -1), listEnd)) return undefined;
+  return records.map((record, index) => {
     const at = index * ELEMENT_FIELDS;
     const start = elements[at] as number;
     if (start === NOT_KEPT || countKeys(record) !== elements[at + 2]) return undefined;
     return copyOf(text.slice(start, elements[at + 1]));
   });
-  // A copy of the list: the texts go by position, and nothing may reorder what they are matched against.
-  keptPages.push({ records: records.slice(), texts, next: 0 });
-  const dropped = keptPages.length > MAX_KEPT_PAGES ? keptPages.shift() : undefined;
-  if (dropped === lastPage) lastPage = undefined;
 }
 
 /** `scanElements` gives three numbers per element: where its text starts (or NOT_KEPT), ends, and its keys. */

@@ -7,7 +7,6 @@ import { probeStreams } from './probes.js';
 import { readStreams } from './read.js';
 import { connectionSpecification, DOCUMENTATION_URL } from './spec.js';
 import { StateManager } from './state.js';
-import { exportTiming } from './streams/customers-export.js';
 import { allStreams } from './streams/index.js';
 import type { RunTuning } from './tuning.js';
 
@@ -135,7 +134,7 @@ export async function read(
       config,
       partitionConcurrency: Math.min(16, Math.max(2, Math.ceil(config.requestsPerSecond))),
       now: Math.floor(Date.now() / 1000),
-      exportTiming: exportTiming(tuning),
+      tuning,
     },
     emitter,
     states,

@@ -1,6 +1,12 @@
 import type { ClientOptions } from '@cio-connectors/kit/http-client';
 import { CLIENT_TUNING_VARIABLES, type ClientTuning, readTuning } from '@cio-connectors/kit/tuning';
-import type { ExportTuning } from './streams/customers-export.js';
+
+/** The run's tuning of exports (CIO_EXPORT_POLL_MS, CIO_EXPORT_MAX_WAIT_MS, CIO_EXPORT_PROGRESS_MS). */
+export interface ExportTuning {
+  exportPollMs?: number;
+  exportMaxWaitMs?: number;
+  exportProgressMs?: number;
+}
 
 /** Knobs that are not part of the spec: tests and benchmarks shorten waits through the environment. */
 export type RunTuning = ClientTuning &

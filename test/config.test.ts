@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { EVERYONE_FILTER, parseConfig } from '../src/config.js';
 import { ConfigError } from '../src/errors.js';
+import { configProperties } from '../src/spec.js';
 
 const NOW = Date.parse('2026-11-24T12:00:00Z');
 
@@ -17,6 +18,43 @@ function configError(raw: unknown): ConfigError {
 }
 
 describe('parseConfig', () => {
+  test('every field of the spec is read into the typed config (the two are kept in step)', () => {
+    const everyField = {
+      app_api_key: 'abc123',
+      region: 'EU',
+      start_date: '2024-01-01T00:00:00Z',
+      requests_per_second: 4,
+      base_url: 'http://127.0.0.1:8080',
+      customers_filter: '{"segment":{"id":7}}',
+      customer_attributes: ['plan'],
+      activity_types: ['event'],
+      message_types: ['email'],
+      messages_lookback_days: 2,
+      customers_method: 'export',
+      esp_suppression_domains: [' Mail.Example.com'],
+      per_person_method: 'per_person',
+      include_deleted_people_activities: true,
+    };
+    expect(Object.keys(everyField).sort()).toEqual(Object.keys(configProperties).sort());
+    expect(parseConfig(everyField, NOW)).toEqual({
+      appApiKey: 'abc123',
+      region: 'EU',
+      baseUrl: 'http://127.0.0.1:8080',
+      startDate: Date.parse('2024-01-01T00:00:00Z') / 1000,
+      requestsPerSecond: 4,
+      customersFilter: { segment: { id: 7 } },
+      customerAttributes: ['plan'],
+      customersMethod: 'export',
+      perPersonMethod: 'per_person',
+      activityTypes: ['event'],
+      messageTypes: ['email'],
+      includeDeletedPeopleActivities: true,
+      messagesLookbackSeconds: 2 * 86_400,
+      espSuppressionDomains: ['mail.example.com'],
+      warnings: [],
+    });
+  });
+
   test('defaults to the US host and 10 requests/second', () => {
     expect(parseConfig({ app_api_key: 'abc123' }, NOW)).toEqual({
       appApiKey: 'abc123',

@@ -3,15 +3,20 @@ import type { JsonObject } from '@cio-connectors/kit/json';
 import { parseJson } from '@cio-connectors/kit/json';
 import { Emitter } from '@cio-connectors/kit/protocol';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { forgetRecordTexts, keepRecordTexts, recordTextOf, rememberBodyText } from '../src/record-text.js';
+import { recordTexts } from '../src/record-text.js';
+import { RecordBatch } from '../src/streams/base.js';
 
 /** Parses a body as the HTTP client does and keeps its records' texts as a page read with keepRecordText. */
-function page(text: string, envelopeKey = 'messages'): JsonObject[] {
+function page(text: string, envelopeKey = 'messages'): RecordBatch {
   const body = parseJson(text) as JsonObject;
-  rememberBodyText(body, text);
   const records = body[envelopeKey] as JsonObject[];
-  keepRecordTexts(body, envelopeKey, records);
-  return records;
+  return new RecordBatch(records, recordTexts(text, envelopeKey, records));
+}
+
+/** The text a batch carries for `record`, found by the record object (a copy has none). */
+function textOf(batch: RecordBatch, record: JsonObject): string | undefined {
+  const at = batch.records.indexOf(record);
+  return at === -1 ? undefined : batch.texts?.[at];
 }
 
 /** A small deterministic generator (mulberry32), so the texts below are the same on every run. */
@@ -91,9 +96,9 @@ describe('record texts kept from the response', () => {
     for (let body = 0; body < 200; body++) {
       const texts = Array.from({ length: 20 }, () => writeRecord(next));
       const parsed = page(`{"messages":[${texts.join(',')}],"next":"x"}`);
-      for (const [index, record] of parsed.entries()) {
+      for (const [index, record] of parsed.records.entries()) {
         records += 1;
-        const text = recordTextOf(record);
+        const text = textOf(parsed, record);
         if (text === undefined) continue;
         kept += 1;
         expect(text).toBe(JSON.stringify(record));
@@ -117,99 +122,110 @@ describe('record texts kept from the response', () => {
     ['a duplicate key', '{"id":1,"id":2}'],
     ['a duplicate nested key', '{"id":1,"m":{"a":1,"a":2}}'],
   ])('%s: not kept, the record is serialized again', (_case, text) => {
-    const [record] = page(`{"messages":[${text}]}`);
+    const batch = page(`{"messages":[${text}]}`);
+    const [record] = batch.records;
     expect(record).toBeDefined();
-    expect(recordTextOf(record as JsonObject)).toBeUndefined();
+    expect(textOf(batch, record as JsonObject)).toBeUndefined();
   });
 
   test('escapes JSON.stringify writes itself, other characters and nesting are kept', () => {
     const text =
       '{"s":"a\\"b\\\\c\\n\\t\\r\\b\\f","u":"é 😀 \u2028","n":[1,-2,{"x":null,"y":true}],"e":{},"l":[]}';
-    const [record] = page(`{"messages":[${text}]}`);
-    expect(recordTextOf(record as JsonObject)).toBe(text);
+    const batch = page(`{"messages":[${text}]}`);
+    const [record] = batch.records;
+    expect(textOf(batch, record as JsonObject)).toBe(text);
     expect(JSON.stringify(record)).toBe(text);
   });
 
-  test('found by the record object: records skipped before it and copies are handled', () => {
-    const records = page('{"messages":[{"id":1},{"id":2},{"id":3},{"id":4}]}');
-    const [first, second, third, fourth] = records as [JsonObject, JsonObject, JsonObject, JsonObject];
-    expect(recordTextOf(second)).toBe('{"id":2}');
-    expect(recordTextOf({ ...third })).toBeUndefined();
-    expect(recordTextOf(fourth)).toBe('{"id":4}');
-    // Before the last one found: already passed, serialized again (the same text either way).
-    expect(recordTextOf(first)).toBeUndefined();
+  test('records filtered out and records copied on the way: the others keep their texts, copies lose theirs', () => {
+    const batch = page('{"messages":[{"id":1},{"id":2},{"id":3},{"id":4}]}');
+    const [first, second, third, fourth] = batch.records as [JsonObject, JsonObject, JsonObject, JsonObject];
+    const kept = batch
+      .filter((record) => record !== first)
+      .map((record) => (record === third ? { ...third } : record));
+    expect(kept.records).toHaveLength(3);
+    expect(textOf(kept, second)).toBe('{"id":2}');
+    expect(kept.texts?.[1]).toBeUndefined();
+    expect(kept.records[1]).toEqual(third);
+    expect(textOf(kept, fourth)).toBe('{"id":4}');
+    expect(textOf(kept, first)).toBeUndefined();
   });
 
-  test('a stream that ended leaves no pages behind for the next', () => {
-    const [first, second] = page('{"messages":[{"id":1},{"id":2}]}') as [JsonObject, JsonObject];
-    expect(recordTextOf(first)).toBe('{"id":1}');
-    forgetRecordTexts();
-    expect(recordTextOf(second)).toBeUndefined();
+  test('texts live on their page only: another page of the same records has its own', () => {
+    const first = page('{"messages":[{"id":1},{"id":2}]}');
+    const second = page('{"messages":[{"id":1},{"id": 2}]}');
+    expect(first.texts).toEqual(['{"id":1}', '{"id":2}']);
+    expect(second.texts).toEqual(['{"id":1}', undefined]);
+    expect(textOf(second, first.records[0] as JsonObject)).toBeUndefined();
   });
 
   test('a body whose list does not come first, or that is not a list of objects, keeps nothing', () => {
-    const [later] = page('{"next":"x","messages":[{"id":1}]}');
-    expect(recordTextOf(later as JsonObject)).toBeUndefined();
+    const later = page('{"next":"x","messages":[{"id":1}]}');
+    expect(textOf(later, later.records[0] as JsonObject)).toBeUndefined();
     const mixed = page('{"messages":[{"id":1},"two",3]}');
-    expect(recordTextOf(mixed[0] as JsonObject)).toBe('{"id":1}');
+    expect(textOf(mixed, mixed.records[0] as JsonObject)).toBe('{"id":1}');
   });
 
   test('a body naming its list twice keeps nothing: the parser keeps the last list, the scan would read the first', () => {
-    const [record] = page(
-      '{"messages":[{"id":"A","created":1}],"next":"","messages":[{"id":"B","created":2}]}',
-    );
+    const batch = page('{"messages":[{"id":"A","created":1}],"next":"","messages":[{"id":"B","created":2}]}');
+    const [record] = batch.records;
     expect(record).toEqual({ id: 'B', created: 2 });
-    expect(recordTextOf(record as JsonObject)).toBeUndefined();
+    expect(textOf(batch, record as JsonObject)).toBeUndefined();
   });
 
   test('texts go with the records as listed when read, whatever is done to the page list afterwards', () => {
-    const records = page('{"messages":[{"id":1},{"id":2}]}');
-    const [first, second] = records as [JsonObject, JsonObject];
-    records.reverse();
-    expect(recordTextOf(first)).toBe('{"id":1}');
-    expect(recordTextOf(second)).toBe('{"id":2}');
+    const list: JsonObject[] = [];
+    const text = '{"messages":[{"id":1},{"id":2}]}';
+    list.push(...((parseJson(text) as JsonObject).messages as JsonObject[]));
+    const batch = RecordBatch.ofPage({ records: list, texts: recordTexts(text, 'messages', list) }, (r) => r);
+    const [first, second] = list as [JsonObject, JsonObject];
+    list.reverse();
+    expect(textOf(batch, first)).toBe('{"id":1}');
+    expect(textOf(batch, second)).toBe('{"id":2}');
   });
 });
 
 describe('Emitter with kept record texts', () => {
   afterEach(() => {
     vi.useRealTimers();
-    forgetRecordTexts();
   });
 
   test('verifying (the test suite runs the connector so): a record changed in place after parsing fails loudly', () => {
-    const [changed, untouched] = page('{"messages":[{"id":1,"type":"email"},{"id":2}]}') as [
-      JsonObject,
-      JsonObject,
-    ];
+    const batch = page('{"messages":[{"id":1,"type":"email"},{"id":2}]}');
+    const [changed, untouched] = batch.records as [JsonObject, JsonObject];
     changed.type = 'sms';
-    const emitter = new Emitter(new PassThrough(), { recordText: recordTextOf, verifyRecordTexts: true });
-    expect(() => emitter.record('messages', changed)).toThrow(/differs from the record emitted/);
-    expect(() => emitter.record('messages', untouched)).not.toThrow();
+    const emitter = new Emitter(new PassThrough(), { verifyRecordTexts: true });
+    expect(() => emitter.record('messages', changed, textOf(batch, changed))).toThrow(
+      /differs from the record emitted/,
+    );
+    expect(() => emitter.record('messages', untouched, textOf(batch, untouched))).not.toThrow();
     // Not verifying, the stale text would go out: what the check is there to catch.
-    const [stale] = page('{"messages":[{"id":1,"type":"email"}]}') as [JsonObject];
+    const stalePage = page('{"messages":[{"id":1,"type":"email"}]}');
+    const [stale] = stalePage.records as [JsonObject];
     stale.type = 'sms';
-    expect(recordTextOf(stale)).toBe('{"id":1,"type":"email"}');
+    expect(textOf(stalePage, stale)).toBe('{"id":1,"type":"email"}');
   });
 
   test('writes the same bytes as when it serializes the records', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(1_700_000_000_123);
     const text = '{"id":"d1","created":1700000000,"subject":"Hi \\"you\\" é","metrics":{"sent":1700000001}}';
-    const write = async (records: JsonObject[]) => {
+    const write = async (batch: RecordBatch) => {
       const out = new PassThrough();
       const chunks: Buffer[] = [];
       out.on('data', (chunk: Buffer) => chunks.push(chunk));
-      const emitter = new Emitter(out, { recordText: recordTextOf });
+      const emitter = new Emitter(out);
       emitter.addSecret('secret-key-1234');
-      for (const record of records) await emitter.record('messages', record);
+      for (const [index, record] of batch.records.entries())
+        await emitter.record('messages', record, batch.texts?.[index]);
       await emitter.flush();
       return Buffer.concat(chunks).toString();
     };
     const kept = page(`{"messages":[${text},{"id":"secret-key-1234"}]}`);
     const serialized = JSON.parse(`[${text},{"id":"secret-key-1234"}]`) as JsonObject[];
+    expect(kept.texts?.[0]).toBe(text);
     const written = await write(kept);
-    expect(written).toBe(await write(serialized));
+    expect(written).toBe(await write(new RecordBatch(serialized)));
     expect(written).not.toContain('secret-key-1234');
     expect(written.split('\n')[0]).toBe(
       JSON.stringify({

@@ -388,8 +388,8 @@ export class HttpClient {
 function answerOf(response: AxiosResponse<JsonObject>, keepText: boolean): Answer {
   const date = Date.parse(String(response.headers.date ?? ''));
   // Taken off at once: the response lives on with its keep-alive socket until the next request on it.
-  const text = bodyTexts.get(response);
-  bodyTexts.delete(response);
+  const text = (response as WithBodyText)[BODY_TEXT];
+  delete (response as WithBodyText)[BODY_TEXT];
   return {
     body: response.data,
     serverTime: Number.isNaN(date) ? undefined : Math.floor(date / 1000),
@@ -416,15 +416,16 @@ function rejectWebPage(response: AxiosResponse): AxiosResponse {
   );
 }
 
-/** Each parsed answer's text, until `answerOf` passes it on (where the request asks for it) or drops it. */
-const bodyTexts = new WeakMap<AxiosResponse, string>();
+/** Where a parsed answer keeps its text, until `answerOf` passes it on (where the request asks for it) or drops it. */
+const BODY_TEXT = Symbol('body text');
+type WithBodyText = AxiosResponse & { [BODY_TEXT]?: string };
 
 function parseJsonBody(response: AxiosResponse): AxiosResponse {
   const raw = response.data as unknown;
   if (typeof raw !== 'string') return response;
   try {
     response.data = raw === '' ? {} : parseJson(raw);
-    bodyTexts.set(response, raw);
+    (response as WithBodyText)[BODY_TEXT] = raw;
   } catch {
     throw new AxiosError(
       `response body is not valid JSON (${raw.length} bytes, possibly truncated)`,

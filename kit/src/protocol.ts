@@ -119,11 +119,6 @@ export type TraceMessage =
 
 export interface EmitterOptions {
   /**
-   * A record's JSON text as it came from the API, when the caller kept it: written as it is instead of
-   * serializing the record again (the source's record texts, see its record-text.ts).
-   */
-  recordText?: (data: JsonObject, stream: string) => string | undefined;
-  /**
    * With `verifyRecordTexts` (the test suite's runs: CIO_VERIFY_RECORD_TEXTS=1), every record text is compared
    * with the record serialized, and a difference fails the read: a change that edits records in place after
    * parsing, which the texts would not show, cannot pass the tests.
@@ -151,12 +146,10 @@ export class Emitter {
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
-  readonly #recordText: ((data: JsonObject, stream: string) => string | undefined) | undefined;
   readonly #verifyRecordTexts: boolean;
 
   constructor(out: Writable = process.stdout, options: EmitterOptions = {}) {
     this.#out = out;
-    this.#recordText = options.recordText;
     this.#verifyRecordTexts = options.verifyRecordTexts ?? false;
     out.on('error', (error: Error) => this.#readerGone(error));
   }
@@ -228,10 +221,13 @@ export class Emitter {
     for (const listener of this.#closedListeners) listener(error);
   }
 
-  /** Returns a promise only when the caller must wait (a chunk is being written); undefined otherwise. */
-  record(stream: string, data: JsonObject): Promise<void> | undefined {
+  /**
+   * `text`, when given, is the record's JSON text as it came from the API, written as it is instead of
+   * serializing the record again (the source's record texts, see its record-text.ts). Returns a promise only
+   * when the caller must wait (a chunk is being written); undefined otherwise.
+   */
+  record(stream: string, data: JsonObject, text?: string): Promise<void> | undefined {
     if (this.#closed) return undefined;
-    const text = this.#recordText?.(data, stream);
     if (text !== undefined && this.#verifyRecordTexts && text !== stringifyJson(data)) {
       throw new Error(
         `${stream}: a record's text from the response differs from the record emitted (it was changed in place after parsing); record texts must not be used for this stream.`,

@@ -16,7 +16,7 @@ import type { PageRequest } from '../pagination.js';
 import type { ProgressSink } from '../progress.js';
 import type { RunMemo } from '../run-memo.js';
 import { loadSchema } from '../schemas.js';
-import type { ExportTiming } from './customers-export.js';
+import type { RunTuning } from '../tuning.js';
 
 /** One request sequence of a stream (a time window, a type filter...): what it adds to the stream's request. */
 export interface Slice {
@@ -46,14 +46,54 @@ const SLICE_PAGES_HELD = 1;
 
 /**
  * A page's records, passed on whole: each layer between the API's pages and the read loop is an async generator,
- * and one record per step cost every layer a promise per record (about a fifth of a long read's CPU).
+ * and one record per step cost every layer a promise per record (about a fifth of a long read's CPU). Where the
+ * page kept its records' texts (`recordsAsSent`), they ride along by position to the emitter; a step that returns
+ * a record changed or copied drops its text.
  */
 export class RecordBatch {
   readonly records: readonly JsonObject[];
+  readonly texts: ReadonlyArray<string | undefined> | undefined;
 
-  constructor(records: readonly JsonObject[]) {
+  constructor(records: readonly JsonObject[], texts?: ReadonlyArray<string | undefined>) {
     this.records = records;
+    this.texts = texts;
   }
+
+  /** The page's records passed through `step`; each keeps its text only where `step` returned it as it was. */
+  static ofPage(
+    page: { records: readonly JsonObject[]; texts?: ReadonlyArray<string | undefined> | undefined },
+    step: (record: JsonObject) => JsonObject,
+  ): RecordBatch {
+    const records = page.records.map(step);
+    return new RecordBatch(records, sameTexts(page.records, records, page.texts));
+  }
+
+  map(step: (record: JsonObject) => JsonObject): RecordBatch {
+    return RecordBatch.ofPage(this, step);
+  }
+
+  filter(keep: (record: JsonObject) => boolean): RecordBatch {
+    const texts = this.texts;
+    if (texts === undefined) return new RecordBatch(this.records.filter(keep));
+    const records: JsonObject[] = [];
+    const kept: Array<string | undefined> = [];
+    this.records.forEach((record, index) => {
+      if (!keep(record)) return;
+      records.push(record);
+      kept.push(texts[index]);
+    });
+    return new RecordBatch(records, kept);
+  }
+}
+
+/** The texts of the records `after` holds unchanged from `before` (by position); none when nothing was kept. */
+function sameTexts(
+  before: readonly JsonObject[],
+  after: readonly JsonObject[],
+  texts: ReadonlyArray<string | undefined> | undefined,
+): ReadonlyArray<string | undefined> | undefined {
+  if (texts === undefined) return undefined;
+  return after.map((record, index) => (record === before[index] ? texts[index] : undefined));
 }
 
 export type RecordItem = JsonObject | RecordBatch;
@@ -99,8 +139,8 @@ export interface StreamContext {
   progress: ProgressSink;
   /** What the run reads once and its streams share (see RunMemo). */
   memo: RunMemo;
-  /** How `customers_method: export` waits and downloads (the run's tuning; DEFAULT_EXPORT_TIMING when absent). */
-  exportTiming?: ExportTiming;
+  /** The run's knobs from the environment, which tests shorten (e.g. an export's polls); absent: the defaults. */
+  tuning?: RunTuning;
 }
 
 /** A full read with no state: how a parent is read for its children. */
@@ -220,11 +260,11 @@ export abstract class Stream<C extends Cursor = Cursor> {
   ): AsyncGenerator<RecordItem> {
     const fields = slice.fields;
     for await (const page of context.client.pages(this.pageRequest(context, slice))) {
-      const records = page.records.map((item) => {
-        const record = this.transform(item, context);
-        return fields === undefined ? record : { ...record, ...fields };
-      });
-      if (records.length > 0) yield new RecordBatch(records);
+      if (page.records.length > 0)
+        yield RecordBatch.ofPage(page, (item) => {
+          const record = this.transform(item, context);
+          return fields === undefined ? record : { ...record, ...fields };
+        });
       if (this.newestFirst && this.#isLastPage(page.records, cursor.since)) return;
     }
   }
@@ -333,12 +373,11 @@ export abstract class Stream<C extends Cursor = Cursor> {
         if (this.keeps(item, context) && cursor.accept(item)) yield item;
         continue;
       }
-      const kept: JsonObject[] = [];
-      for (const record of item.records) {
+      const kept = item.filter((record) => {
         observe?.(record);
-        if (this.keeps(record, context) && cursor.accept(record)) kept.push(record);
-      }
-      if (kept.length > 0) yield new RecordBatch(kept);
+        return this.keeps(record, context) && cursor.accept(record);
+      });
+      if (kept.records.length > 0) yield kept;
     }
     const final = this.#withSyncTime(run, cursor.final(), true);
     for (const notice of cursor.notices()) await context.log('WARN', `${this.name}: ${notice}`);
@@ -477,8 +516,7 @@ export abstract class ChildStream<C extends Cursor = Cursor> extends Stream<C> {
     try {
       for await (const item of this.readSlices(context, parent, cursor, this.pathFor(parent), onSliceRead)) {
         if (item === CHECKPOINT) yield item;
-        else if (item instanceof RecordBatch)
-          yield new RecordBatch(item.records.map((record) => this.withParent(record, parent)));
+        else if (item instanceof RecordBatch) yield item.map((record) => this.withParent(record, parent));
         else yield this.withParent(item, parent);
       }
     } catch (error) {

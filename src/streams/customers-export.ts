@@ -13,6 +13,7 @@ import {
   TransientApiError,
   UnexpectedResponseError,
 } from '../errors.js';
+import type { ExportTuning } from '../tuning.js';
 import type { StreamContext } from './base.js';
 
 /**
@@ -45,13 +46,6 @@ export const DEFAULT_EXPORT_TIMING: Readonly<ExportTiming> = {
   stallMs: 60_000,
   progressLogMs: 30_000,
 };
-
-/** The run's tuning of exports (CIO_EXPORT_POLL_MS, CIO_EXPORT_MAX_WAIT_MS, CIO_EXPORT_PROGRESS_MS). */
-export interface ExportTuning {
-  exportPollMs?: number;
-  exportMaxWaitMs?: number;
-  exportProgressMs?: number;
-}
 
 /** The export timing of a run: the defaults, with what the run's tuning shortens (tests, benchmarks). */
 export function exportTiming(tuning: ExportTuning): ExportTiming {
@@ -91,7 +85,7 @@ export async function* readCustomersByExport(
   context: StreamContext,
   read: ExportRead = {},
 ): AsyncGenerator<JsonObject> {
-  const timing = context.exportTiming ?? DEFAULT_EXPORT_TIMING;
+  const timing = exportTiming(context.tuning ?? {});
   const stream = read.stream ?? 'customers';
   const { customersFilter } = context.config;
   const customerAttributes = read.attributes ?? context.config.customerAttributes;

@@ -170,7 +170,7 @@ export async function requestMetrics(
   defaultPath: string,
 ): Promise<{ path: string; body: JsonObject; today: number }> {
   const path = slice.path ?? defaultPath;
-  const { body, serverTime } = await context.client.requestWithServerTime(path, {
+  const { body, serverTime } = await context.client.answer(path, {
     params: slice.params ?? {},
   });
   return { path, body, today: serverTime ?? context.now };
