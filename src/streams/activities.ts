@@ -19,6 +19,17 @@ import { activityLogProgress, activitySlices, DAY_SECONDS } from './windows.js';
 
 /** The workspace's activity log, newest first; Customer.io guarantees about 30 days of it. */
 export class ActivitiesStream extends Stream {
+  readonly #deletedPeople: boolean;
+
+  /**
+   * `deletedPeople: false` reads only existing people's activities whatever the config says, as the people's own
+   * logs give them (bulk `customer_activities`).
+   */
+  constructor(options: { deletedPeople?: boolean } = {}) {
+    super();
+    this.#deletedPeople = options.deletedPeople ?? true;
+  }
+
   readonly name = 'activities';
   readonly path = '/v1/activities';
   readonly envelopeKey = 'activities';
@@ -37,7 +48,7 @@ export class ActivitiesStream extends Stream {
   }
 
   override params(context: StreamContext): Params {
-    return context.config.includeDeletedPeopleActivities ? { deleted: true } : {};
+    return this.#deletedPeople && context.config.includeDeletedPeopleActivities ? { deleted: true } : {};
   }
 
   override slices(context: StreamContext): Slice[] {

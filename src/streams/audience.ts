@@ -2,7 +2,7 @@ import type { JsonObject } from '@cio-connectors/kit/json';
 import { EVERYONE_FILTER } from '../config.js';
 import { RequestCancelledError } from '../errors.js';
 import { extractRecords } from '../pagination.js';
-import type { StreamContext } from './base.js';
+import { CHECKPOINT, RecordBatch, recordsIn, type StreamContext, type StreamItem } from './base.js';
 import { hexValue, PEOPLE } from './people.js';
 
 /**
@@ -98,6 +98,9 @@ export function namedCioId(record: JsonObject): string | undefined {
   return typeof cioId === 'string' && cioId !== '' ? cioId : undefined;
 }
 
+/** A record waiting for its person, and the cio_id found (null: nobody has that id now). */
+type Resolved = { record: JsonObject; cioId: string | null };
+
 /** Lookups kept before the cache starts over: bounds memory whatever the history. */
 const RESOLVED_LIMIT = 100_000;
 const LOOKUP_BATCH = 100;
@@ -142,16 +145,16 @@ export class PersonResolver {
   }
 
   /** Looks up whole batches of 100 waiting ids; the rest wait on. Returns the records whose ids were looked up. */
-  flushFull(): Promise<Array<{ record: JsonObject; cioId: string | null }>> {
+  flushFull(): Promise<Resolved[]> {
     return this.#lookUp(this.#unknown.size - (this.#unknown.size % LOOKUP_BATCH));
   }
 
   /** Looks up every waiting id and returns their records with the cio_id found (null: nobody has that id now). */
-  flush(): Promise<Array<{ record: JsonObject; cioId: string | null }>> {
+  flush(): Promise<Resolved[]> {
     return this.#lookUp(this.#unknown.size);
   }
 
-  async #lookUp(count: number): Promise<Array<{ record: JsonObject; cioId: string | null }>> {
+  async #lookUp(count: number): Promise<Resolved[]> {
     if (count === 0) return [];
     const ids = [...this.#unknown].slice(0, count);
     for (const id of ids) this.#unknown.delete(id);
@@ -169,7 +172,7 @@ export class PersonResolver {
     if (this.#resolved.size + ids.length > RESOLVED_LIMIT) this.#resolved.clear();
     for (const id of ids) this.#resolved.set(id, found.get(id) ?? null);
     const lookedUp = new Set(ids);
-    const released: Array<{ record: JsonObject; cioId: string | null }> = [];
+    const released: Resolved[] = [];
     const still: Array<{ record: JsonObject; id: string }> = [];
     for (const entry of this.#waiting) {
       if (lookedUp.has(entry.id)) released.push({ record: entry.record, cioId: found.get(entry.id) ?? null });
@@ -194,19 +197,50 @@ async function peopleById(context: StreamContext, ids: string[]): Promise<JsonOb
   );
 }
 
-/** The record as the person's own endpoint gives it, when the stream covers that person. */
-export function* covered(
+/**
+ * A per-person stream read in bulk: the items of a workspace-wide read of the same records (its pages, checkpoints
+ * and progress as they come), each record kept for the person it names when `audience` holds them (everyone when
+ * undefined), as the person's own endpoint gives it: `{...record, cio_id}`. Records naming their person by
+ * `customer_id` only wait for a lookup (PersonResolver); every one waiting is released before each checkpoint
+ * and at the end, so a checkpoint still follows every record before it. Returns how many records named nobody.
+ */
+export async function* keptForPeople(
+  context: StreamContext,
+  items: AsyncIterable<StreamItem>,
+  audience: AudienceIds | undefined,
+): AsyncGenerator<StreamItem, number> {
+  const resolver = new PersonResolver(context);
+  const release = async (lookUp: Promise<Resolved[]>, into: JsonObject[] = []) => {
+    for (const { record, cioId } of await lookUp) keep(into, record, cioId, audience);
+    return into;
+  };
+  for await (const item of items) {
+    if (item === CHECKPOINT) {
+      const waited = await release(resolver.flush());
+      if (waited.length > 0) yield new RecordBatch(waited);
+      yield CHECKPOINT;
+      continue;
+    }
+    const kept: JsonObject[] = [];
+    for (const record of recordsIn(item)) {
+      const cioId = resolver.cioIdOf(record);
+      if (cioId !== undefined) keep(kept, record, cioId, audience);
+    }
+    if (resolver.due) await release(resolver.flushFull(), kept);
+    if (kept.length > 0) yield new RecordBatch(kept);
+  }
+  const rest = await release(resolver.flush());
+  if (rest.length > 0) yield new RecordBatch(rest);
+  return resolver.unnamed;
+}
+
+/** Adds the record as the person's own endpoint gives it, when the stream covers that person. */
+function keep(
+  into: JsonObject[],
   record: JsonObject,
   cioId: string | null,
   audience: AudienceIds | undefined,
-): Generator<JsonObject> {
+): void {
   if (cioId === null || (audience !== undefined && !audience.has(cioId))) return;
-  yield { ...record, cio_id: cioId };
-}
-
-export function* released(
-  resolved: ReadonlyArray<{ record: JsonObject; cioId: string | null }>,
-  audience: AudienceIds | undefined,
-): Generator<JsonObject> {
-  for (const { record, cioId } of resolved) yield* covered(record, cioId, audience);
+  into.push({ ...record, cio_id: cioId });
 }

@@ -1,14 +1,9 @@
-import type { JsonObject } from '@cio-connectors/kit/json';
-import {
-  type ClientSideCursor,
-  type CursorInput,
-  cursorSeconds,
-  type FullRefreshCursor,
-} from '../cursors.js';
-import { covered, hasPeopleFilter, PersonResolver, readAudience, released } from './audience.js';
+import type { ClientSideCursor, CursorInput, FullRefreshCursor } from '../cursors.js';
+import { ActivitiesStream } from './activities.js';
+import { hasPeopleFilter, keptForPeople, readAudience } from './audience.js';
 import { recordCursor, type Slice, type StreamContext, type StreamItem } from './base.js';
 import { PersonStream } from './person-stream.js';
-import { activityLogProgress, activitySlices, DAY_SECONDS } from './windows.js';
+import { activitySlices, DAY_SECONDS } from './windows.js';
 
 const ACTIVITY_PAGE_SIZE = 100;
 
@@ -35,9 +30,12 @@ export class CustomerActivitiesStream extends PersonStream<ActivitiesCursor, Act
     return recordCursor(this, context, run);
   }
 
-  /** In bulk, the same cursor over the whole workspace's log. */
+  /** The workspace's log of existing people, as the bulk read's source. */
+  readonly #log = new ActivitiesStream({ deletedPeople: false });
+
+  /** In bulk, the log's cursor over the whole workspace. */
   override createBulkCursor(context: StreamContext, run: CursorInput): ActivitiesCursor {
-    return recordCursor(this, context, run);
+    return this.#log.createCursor(context, run);
   }
 
   override slices(context: StreamContext): Slice[] {
@@ -46,43 +44,6 @@ export class CustomerActivitiesStream extends PersonStream<ActivitiesCursor, Act
 
   override async *readInBulk(context: StreamContext, cursor: ActivitiesCursor): AsyncGenerator<StreamItem> {
     const audience = hasPeopleFilter(context) ? await readAudience(context) : undefined;
-    const resolver = new PersonResolver(context);
-    const slices = this.slices(context);
-    const log = activityLogProgress(context, cursor.since, this.retentionSeconds, slices.length);
-    for (const [index, slice] of slices.entries()) {
-      const request = {
-        path: '/v1/activities',
-        envelopeKey: 'activities',
-        pageSize: ACTIVITY_PAGE_SIZE,
-        ...(slice.params === undefined ? {} : { params: slice.params }),
-      };
-      for await (const page of context.client.pages(request)) {
-        for (const activity of page.records) {
-          const cioId = resolver.cioIdOf(activity);
-          if (cioId !== undefined) yield* covered(activity, cioId, audience);
-        }
-        if (resolver.due) yield* released(await resolver.flushFull(), audience);
-        context.progress.report(log.at(index, oldestOf(page.records)));
-        if (isLastPage(page.records, cursor.since)) break;
-      }
-      yield* released(await resolver.flush(), audience);
-      context.progress.report(log.at(index + 1, undefined));
-    }
+    yield* keptForPeople(context, this.#log.readRecords(context, cursor), audience);
   }
-}
-
-function oldestOf(records: readonly JsonObject[]): number | undefined {
-  let oldest: number | undefined;
-  for (const record of records) {
-    const at = cursorSeconds(record.timestamp);
-    if (at !== undefined && (oldest === undefined || at < oldest)) oldest = at;
-  }
-  return oldest;
-}
-
-/** Newest-first pages end at an empty page or one entirely older than the cursor. */
-function isLastPage(records: readonly JsonObject[], since: number | undefined): boolean {
-  if (records.length === 0) return true;
-  if (since === undefined) return false;
-  return records.every((record) => (cursorSeconds(record.timestamp) ?? 0) < since);
 }

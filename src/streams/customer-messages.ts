@@ -1,23 +1,13 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
-import { chunks, inOrder } from '../concurrency.js';
+import { chunks } from '../concurrency.js';
 import type { CursorInput, Resumable, WindowCursorOptions } from '../cursors.js';
-import { covered, PersonResolver, readAudience, released } from './audience.js';
-import { CHECKPOINT, type Slice, type StreamContext, type StreamItem } from './base.js';
+import { keptForPeople, readAudience } from './audience.js';
+import type { Slice, StreamContext, StreamItem } from './base.js';
 import { ATTRIBUTE_BATCH, attributesCioId, firstSeen, readAttributes } from './customers.js';
 import { DELIVERY_PAGE_SIZE } from './deliveries.js';
+import { MessagesStream } from './messages.js';
 import { type PersonCursor, PersonStream } from './person-stream.js';
-import {
-  DELIVERY_WINDOW_SECONDS,
-  filterSlices,
-  readFrom,
-  WindowCursor,
-  windowCursor,
-  windowSlices,
-} from './windows.js';
-
-/** Delivery windows read at once in bulk, and the pages a window read ahead of its turn may hold. */
-const WINDOWS_AT_ONCE = 4;
-const PAGES_HELD = 1;
+import { DELIVERY_WINDOW_SECONDS, readFrom, WindowCursor, windowSlices } from './windows.js';
 
 type MessagesCursor = PersonCursor<WindowCursor, Resumable<WindowCursor>>;
 
@@ -48,10 +38,6 @@ export class CustomerMessagesStream extends PersonStream<WindowCursor, Resumable
     return new WindowCursor('created', run, windowOptions(context));
   }
 
-  override createBulkCursor(context: StreamContext, run: CursorInput): Resumable<WindowCursor> {
-    return windowCursor('created', run, windowOptions(context));
-  }
-
   override async *partitionSource(
     context: StreamContext,
     cursor: MessagesCursor,
@@ -79,53 +65,23 @@ export class CustomerMessagesStream extends PersonStream<WindowCursor, Resumable
     );
   }
 
+  /** The workspace's deliveries, as the bulk read's source. */
+  readonly #deliveries = new MessagesStream({ trackedResponses: false });
+
+  override createBulkCursor(context: StreamContext, run: CursorInput): Resumable<WindowCursor> {
+    return this.#deliveries.createCursor(context, run);
+  }
+
   override async *readInBulk(
     context: StreamContext,
-    { strategy: windows }: Resumable<WindowCursor>,
+    cursor: Resumable<WindowCursor>,
   ): AsyncGenerator<StreamItem> {
     const audience = await readAudience(context);
-    const resolver = new PersonResolver(context);
-    const toRead = windows.windows(readFrom(context, undefined));
-    // Windows do not depend on each other: several are read at once, their pages taken in window order.
-    const requests = toRead.flatMap((window, index) => {
-      const filters = filterSlices('type', context.config.messageTypes);
-      return filters.map((filter, at) => ({
-        window,
-        index,
-        closesWindow: at === filters.length - 1,
-        request: {
-          path: '/v1/messages',
-          envelopeKey: 'messages',
-          params: { ...filter.params, start_ts: window.start, end_ts: window.end },
-          pageSize: DELIVERY_PAGE_SIZE,
-          prefetch: true,
-        },
-      }));
-    });
-    type Read = (typeof requests)[number];
-    async function* pagesThenEnd(read: Read): AsyncGenerator<JsonObject[] | Read> {
-      for await (const page of context.client.pages(read.request)) yield page.records;
-      yield read;
-    }
-    for await (const item of inOrder(requests, WINDOWS_AT_ONCE, PAGES_HELD, pagesThenEnd)) {
-      if (Array.isArray(item)) {
-        for (const delivery of item) {
-          const cioId = resolver.cioIdOf(delivery);
-          if (cioId !== undefined) yield* covered(delivery, cioId, audience);
-        }
-        if (resolver.due) yield* released(await resolver.flushFull(), audience);
-        continue;
-      }
-      if (!item.closesWindow) continue;
-      yield* released(await resolver.flush(), audience);
-      windows.close(item.window);
-      context.progress.report({ done: item.index + 1, total: toRead.length, unit: 'delivery windows' });
-      yield CHECKPOINT;
-    }
-    if (resolver.unnamed > 0) {
+    const unnamed = yield* keptForPeople(context, this.#deliveries.readRecords(context, cursor), audience);
+    if (unnamed > 0) {
       await context.log(
         'WARN',
-        `${this.name}: ${resolver.unnamed} deliveries name no person (customer_identifiers and customer_id are null), so they belong to nobody's messages and are left out; the messages stream has them (no per-person read can reach a delivery that names nobody either).`,
+        `${this.name}: ${unnamed} deliveries name no person (customer_identifiers and customer_id are null), so they belong to nobody's messages and are left out; the messages stream has them (no per-person read can reach a delivery that names nobody either).`,
       );
     }
   }

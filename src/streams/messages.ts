@@ -17,6 +17,19 @@ import {
  * The state moves after each window: `{created}` in incremental, a `{resume}` marker in full refresh.
  */
 export class MessagesStream extends Stream<Resumable<WindowCursor>> {
+  readonly #trackedResponses: boolean;
+
+  /**
+   * `trackedResponses: false` reads the deliveries as the people's own lists give them (bulk `customer_messages`):
+   * without `tracked_responses`, which those lists do not document, and without record texts, since each record
+   * is copied for its person anyway.
+   */
+  constructor(options: { trackedResponses?: boolean } = {}) {
+    super();
+    this.#trackedResponses = options.trackedResponses ?? true;
+    this.recordsAsSent = this.#trackedResponses;
+  }
+
   readonly name = 'messages';
   readonly path = '/v1/messages';
   readonly envelopeKey = 'messages';
@@ -25,14 +38,14 @@ export class MessagesStream extends Stream<Resumable<WindowCursor>> {
   override readonly pageSize = DELIVERY_PAGE_SIZE;
   override readonly prefetch = true;
   override readonly sliceUnit = 'delivery windows';
-  override readonly recordsAsSent = true;
+  override readonly recordsAsSent: boolean;
 
   override get probe(): Probe {
     return { path: this.path, params: { limit: 1 } };
   }
 
   override params(): Params {
-    return { ...TRACKED_RESPONSES_PARAMS };
+    return this.#trackedResponses ? { ...TRACKED_RESPONSES_PARAMS } : {};
   }
 
   createCursor(context: StreamContext, run: CursorInput): Resumable<WindowCursor> {
