@@ -25,8 +25,20 @@ export interface Slice {
   body?: JsonObject;
   /** Added to every record of the slice, e.g. the suppression type a path stands for. */
   fields?: JsonObject;
+  /** Which records of the slice's answer are its own (a filter the API cannot apply); all by default. */
+  keeps?: (record: JsonObject) => boolean;
   /** Run once every record of the slice has been emitted, to move the cursor; a checkpoint follows. */
   done?: () => void;
+}
+
+/**
+ * A whole answer, for streams whose records are not a paged list (`Stream.extract`): the path asked, the body,
+ * and "today" by the server's clock (its Date header), for answers that count days up to it without saying so.
+ */
+export interface SliceAnswer {
+  path: string;
+  body: JsonObject;
+  today: number;
 }
 
 /** A cheap request `check` sends to learn whether the key may read a family of streams (see probes.ts). */
@@ -252,19 +264,35 @@ export abstract class Stream<C extends Cursor = Cursor> {
     };
   }
 
+  /**
+   * Set where the records are not a paged list under `envelopeKey`: one request per slice, whose whole answer this
+   * turns into the slice's records (metric series, a single object...).
+   */
+  extract?(answer: SliceAnswer, slice: Slice, parent: JsonObject | undefined): JsonObject[];
+
   async *readSlice(
     context: StreamContext,
     slice: Slice,
-    _parent: JsonObject | undefined,
+    parent: JsonObject | undefined,
     cursor: C,
   ): AsyncGenerator<RecordItem> {
-    const fields = slice.fields;
+    if (this.extract !== undefined) {
+      const path = slice.path ?? this.path;
+      const { body, serverTime } = await context.client.answer(path, {
+        params: { ...this.params(context), ...slice.params },
+      });
+      yield new RecordBatch(this.extract({ path, body, today: serverTime ?? context.now }, slice, parent));
+      return;
+    }
+    const { fields, keeps } = slice;
     for await (const page of context.client.pages(this.pageRequest(context, slice))) {
-      if (page.records.length > 0)
-        yield RecordBatch.ofPage(page, (item) => {
+      if (page.records.length > 0) {
+        const batch = RecordBatch.ofPage(page, (item) => {
           const record = this.transform(item, context);
           return fields === undefined ? record : { ...record, ...fields };
         });
+        yield keeps === undefined ? batch : batch.filter(keeps);
+      }
       if (this.newestFirst && this.#isLastPage(page.records, cursor.since)) return;
     }
   }

@@ -2,7 +2,7 @@ import type { JsonObject } from '@cio-connectors/kit/json';
 import { type ClientSideCursor, type CursorInput, type FullRefreshCursor, timeWindows } from '../cursors.js';
 import { UnexpectedResponseError } from '../errors.js';
 import { expectObject } from '../pagination.js';
-import { ChildStream, RecordBatch, type Slice, type Stream, type StreamContext } from './base.js';
+import { ChildStream, type Slice, type SliceAnswer, type Stream, type StreamContext } from './base.js';
 import { dailyCountsCursor, dayOf, firstDailyBucket, isoDay } from './metrics.js';
 import { DAY_SECONDS } from './windows.js';
 
@@ -86,9 +86,7 @@ export class CampaignJourneyMetricsStream extends ChildStream<ClientSideCursor |
     }));
   }
 
-  override async *readSlice(context: StreamContext, slice: Slice): AsyncGenerator<RecordBatch> {
-    const path = slice.path ?? this.path;
-    const body = await context.client.request(path, { params: slice.params ?? {} });
-    yield new RecordBatch(journeyRecords(body, Number(slice.params?.start), Number(slice.params?.end), path));
+  override extract({ path, body }: SliceAnswer, slice: Slice): JsonObject[] {
+    return journeyRecords(body, Number(slice.params?.start), Number(slice.params?.end), path);
   }
 }

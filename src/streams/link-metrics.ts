@@ -1,21 +1,7 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
 import { extractRecords } from '../pagination.js';
-import {
-  type Addressable,
-  type ChildEntry,
-  childOf,
-  RecordBatch,
-  type Slice,
-  type StreamContext,
-} from './base.js';
-import {
-  dailyMetricRecords,
-  MetricsStream,
-  requestMetrics,
-  seriesLength,
-  V1_MAX_DAYS,
-  v1FirstDay,
-} from './metrics.js';
+import { type Addressable, type ChildEntry, childOf, type Slice, type SliceAnswer } from './base.js';
+import { dailyMetricRecords, MetricsStream, seriesLength, V1_MAX_DAYS, v1FirstDay } from './metrics.js';
 import { createdAt } from './windows.js';
 
 /**
@@ -35,12 +21,11 @@ export class LinkMetricsStream extends MetricsStream {
     return [{ params: { period: 'days', steps: V1_MAX_DAYS, unique: false } }];
   }
 
-  override async *readSlice(
-    context: StreamContext,
-    slice: Slice,
+  override extract(
+    { path, body, today }: SliceAnswer,
+    _slice: Slice,
     parent: JsonObject | undefined,
-  ): AsyncGenerator<RecordBatch> {
-    const { path, body, today } = await requestMetrics(context, slice, this.path);
+  ): JsonObject[] {
     const notBefore = parent === undefined ? undefined : createdAt(parent);
     const records: JsonObject[] = [];
     for (const entry of extractRecords(body, this.envelopeKey, path)) {
@@ -50,7 +35,7 @@ export class LinkMetricsStream extends MetricsStream {
         records.push({ link_id: link.id ?? null, href: link.href ?? null, ...record });
       }
     }
-    yield new RecordBatch(records);
+    return records;
   }
 }
 

@@ -6,8 +6,8 @@ import {
   type ChildEntry,
   childOf,
   FamilyChildStream,
-  RecordBatch,
   type Slice,
+  type SliceAnswer,
   type StreamContext,
 } from './base.js';
 import { createdAt, DAY_SECONDS, readFrom } from './windows.js';
@@ -161,22 +161,6 @@ export function v1FirstDay(serverTime: number, length: number): number {
 }
 
 /**
- * A slice's metrics request, with "today" by the server's clock (its Date header): version-1 days and months
- * end there, which the answer does not otherwise state.
- */
-export async function requestMetrics(
-  context: StreamContext,
-  slice: Slice,
-  defaultPath: string,
-): Promise<{ path: string; body: JsonObject; today: number }> {
-  const path = slice.path ?? defaultPath;
-  const { body, serverTime } = await context.client.answer(path, {
-    params: slice.params ?? {},
-  });
-  return { path, body, today: serverTime ?? context.now };
-}
-
-/**
  * Daily metrics of each parent record. Version 2 (campaigns and their actions) takes any window of up to
  * ten years, from the parent's creation (or start_date) to today, in UTC days; version 1 (broadcasts,
  * newsletters, transactional messages) answers the last 45 days, in US Eastern days ending today by the
@@ -208,20 +192,17 @@ export class MetricsStream extends FamilyChildStream<ClientSideCursor | FullRefr
     }));
   }
 
-  override async *readSlice(
-    context: StreamContext,
+  override extract(
+    { path, body, today }: SliceAnswer,
     slice: Slice,
     parent: JsonObject | undefined,
-  ): AsyncGenerator<RecordBatch> {
-    const { path, body, today } = await requestMetrics(context, slice, this.path);
+  ): JsonObject[] {
     expectObject(body, ['metric', 'series'], path);
     const firstDay =
       this.version === 1
         ? v1FirstDay(today, seriesLength(body))
         : dayOf(typeof body.start === 'string' ? Date.parse(body.start) / 1000 : Number(slice.params?.start));
-    yield new RecordBatch(
-      dailyMetricRecords(body, firstDay, parent === undefined ? undefined : createdAt(parent)),
-    );
+    return dailyMetricRecords(body, firstDay, parent === undefined ? undefined : createdAt(parent));
   }
 }
 

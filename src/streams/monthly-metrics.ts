@@ -1,15 +1,8 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
 import { FullRefreshCursor } from '../cursors.js';
 import { expectObject } from '../pagination.js';
-import {
-  type Addressable,
-  childOf,
-  FamilyChildStream,
-  RecordBatch,
-  type Slice,
-  type StreamContext,
-} from './base.js';
-import { easternDay, requestMetrics, seriesLength, seriesRecords } from './metrics.js';
+import { type Addressable, childOf, FamilyChildStream, type Slice, type SliceAnswer } from './base.js';
+import { easternDay, seriesLength, seriesRecords } from './metrics.js';
 import { createdAt } from './windows.js';
 
 /**
@@ -61,17 +54,14 @@ export class MonthlyMetricsStream extends FamilyChildStream {
     return [{ params: { period: 'months', steps: V1_MONTH_STEPS } }];
   }
 
-  override async *readSlice(
-    context: StreamContext,
-    slice: Slice,
+  override extract(
+    { path, body, today }: SliceAnswer,
+    _slice: Slice,
     parent: JsonObject | undefined,
-  ): AsyncGenerator<RecordBatch> {
-    const { path, body, today } = await requestMetrics(context, slice, this.path);
+  ): JsonObject[] {
     expectObject(body, ['metric', 'series'], path);
     const lastMonth = isoMonth(easternDay(today));
-    yield new RecordBatch(
-      monthlyMetricRecords(body, lastMonth, parent === undefined ? undefined : createdAt(parent)),
-    );
+    return monthlyMetricRecords(body, lastMonth, parent === undefined ? undefined : createdAt(parent));
   }
 }
 

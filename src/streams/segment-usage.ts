@@ -1,7 +1,7 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
 import { FullRefreshCursor } from '../cursors.js';
 import { expectObject } from '../pagination.js';
-import { ChildStream, type Slice, type Stream, type StreamContext } from './base.js';
+import { ChildStream, type SliceAnswer, type Stream } from './base.js';
 
 /** What uses each segment: one record per segment from GET /v1/segments/{id}/used_by. */
 export class SegmentUsageStream extends ChildStream {
@@ -21,15 +21,15 @@ export class SegmentUsageStream extends ChildStream {
     return new FullRefreshCursor();
   }
 
-  override async *readSlice(context: StreamContext, slice: Slice): AsyncGenerator<JsonObject> {
-    const path = slice.path ?? this.path;
-    const body = await context.client.get(path);
+  override extract({ path, body }: SliceAnswer): JsonObject[] {
     const usedBy = expectObject(body, ['used_by'], path);
-    yield {
-      segment_id: body.segment_id ?? null,
-      campaigns: usedBy.campaigns ?? [],
-      draft_newsletters: usedBy.draft_newsletters ?? [],
-      sent_newsletters: usedBy.sent_newsletters ?? [],
-    };
+    return [
+      {
+        segment_id: body.segment_id ?? null,
+        campaigns: usedBy.campaigns ?? [],
+        draft_newsletters: usedBy.draft_newsletters ?? [],
+        sent_newsletters: usedBy.sent_newsletters ?? [],
+      },
+    ];
   }
 }

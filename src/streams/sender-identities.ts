@@ -1,6 +1,6 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
 import { FullRefreshCursor } from '../cursors.js';
-import { eachRecord, type Probe, type Slice, Stream, type StreamContext } from './base.js';
+import { type Probe, type Slice, Stream } from './base.js';
 
 /**
  * All sender identities, from two lists: `hidden=false` and `hidden=true`. The spec says `hidden=true`
@@ -23,18 +23,9 @@ export class SenderIdentitiesStream extends Stream<FullRefreshCursor> {
   }
 
   override slices(): Slice[] {
-    return [{ params: { hidden: false } }, { params: { hidden: true } }];
-  }
-
-  override async *readSlice(
-    context: StreamContext,
-    slice: Slice,
-    parent: JsonObject | undefined,
-    cursor: FullRefreshCursor,
-  ): AsyncGenerator<JsonObject> {
-    const listsHidden = slice.params?.hidden === true;
-    for await (const sender of eachRecord(super.readSlice(context, slice, parent, cursor))) {
-      if ((sender.hidden === true) === listsHidden) yield sender;
-    }
+    return [false, true].map((hidden) => ({
+      params: { hidden },
+      keeps: (sender: JsonObject) => (sender.hidden === true) === hidden,
+    }));
   }
 }
