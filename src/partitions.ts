@@ -5,7 +5,8 @@ import {
   ParentStreamFailedError,
   RequestCancelledError,
 } from './errors.js';
-import { eachRecord, fullRead, type Stream, type StreamContext } from './streams/base.js';
+import { fullRead, type Stream, type StreamContext } from './streams/base.js';
+import { eachRecord } from './streams/items.js';
 
 function project(record: JsonObject, fields: readonly string[]): JsonObject {
   const projected: JsonObject = {};

@@ -12,7 +12,9 @@ import { PrimaryKeyCheck, RecentKeys } from './primary-key.js';
 import { NO_PROGRESS, StreamProgress } from './progress.js';
 import { RunMemo } from './run-memo.js';
 import { StateManager } from './state.js';
-import { ChildStream, RecordBatch, type Stream, type StreamContext, StreamState } from './streams/base.js';
+import type { Stream, StreamContext } from './streams/base.js';
+import { ChildStream } from './streams/child-stream.js';
+import { RecordBatch, StreamState } from './streams/items.js';
 
 /**
  * Reads the configured streams, a few at once (`concurrentStreams`): while one waits on a chain of requests,

@@ -4,7 +4,7 @@ import { parseJson } from '@cio-connectors/kit/json';
 import { Emitter } from '@cio-connectors/kit/protocol';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { recordTexts } from '../src/record-text.js';
-import { RecordBatch } from '../src/streams/base.js';
+import { RecordBatch } from '../src/streams/items.js';
 
 /** Parses a body as the HTTP client does and keeps its records' texts as a page read with keepRecordText. */
 function page(text: string, envelopeKey = 'messages'): RecordBatch {

@@ -9,17 +9,10 @@ import { CustomerIoClient } from '../src/http-client.js';
 import { PartitionCache } from '../src/partitions.js';
 import { NO_PROGRESS } from '../src/progress.js';
 import { RunMemo } from '../src/run-memo.js';
-import {
-  CHECKPOINT,
-  ChildStream,
-  fullRead,
-  recordsIn,
-  type Stream,
-  type StreamContext,
-  type StreamItem,
-  StreamState,
-} from '../src/streams/base.js';
+import { fullRead, type Stream, type StreamContext } from '../src/streams/base.js';
+import { ChildStream } from '../src/streams/child-stream.js';
 import { allStreams } from '../src/streams/index.js';
+import { CHECKPOINT, recordsIn, type StreamItem, StreamState } from '../src/streams/items.js';
 
 const BASE = 'https://api.customer.io';
 

@@ -5,16 +5,9 @@ import {
   cursorSeconds,
   type FullRefreshCursor,
 } from '../cursors.js';
-import {
-  CHECKPOINT,
-  type Probe,
-  recordCursor,
-  recordsIn,
-  type Slice,
-  Stream,
-  type StreamContext,
-  type StreamItem,
-} from './base.js';
+import { type Probe, type Slice, Stream, type StreamContext } from './base.js';
+import { recordCursor } from './family.js';
+import { CHECKPOINT, recordsIn, type StreamItem } from './items.js';
 import { activityLogProgress, activitySlices, DAY_SECONDS } from './windows.js';
 
 /** The workspace's activity log, newest first; Customer.io guarantees about 30 days of it. */

@@ -2,7 +2,8 @@ import type { JsonObject } from '@cio-connectors/kit/json';
 import { EVERYONE_FILTER } from '../config.js';
 import { RequestCancelledError } from '../errors.js';
 import { extractRecords } from '../pagination.js';
-import { CHECKPOINT, RecordBatch, recordsIn, type StreamContext, type StreamItem } from './base.js';
+import type { StreamContext } from './base.js';
+import { CHECKPOINT, RecordBatch, recordsIn, type StreamItem } from './items.js';
 import { hexValue, PEOPLE } from './people.js';
 
 /**

@@ -1,6 +1,7 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
 import { FullRefreshCursor } from '../cursors.js';
-import { ChildStream, type Slice, type Stream, type StreamContext } from './base.js';
+import type { Slice, Stream, StreamContext } from './base.js';
+import { ChildStream } from './child-stream.js';
 
 const LINE = /^line (\d+):\s*/;
 

@@ -1,7 +1,9 @@
 import type { ClientSideCursor, CursorInput, FullRefreshCursor } from '../cursors.js';
 import { ActivitiesStream } from './activities.js';
 import { hasPeopleFilter, keptForPeople, readAudience } from './audience.js';
-import { recordCursor, type Slice, type StreamContext, type StreamItem } from './base.js';
+import type { Slice, StreamContext } from './base.js';
+import { recordCursor } from './family.js';
+import type { StreamItem } from './items.js';
 import { PersonStream } from './person-stream.js';
 import { activitySlices, DAY_SECONDS } from './windows.js';
 

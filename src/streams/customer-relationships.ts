@@ -4,7 +4,8 @@ import { FullRefreshCursor } from '../cursors.js';
 import { NotFoundError } from '../errors.js';
 import { NO_PROGRESS } from '../progress.js';
 import { AudienceIds } from './audience.js';
-import { eachRecord, fullRead, type Stream, type StreamContext } from './base.js';
+import { fullRead, type Stream, type StreamContext } from './base.js';
+import { eachRecord } from './items.js';
 import type { ObjectsStream } from './objects.js';
 import { PersonStream } from './person-stream.js';
 

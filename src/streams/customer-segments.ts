@@ -4,14 +4,8 @@ import { type CursorInput, FullRefreshCursor, type Resumable } from '../cursors.
 import { NotFoundError } from '../errors.js';
 import { NO_PROGRESS } from '../progress.js';
 import { type AudienceIds, hasPeopleFilter, readAudience } from './audience.js';
-import {
-  CHECKPOINT,
-  eachRecord,
-  fullRead,
-  type Stream,
-  type StreamContext,
-  type StreamItem,
-} from './base.js';
+import { fullRead, type Stream, type StreamContext } from './base.js';
+import { CHECKPOINT, eachRecord, type StreamItem } from './items.js';
 import { PersonStream } from './person-stream.js';
 import {
   type CompletedPartitionsCursor,

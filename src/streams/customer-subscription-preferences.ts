@@ -9,9 +9,10 @@ import {
 } from '../cursors.js';
 import { NotFoundError } from '../errors.js';
 import { expectObject, extractRecords } from '../pagination.js';
-import type { Slice, StreamContext, StreamItem } from './base.js';
+import type { Slice, StreamContext } from './base.js';
 import { ATTRIBUTE_BATCH, attributesCioId, readPeopleBySearch } from './customers.js';
 import { readCustomersByExport } from './customers-export.js';
+import type { StreamItem } from './items.js';
 import { PersonStream } from './person-stream.js';
 
 /** The attribute that holds the topics a person chose: `{"topics": {"topic_1": true, ...}}`, as JSON text. */

@@ -11,8 +11,9 @@ import {
 } from '../cursors.js';
 import { UnexpectedResponseError } from '../errors.js';
 import { extractRecords } from '../pagination.js';
-import { CHECKPOINT, type Probe, Stream, type StreamContext, type StreamItem } from './base.js';
+import { type Probe, Stream, type StreamContext } from './base.js';
 import { readCustomersByExport } from './customers-export.js';
+import { CHECKPOINT, type StreamItem } from './items.js';
 import { PEOPLE, peopleIn, searchPeople } from './people.js';
 
 /** The attributes endpoint takes at most 100 ids per request. */

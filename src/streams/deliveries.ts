@@ -14,7 +14,8 @@ import {
   type WindowCursorOptions,
   windowStart,
 } from '../cursors.js';
-import { type Addressable, childOf, FamilyChildStream, type Slice, type StreamContext } from './base.js';
+import type { Slice, StreamContext } from './base.js';
+import { type Addressable, childOf, FamilyChildStream } from './family.js';
 import { createdAt, DELIVERY_WINDOW_SECONDS, readFrom, windowSlices } from './windows.js';
 
 export const DELIVERY_PAGE_SIZE = 1000;

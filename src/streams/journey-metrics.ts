@@ -2,7 +2,8 @@ import type { JsonObject } from '@cio-connectors/kit/json';
 import { type ClientSideCursor, type CursorInput, type FullRefreshCursor, timeWindows } from '../cursors.js';
 import { UnexpectedResponseError } from '../errors.js';
 import { expectObject } from '../pagination.js';
-import { ChildStream, type Slice, type SliceAnswer, type Stream, type StreamContext } from './base.js';
+import type { Slice, SliceAnswer, Stream, StreamContext } from './base.js';
+import { ChildStream } from './child-stream.js';
 import { dailyCountsCursor, dayOf, firstDailyBucket, isoDay } from './metrics.js';
 import { DAY_SECONDS } from './windows.js';
 

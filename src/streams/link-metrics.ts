@@ -1,6 +1,7 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
 import { extractRecords } from '../pagination.js';
-import { type Addressable, type ChildEntry, childOf, type Slice, type SliceAnswer } from './base.js';
+import type { Slice, SliceAnswer } from './base.js';
+import { type Addressable, type ChildEntry, childOf } from './family.js';
 import { dailyMetricRecords, MetricsStream, seriesLength, V1_MAX_DAYS, v1FirstDay } from './metrics.js';
 import { createdAt } from './windows.js';
 

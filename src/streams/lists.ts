@@ -1,15 +1,7 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
 import type { ClientSideCursor, CursorInput, FullRefreshCursor } from '../cursors.js';
-import {
-  type Addressable,
-  childOf,
-  FamilyChildStream,
-  type ItemAddress,
-  type Probe,
-  recordCursor,
-  Stream,
-  type StreamContext,
-} from './base.js';
+import { type Probe, Stream, type StreamContext } from './base.js';
+import { type Addressable, childOf, FamilyChildStream, type ItemAddress, recordCursor } from './family.js';
 
 /** A top-level list of the API, read page by page (or in one answer). */
 export interface ListEntry {

@@ -1,15 +1,8 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
 import { ClientSideCursor, type CursorInput, FullRefreshCursor, timeWindows } from '../cursors.js';
 import { expectObject } from '../pagination.js';
-import {
-  type Addressable,
-  type ChildEntry,
-  childOf,
-  FamilyChildStream,
-  type Slice,
-  type SliceAnswer,
-  type StreamContext,
-} from './base.js';
+import type { Slice, SliceAnswer, StreamContext } from './base.js';
+import { type Addressable, type ChildEntry, childOf, FamilyChildStream } from './family.js';
 import { createdAt, DAY_SECONDS, readFrom } from './windows.js';
 
 /** Series the API documents; anything else it sends goes to `additional_metrics`, so nothing is dropped. */

@@ -1,7 +1,8 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
 import { FullRefreshCursor } from '../cursors.js';
 import { expectObject } from '../pagination.js';
-import { type Addressable, childOf, FamilyChildStream, type Slice, type SliceAnswer } from './base.js';
+import type { Slice, SliceAnswer } from './base.js';
+import { type Addressable, childOf, FamilyChildStream } from './family.js';
 import { easternDay, seriesLength, seriesRecords } from './metrics.js';
 import { createdAt } from './windows.js';
 

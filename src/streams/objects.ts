@@ -4,7 +4,9 @@ import { mergeConcurrent } from '../concurrency.js';
 import { FullRefreshCursor } from '../cursors.js';
 import { NotFoundError } from '../errors.js';
 import { expectObject } from '../pagination.js';
-import { ChildStream, eachRecord, type Slice, type Stream, type StreamContext } from './base.js';
+import type { Slice, Stream, StreamContext } from './base.js';
+import { ChildStream } from './child-stream.js';
+import { eachRecord } from './items.js';
 
 /** Every object of every object type: search the type's object ids, then read each object's attributes. */
 export class ObjectsStream extends ChildStream<FullRefreshCursor> {

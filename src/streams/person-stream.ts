@@ -1,7 +1,9 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
 import type { Params } from '../api-client.js';
 import type { Cursor, CursorInput, Resumable } from '../cursors.js';
-import { ChildStream, type StreamContext, type StreamItem } from './base.js';
+import type { StreamContext } from './base.js';
+import { ChildStream } from './child-stream.js';
+import type { StreamItem } from './items.js';
 import { PEOPLE, peopleIn, searchPeople } from './people.js';
 import { type PeopleSweepCursor, peopleSweepCursor } from './people-sweep.js';
 

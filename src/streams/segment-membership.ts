@@ -1,6 +1,7 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
 import { type Cursor, type CursorInput, FULL_REFRESH_COMPLETE_STATE, Resumable } from '../cursors.js';
-import { ChildStream, type Slice, type Stream, type StreamContext } from './base.js';
+import type { Slice, Stream, StreamContext } from './base.js';
+import { ChildStream } from './child-stream.js';
 import { countedMembers } from './segments.js';
 
 /**

@@ -1,7 +1,8 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
 import { FullRefreshCursor } from '../cursors.js';
 import { expectObject } from '../pagination.js';
-import { ChildStream, type SliceAnswer, type Stream } from './base.js';
+import type { SliceAnswer, Stream } from './base.js';
+import { ChildStream } from './child-stream.js';
 
 /** What uses each segment: one record per segment from GET /v1/segments/{id}/used_by. */
 export class SegmentUsageStream extends ChildStream {

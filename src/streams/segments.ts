@@ -1,7 +1,8 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
 import type { CursorInput } from '../cursors.js';
 import { NotFoundError, UnexpectedResponseError } from '../errors.js';
-import { recordsIn, type StreamContext, StreamState } from './base.js';
+import type { StreamContext } from './base.js';
+import { recordsIn, StreamState } from './items.js';
 import { ListStream } from './lists.js';
 
 /**
