@@ -152,8 +152,8 @@ export abstract class Stream<C extends Cursor = Cursor> {
     return [{}];
   }
 
-  /** Turns one item of the API's list into the record emitted. */
-  transform(item: unknown, _context: StreamContext): JsonObject {
+  /** Turns one item of the API's list into the record emitted; `position` counts the slice's items from 0. */
+  transform(item: unknown, _context: StreamContext, _position: number): JsonObject {
     return item as JsonObject;
   }
 
@@ -198,10 +198,11 @@ export abstract class Stream<C extends Cursor = Cursor> {
       return;
     }
     const { fields, keeps } = slice;
+    let position = 0;
     for await (const page of context.client.pages(this.pageRequest(context, slice))) {
       if (page.records.length > 0) {
         const batch = RecordBatch.ofPage(page, (item) => {
-          const record = this.transform(item, context);
+          const record = this.transform(item, context, position++);
           return fields === undefined ? record : { ...record, ...fields };
         });
         yield keeps === undefined ? batch : batch.filter(keeps);

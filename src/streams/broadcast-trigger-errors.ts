@@ -1,6 +1,6 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
 import { FullRefreshCursor } from '../cursors.js';
-import type { Slice, Stream, StreamContext } from './base.js';
+import type { Stream, StreamContext } from './base.js';
 import { ChildStream } from './child-stream.js';
 
 const LINE = /^line (\d+):\s*/;
@@ -36,10 +36,8 @@ export class BroadcastTriggerErrorsStream extends ChildStream<FullRefreshCursor>
     return new FullRefreshCursor();
   }
 
-  override async *readSlice(context: StreamContext, slice: Slice): AsyncGenerator<JsonObject> {
-    let index = 0;
-    for await (const page of context.client.pages(this.pageRequest(context, slice))) {
-      for (const error of page.records) yield triggerErrorRecord(error, index++);
-    }
+  /** Errors are strings: each becomes a record keyed by its place in the list. */
+  override transform(error: unknown, _context: StreamContext, position: number): JsonObject {
+    return triggerErrorRecord(error, position);
   }
 }
