@@ -1,5 +1,5 @@
 /** The activity type of consent records; their `name` is the action, `opted_in` or `opted_out`. */
-export const CONSENT_TYPE = 'consent';
+const CONSENT_TYPE = 'consent';
 const CONSENT_ACTIONS = new Set(['opted_in', 'opted_out']);
 
 export type ActivityFilter = { type: string } | { type: string; name: string };

@@ -71,7 +71,7 @@ const FILTER_KEYS = new Set(['and', 'or', 'not', 'segment', 'attribute']);
 
 let validateSpec: ValidateFunction<RawConfig> | undefined;
 
-export function resolveBaseUrl(region: Region, baseUrl: string | undefined): string {
+function resolveBaseUrl(region: Region, baseUrl: string | undefined): string {
   return checkBaseUrl('base_url', baseUrl, 'https://api.customer.io') ?? REGION_HOSTS[region];
 }
 

@@ -69,7 +69,7 @@ export function cursorSeconds(value: unknown): number | undefined {
 }
 
 /** The later of two optional bounds. */
-export function laterOf(a: number | undefined, b: number | undefined): number | undefined {
+function laterOf(a: number | undefined, b: number | undefined): number | undefined {
   if (a === undefined) return b;
   return b === undefined ? a : Math.max(a, b);
 }

@@ -12,7 +12,7 @@ import { type ApiClient, Requests, ScopedRequests } from './api-client.js';
 import { ConfigError, ConnectorError } from './errors.js';
 
 /** What the App API's failures say about its key and the source's settings. */
-export const APP_API_WORDING: ApiWording = {
+const APP_API_WORDING: ApiWording = {
   keyName: 'App API key',
   rejectedKey:
     'Check that "app_api_key" is an App API key (not a Track API key) from Account Settings > API Credentials > App API Keys, and that "region" matches your account (US or EU: the wrong region answers 401 too).',
@@ -91,7 +91,7 @@ const FILTERED_PATHS: ReadonlySet<string> = new Set(['/v1/customers', '/v1/expor
  * A 400 to a request that carries `customers_filter` is the filter's fault (Customer.io checks it there, not
  * in the config): a config error naming the field and Customer.io's words, not an unexpected failure.
  */
-export function filterRefusal(error: unknown): unknown {
+function filterRefusal(error: unknown): unknown {
   if (
     !(error instanceof ConnectorError) ||
     error.status !== 400 ||

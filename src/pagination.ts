@@ -207,7 +207,7 @@ export class PageLoopGuard {
  * What identifies a page cheaply: its length and its first and last records. Two consecutive pages of a
  * working endpoint never share both ends, since no record is on two pages.
  */
-export function pageFingerprint(records: readonly JsonObject[]): string | undefined {
+function pageFingerprint(records: readonly JsonObject[]): string | undefined {
   if (records.length === 0) return undefined;
   return `${records.length}|${stringifyJson(records[0])}|${stringifyJson(records[records.length - 1])}`;
 }

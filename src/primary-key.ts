@@ -66,7 +66,7 @@ function allowsNull(schema: unknown): boolean {
 }
 
 /** How many recent keys a stream whose pages may repeat remembers: repeats come at page edges, pages hold ≤ 1000. */
-export const REPEAT_WINDOW = 10_000;
+const REPEAT_WINDOW = 10_000;
 
 /**
  * The keys of a stream's most recent records, at most `size` of them (insertion order: the oldest is

@@ -33,7 +33,7 @@ export interface ProgressTiming {
   now?: () => number;
 }
 
-export const DEFAULT_PROGRESS_LOG_MS = 30_000;
+const DEFAULT_PROGRESS_LOG_MS = 30_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** An extrapolated estimate is sent again only once it moved by this share (the platform needs no more). */
 const ESTIMATE_CHANGE = 0.02;

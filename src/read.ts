@@ -163,7 +163,7 @@ export async function readStreams(
  * one per window of thousands of parents would bury the records. A checkpoint is emitted once this many
  * records or seconds have passed since the previous STATE (the end of a stream always emits its state).
  */
-export interface CheckpointPolicy {
+interface CheckpointPolicy {
   records: number;
   seconds: number;
   /** Milliseconds between two progress LOG lines of a long stream (see StreamProgress); 30 s by default. */

@@ -12,10 +12,10 @@ export type Region = keyof typeof REGION_HOSTS;
 
 export const DEFAULT_REQUESTS_PER_SECOND = 10;
 
-export const CUSTOMERS_METHODS = ['search', 'export'] as const;
+const CUSTOMERS_METHODS = ['search', 'export'] as const;
 export type CustomersMethod = (typeof CUSTOMERS_METHODS)[number];
 
-export const PER_PERSON_METHODS = ['bulk', 'per_person'] as const;
+const PER_PERSON_METHODS = ['bulk', 'per_person'] as const;
 export type PerPersonMethod = (typeof PER_PERSON_METHODS)[number];
 
 /** The config fields, by name (the spec's `properties`). */

@@ -7,7 +7,7 @@ import type { ObjectType } from './operations.js';
 import { APP_HOSTS, type Region } from './spec.js';
 
 /** What the App API's failures say about its key and the destination's settings. */
-export const APP_API_WORDING: ApiWording = {
+const APP_API_WORDING: ApiWording = {
   keyName: 'App API key',
   rejectedKey:
     'Check "app_api_key": an App API key (not a Track API key) from Customer.io > Settings > Account Settings > API Credentials > App API Keys, and that "region" matches your workspace (US or EU).',
@@ -54,7 +54,7 @@ const unexpected = (method: string, path: string, what: string) =>
 const isObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-export const OBJECT_TYPES_PATH = '/v1/object_types';
+const OBJECT_TYPES_PATH = '/v1/object_types';
 
 /** The workspace's custom object types: `GET /v1/object_types`. */
 export async function listObjectTypes(client: HttpClient): Promise<ObjectType[]> {
@@ -128,7 +128,7 @@ export async function findCollection(client: HttpClient, name: string): Promise<
 }
 
 /** A collection's rows, JSON already: `[row,row,…]` without parsing them again. */
-export function rowsBody(name: string | undefined, rows: readonly string[]): string {
+function rowsBody(name: string | undefined, rows: readonly string[]): string {
   const data = `[${rows.join(',')}]`;
   return name === undefined ? `{"data":${data}}` : `{"name":${JSON.stringify(name)},"data":${data}}`;
 }

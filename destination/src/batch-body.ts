@@ -11,7 +11,7 @@ export interface Envelope {
 }
 
 const envelope = (key: string): Envelope => ({ open: Buffer.from(`{"${key}":[`), close: Buffer.from(']}') });
-export const BATCH_ENVELOPE = envelope('batch');
+const BATCH_ENVELOPE = envelope('batch');
 export const IDS_ENVELOPE = envelope('ids');
 export const BATCH_ENVELOPE_BYTES = BATCH_ENVELOPE.open.length + BATCH_ENVELOPE.close.length;
 

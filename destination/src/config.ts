@@ -17,7 +17,7 @@ import {
 } from './spec.js';
 
 /** A stream written without destination_object_name: which object, how, from which columns. */
-export interface StreamMapping {
+interface StreamMapping {
   stream: string;
   object: string;
   syncMode: DestinationSyncMode | undefined;

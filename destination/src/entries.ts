@@ -45,7 +45,7 @@ export interface MemberGroup {
 }
 
 /** An App API request of one record (a snippet's). */
-export interface AppRequest {
+interface AppRequest {
   method: 'PUT' | 'DELETE';
   path: string;
   body?: JsonObject;

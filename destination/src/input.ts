@@ -3,7 +3,7 @@ import { ConfigError } from '@cio-connectors/kit/errors';
 import { type JsonObject, parseJson } from '@cio-connectors/kit/json';
 
 /** A longer line is refused rather than held in memory: a record is at most a few megabytes. */
-export const MAX_LINE_CHARACTERS = 64 * 1024 * 1024;
+const MAX_LINE_CHARACTERS = 64 * 1024 * 1024;
 
 export interface Line {
   text: string;

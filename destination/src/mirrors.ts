@@ -7,7 +7,7 @@ import type { MemberGroup } from './entries.js';
 import { type StreamPlan, streamKey } from './plans.js';
 
 /** A collection's whole size (App API): 10 MB, read as 10,000,000 bytes. */
-export const COLLECTION_MAX_BYTES = 10_000_000;
+const COLLECTION_MAX_BYTES = 10_000_000;
 /** Track's add_customers / remove_customers take at most 1000 ids a request. */
 export const SEGMENT_IDS_PER_REQUEST = 1000;
 

@@ -34,7 +34,6 @@ export const PERSON_KEYS = [
   { field: 'person_cio_id', identifier: 'cio_id' },
   { field: 'person_phone', identifier: 'phone' },
 ] as const;
-export type PersonKeyField = (typeof PERSON_KEYS)[number]['field'];
 
 /** One write of the destination: an object, a sync mode, and what a record of it carries. */
 export interface Operation {

@@ -13,7 +13,7 @@ export const TRACK_HOSTS: Readonly<Record<Region, string>> = {
  * Limits"), shared with everything else that sends to the workspace (SDKs, integrations): the upper bound.
  * The default takes a tenth of it.
  */
-export const MAX_REQUESTS_PER_SECOND = 1000;
+const MAX_REQUESTS_PER_SECOND = 1000;
 export const DEFAULT_REQUESTS_PER_SECOND = 100;
 export const DEFAULT_MAX_REJECTED_SHARE = 0.1;
 export const APP_HOSTS: Readonly<Record<Region, string>> = {

@@ -43,7 +43,7 @@ export interface AccountRegion {
   url: string;
 }
 
-export const REGION_PATH = '/api/v1/accounts/region';
+const REGION_PATH = '/api/v1/accounts/region';
 
 /** Which data center the key pair's workspace is in: `GET /api/v1/accounts/region`, which either host answers. */
 export async function askRegion(client: HttpClient): Promise<AccountRegion> {

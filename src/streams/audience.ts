@@ -92,7 +92,7 @@ async function searchAudience(context: StreamContext): Promise<AudienceIds> {
 }
 
 /** The cio_id a workspace-wide record (activity, delivery) names: `customer_identifiers.cio_id`, if any. */
-export function namedCioId(record: JsonObject): string | undefined {
+function namedCioId(record: JsonObject): string | undefined {
   const identifiers = record.customer_identifiers;
   if (typeof identifiers !== 'object' || identifiers === null || Array.isArray(identifiers)) return undefined;
   const cioId = (identifiers as JsonObject).cio_id;

@@ -6,7 +6,7 @@ import { ChildStream } from './child-stream.js';
 const LINE = /^line (\d+):\s*/;
 
 /** One error string of a trigger as a record: its position, the data file line it names, the text. */
-export function triggerErrorRecord(error: unknown, index: number): JsonObject {
+function triggerErrorRecord(error: unknown, index: number): JsonObject {
   const text = typeof error === 'string' ? error : JSON.stringify(error);
   const line = LINE.exec(text)?.[1];
   return { index, line: line === undefined ? null : Number(line), error: text };

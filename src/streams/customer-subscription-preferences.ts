@@ -16,7 +16,7 @@ import type { StreamItem } from './items.js';
 import { PersonStream } from './person-stream.js';
 
 /** The attribute that holds the topics a person chose: `{"topics": {"topic_1": true, ...}}`, as JSON text. */
-export const PREFERENCES_ATTRIBUTE = 'cio_subscription_preferences';
+const PREFERENCES_ATTRIBUTE = 'cio_subscription_preferences';
 const TOPICS_PATH = '/v1/subscription_topics';
 /** People asked in turn for the subscription center's header (a 404 is a person deleted meanwhile). */
 const HEADER_TRIES = 3;
@@ -111,7 +111,7 @@ export interface Topic {
 }
 
 /** Every topic of the workspace, in the list's order (one request). */
-export async function readTopics(context: StreamContext): Promise<Topic[]> {
+async function readTopics(context: StreamContext): Promise<Topic[]> {
   const body = await context.client.request(TOPICS_PATH);
   return extractRecords(body, 'topics', TOPICS_PATH).map((topic) => ({
     id: topic.id ?? null,

@@ -61,7 +61,7 @@ export function exportTiming(tuning: ExportTuning): ExportTiming {
  * Up to this share of the people an export counted may be missing from its file (people deleted while it
  * ran): a warning. A larger shortfall is an error, never a COMPLETE stream with people missing.
  */
-export const TOLERATED_SHORTFALL = 0.01;
+const TOLERATED_SHORTFALL = 0.01;
 
 /** One line of an export file: column name → cell, every value a string. */
 export type ExportRow = Record<string, string>;
@@ -255,7 +255,7 @@ export class ProgressLog {
 }
 
 /** A fresh pre-signed link to the export's file (each is valid for about 15 minutes). */
-export async function downloadLink(client: ApiClient, id: string): Promise<string> {
+async function downloadLink(client: ApiClient, id: string): Promise<string> {
   const path = `/v1/exports/${encodeURIComponent(id)}/download`;
   const { url } = await client.request(path);
   if (typeof url !== 'string' || url === '')

@@ -8,7 +8,7 @@ import { dailyCountsCursor, dayOf, firstDailyBucket, isoDay } from './metrics.js
 import { DAY_SECONDS } from './windows.js';
 
 /** The series the API documents; anything else it sends goes to `additional_metrics`. */
-export const JOURNEY_METRIC_NAMES = new Set([
+const JOURNEY_METRIC_NAMES = new Set([
   'activated',
   'converted',
   'exited_early',
@@ -21,14 +21,14 @@ export const JOURNEY_METRIC_NAMES = new Set([
  * Days per request. The API documents no limit: this is the documented daily limit of version-1 metrics, the
  * closest known bound (docs/design.md, "Metrics history").
  */
-export const JOURNEY_WINDOW_DAYS = 45;
+const JOURNEY_WINDOW_DAYS = 45;
 
 /**
  * One record per UTC day of a `{journey_metric: {name: [count per day, oldest first]}}` answer for the days
  * `start`..`end`. Every series must hold exactly one count per day: an answer cut short (or longer) would put
  * counts on the wrong days, so it is an error, not something to read around.
  */
-export function journeyRecords(body: JsonObject, start: number, end: number, path: string): JsonObject[] {
+function journeyRecords(body: JsonObject, start: number, end: number, path: string): JsonObject[] {
   const series = expectObject(body, ['journey_metric'], path);
   const days = Math.round((dayOf(end) - dayOf(start)) / DAY_SECONDS) + 1;
   for (const [name, values] of Object.entries(series)) {

@@ -6,7 +6,7 @@ import { type Addressable, type ChildEntry, childOf, FamilyChildStream } from '.
 import { createdAt, DAY_SECONDS, readFrom } from './windows.js';
 
 /** Series the API documents; anything else it sends goes to `additional_metrics`, so nothing is dropped. */
-export const METRIC_NAMES = new Set([
+const METRIC_NAMES = new Set([
   'attempted',
   'bounced',
   'clicked',

@@ -10,7 +10,7 @@ import { createdAt } from './windows.js';
  * Version-1 `period=months` steps requested: the current spec allows 121, the 2024 spec 120; 120 is valid
  * under both and still reaches back ten years.
  */
-export const V1_MONTH_STEPS = 120;
+const V1_MONTH_STEPS = 120;
 
 const isoMonth = (epochSeconds: number): string => new Date(epochSeconds * 1000).toISOString().slice(0, 7);
 

@@ -9,7 +9,7 @@ import { type Probe, Stream, type StreamContext } from './base.js';
  * every per-person stream. Internal: not in the catalog. Reads `identifiers`, not `ids`, which has "" for
  * people without an id.
  */
-export class PeopleStream extends Stream {
+class PeopleStream extends Stream {
   readonly name = 'people';
   readonly path = '/v1/customers';
   readonly envelopeKey = 'identifiers';

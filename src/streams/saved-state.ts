@@ -2,7 +2,7 @@ import type { JsonObject } from '@cio-connectors/kit/json';
 import { type CursorInput, cursorSeconds } from '../cursors.js';
 
 /** State key of streams with a retention: the start (epoch seconds) of the last sync that read them to the end. */
-export const SYNCED_AT = 'synced_at';
+const SYNCED_AT = 'synced_at';
 
 /** What a warning about a saved state needs of its stream. */
 interface SavedStateStream {

@@ -61,7 +61,7 @@ export function countedMembers(segments: readonly JsonObject[]): number | undefi
 }
 
 /** The segment's size; null for a segment deleted since the list was read (404). */
-export async function customerCount(context: StreamContext, id: unknown): Promise<number | null> {
+async function customerCount(context: StreamContext, id: unknown): Promise<number | null> {
   const path = `/v1/segments/${encodeURIComponent(String(id))}/customer_count`;
   let body: JsonObject;
   try {
