@@ -1,8 +1,7 @@
-import type { Answer, Download, Params, RequestOptions, RequestScope } from '@cio-connectors/kit/http-client';
+import type { Answer } from '@cio-connectors/kit/http-answers';
+import type { Download, Params, RequestOptions, RequestScope } from '@cio-connectors/kit/http-client';
 import type { JsonObject } from '@cio-connectors/kit/json';
 import { type Page, type PageRequest, readPages } from './pagination.js';
-
-export type { Answer, Download, Params, RequestOptions, RequestScope } from '@cio-connectors/kit/http-client';
 
 /** What streams use: one client's budget and retries, seen through a stream's scope. */
 export interface ApiClient {

@@ -1,5 +1,5 @@
+import type { Answer } from '@cio-connectors/kit/http-answers';
 import {
-  type Answer,
   type ClientOptions,
   type Download,
   HttpClient,

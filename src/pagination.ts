@@ -1,4 +1,5 @@
-import type { Answer, Params, RequestOptions } from '@cio-connectors/kit/http-client';
+import type { Answer } from '@cio-connectors/kit/http-answers';
+import type { Params, RequestOptions } from '@cio-connectors/kit/http-client';
 import { apiErrorDetail } from '@cio-connectors/kit/http-errors';
 import type { JsonObject } from '@cio-connectors/kit/json';
 import { stringifyJson } from '@cio-connectors/kit/json';

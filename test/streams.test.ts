@@ -1,4 +1,5 @@
-import type { Answer, Download, RequestOptions } from '@cio-connectors/kit/http-client';
+import type { Answer } from '@cio-connectors/kit/http-answers';
+import type { Download, RequestOptions } from '@cio-connectors/kit/http-client';
 import type { JsonObject } from '@cio-connectors/kit/json';
 import type { LogLevel } from '@cio-connectors/kit/protocol';
 import nock from 'nock';

@@ -2,29 +2,23 @@ import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
-import axios, {
-  AxiosError,
-  type AxiosInstance,
-  type AxiosResponse,
-  type InternalAxiosRequestConfig,
-} from 'axios';
+import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import { abortableSleep, linkedSignal, onAbort } from './abort.js';
 import { type ConnectorError, isRunWide } from './errors.js';
+import { type Answer, answerOf, readJson } from './http-answers.js';
 import {
   type ApiWording,
   cancelled,
   classify,
   deadlineExceeded,
   failureOf,
-  HTML_BODY,
-  INVALID_BODY,
   isUnreachable,
   MAX_RETRY_AFTER_MS,
   parseRetryAfter,
   throttledTooLong,
   unreachable,
 } from './http-errors.js';
-import { type JsonObject, parseJson } from './json.js';
+import type { JsonObject } from './json.js';
 import { RateLimiter, type SendTicket, sendTimeTransport } from './rate-limiter.js';
 
 export type Params = Record<string, string | number | boolean>;
@@ -36,16 +30,6 @@ export interface RequestOptions {
   body?: JsonObject | string | Uint8Array;
   /** Keep the answer's JSON text beside its parsed body (`Answer.text`). */
   keepText?: boolean;
-}
-
-/** A parsed answer, and the server's clock (its `Date` header) for answers whose meaning depends on "today". */
-export interface Answer {
-  body: JsonObject;
-  serverTime: number | undefined;
-  /** The 2xx status: 200, or e.g. 207 (Track's partial success), 204. */
-  status: number;
-  /** The body's JSON text as it came, when the request asked for it (`keepText`). */
-  text?: string;
 }
 
 /** A file's answer, its body still to be read: any status, since storage statuses mean their own things. */
@@ -163,7 +147,7 @@ export class HttpClient {
       httpAgent: new http.Agent(agentOptions),
       httpsAgent: new https.Agent(agentOptions),
     });
-    this.#http.interceptors.response.use((response) => parseJsonBody(rejectWebPage(response)));
+    this.#http.interceptors.response.use(readJson);
   }
 
   /** Called before each retry wait and each 429 pause, so the read loop can keep the platform informed. */
@@ -383,57 +367,4 @@ export class HttpClient {
   async #notifyResume(stream: string): Promise<void> {
     for (const listener of this.#resumeListeners) await listener(stream);
   }
-}
-
-function answerOf(response: AxiosResponse<JsonObject>, keepText: boolean): Answer {
-  const date = Date.parse(String(response.headers.date ?? ''));
-  // Taken off at once: the response lives on with its keep-alive socket until the next request on it.
-  const text = (response as WithBodyText)[BODY_TEXT];
-  delete (response as WithBodyText)[BODY_TEXT];
-  return {
-    body: response.data,
-    serverTime: Number.isNaN(date) ? undefined : Math.floor(date / 1000),
-    status: response.status,
-    ...(keepText && text !== undefined ? { text } : {}),
-  };
-}
-
-/** A 2xx web page is a proxy's or captive portal's sign-in page, not Customer.io: not retried as broken JSON. */
-function rejectWebPage(response: AxiosResponse): AxiosResponse {
-  const type = response.headers['content-type'];
-  if (
-    typeof response.data !== 'string' ||
-    typeof type !== 'string' ||
-    !type.toLowerCase().includes('text/html')
-  )
-    return response;
-  throw new AxiosError(
-    `a web page (${type}) came back instead of JSON`,
-    HTML_BODY,
-    response.config as InternalAxiosRequestConfig,
-    response.request,
-    response,
-  );
-}
-
-/** Where a parsed answer keeps its text, until `answerOf` passes it on (where the request asks for it) or drops it. */
-const BODY_TEXT = Symbol('body text');
-type WithBodyText = AxiosResponse & { [BODY_TEXT]?: string };
-
-function parseJsonBody(response: AxiosResponse): AxiosResponse {
-  const raw = response.data as unknown;
-  if (typeof raw !== 'string') return response;
-  try {
-    response.data = raw === '' ? {} : parseJson(raw);
-    (response as WithBodyText)[BODY_TEXT] = raw;
-  } catch {
-    throw new AxiosError(
-      `response body is not valid JSON (${raw.length} bytes, possibly truncated)`,
-      INVALID_BODY,
-      response.config as InternalAxiosRequestConfig,
-      response.request,
-      response,
-    );
-  }
-  return response;
 }

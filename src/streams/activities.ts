@@ -1,4 +1,4 @@
-import type { Params } from '../api-client.js';
+import type { Params } from '@cio-connectors/kit/http-client';
 import {
   type ClientSideCursor,
   type CursorInput,

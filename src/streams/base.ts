@@ -1,6 +1,7 @@
+import type { Params } from '@cio-connectors/kit/http-client';
 import type { JsonObject } from '@cio-connectors/kit/json';
 import type { AirbyteStream, LogLevel, SyncMode } from '@cio-connectors/kit/protocol';
-import type { ApiClient, Params } from '../api-client.js';
+import type { ApiClient } from '../api-client.js';
 import { inOrder } from '../concurrency.js';
 import type { SourceConfig } from '../config.js';
 import { type Cursor, type CursorInput, cursorSeconds } from '../cursors.js';

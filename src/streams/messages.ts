@@ -1,4 +1,4 @@
-import type { Params } from '../api-client.js';
+import type { Params } from '@cio-connectors/kit/http-client';
 import type { CursorInput, Resumable } from '../cursors.js';
 import { type Probe, type Slice, Stream, type StreamContext } from './base.js';
 import { DELIVERY_PAGE_SIZE, TRACKED_RESPONSES_PARAMS } from './deliveries.js';

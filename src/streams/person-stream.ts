@@ -1,5 +1,5 @@
+import type { Params } from '@cio-connectors/kit/http-client';
 import type { JsonObject } from '@cio-connectors/kit/json';
-import type { Params } from '../api-client.js';
 import type { Cursor, CursorInput, Resumable } from '../cursors.js';
 import type { StreamContext } from './base.js';
 import { ChildStream } from './child-stream.js';
