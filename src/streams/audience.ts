@@ -1,10 +1,9 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
 import { EVERYONE_FILTER } from '../config.js';
 import { RequestCancelledError } from '../errors.js';
-import { extractRecords } from '../pagination.js';
 import type { StreamContext } from './base.js';
 import { CHECKPOINT, RecordBatch, recordsIn, type StreamItem } from './items.js';
-import { hexValue, PEOPLE } from './people.js';
+import { hexValue, peopleById, peopleSearchPages } from './people.js';
 
 /**
  * The people a bulk-read per-person stream covers: `customers_filter`'s audience, from one people search
@@ -81,8 +80,7 @@ export async function readAudience(context: StreamContext): Promise<AudienceIds>
 
 async function searchAudience(context: StreamContext): Promise<AudienceIds> {
   const ids = new AudienceIds();
-  const [slice = {}] = PEOPLE.slices(context);
-  for await (const page of context.client.pages(PEOPLE.pageRequest(context, slice))) {
+  for await (const page of peopleSearchPages(context, undefined)) {
     for (const person of page.records) {
       if (typeof person.cio_id === 'string' && person.cio_id !== '') ids.add(person.cio_id);
     }
@@ -182,20 +180,6 @@ export class PersonResolver {
     this.#waiting = still;
     return released;
   }
-}
-
-const ATTRIBUTES_PATH = '/v1/customers/attributes';
-
-/** Up to 100 people by their `id` (unknown ids are left out), unwrapped from {"customer": ...} where wrapped. */
-async function peopleById(context: StreamContext, ids: string[]): Promise<JsonObject[]> {
-  const body = await context.client.request(ATTRIBUTES_PATH, {
-    method: 'POST',
-    params: { id_type: 'id' },
-    body: { ids },
-  });
-  return extractRecords(body, 'customers', ATTRIBUTES_PATH).map(
-    (item) => ((item as JsonObject).customer ?? item) as JsonObject,
-  );
 }
 
 /**

@@ -3,10 +3,10 @@ import { chunks } from '../concurrency.js';
 import type { CursorInput, Resumable, WindowCursorOptions } from '../cursors.js';
 import { keptForPeople, readAudience } from './audience.js';
 import type { Slice, StreamContext } from './base.js';
-import { ATTRIBUTE_BATCH, attributesCioId, firstSeen, readAttributes } from './customers.js';
 import { DELIVERY_PAGE_SIZE } from './deliveries.js';
 import type { StreamItem } from './items.js';
 import { MessagesStream } from './messages.js';
+import { ATTRIBUTE_BATCH, attributesCioId, firstSeen, readAttributes } from './people.js';
 import { type PersonCursor, PersonStream } from './person-stream.js';
 import { DELIVERY_WINDOW_SECONDS, readFrom, WindowCursor, windowSlices } from './windows.js';
 

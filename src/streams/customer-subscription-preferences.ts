@@ -10,9 +10,10 @@ import {
 import { NotFoundError } from '../errors.js';
 import { expectObject, extractRecords } from '../pagination.js';
 import type { Slice, StreamContext } from './base.js';
-import { ATTRIBUTE_BATCH, attributesCioId, readPeopleBySearch } from './customers.js';
+import { readPeopleBySearch } from './customers.js';
 import { readCustomersByExport } from './customers-export.js';
 import type { StreamItem } from './items.js';
+import { ATTRIBUTE_BATCH, attributesCioId } from './people.js';
 import { PersonStream } from './person-stream.js';
 
 /** The attribute that holds the topics a person chose: `{"topics": {"topic_1": true, ...}}`, as JSON text. */

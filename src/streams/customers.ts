@@ -1,64 +1,22 @@
 import { isRefusal } from '@cio-connectors/kit/http-errors';
 import type { JsonObject } from '@cio-connectors/kit/json';
-import { answerId } from '../answer-ids.js';
 import { chunks, mergeConcurrent } from '../concurrency.js';
-import {
-  type CursorInput,
-  cursorSeconds,
-  type Resumable,
-  type ResumeTokenCursor,
-  resumeTokenCursor,
-} from '../cursors.js';
+import { type CursorInput, type Resumable, type ResumeTokenCursor, resumeTokenCursor } from '../cursors.js';
 import { UnexpectedResponseError } from '../errors.js';
-import { extractRecords } from '../pagination.js';
 import { type Probe, Stream, type StreamContext } from './base.js';
 import { readCustomersByExport } from './customers-export.js';
 import { CHECKPOINT, type StreamItem } from './items.js';
-import { PEOPLE, peopleIn, searchPeople } from './people.js';
+import {
+  ATTRIBUTE_BATCH,
+  ATTRIBUTES_PATH,
+  PEOPLE,
+  peopleIn,
+  readAttributes,
+  searchPeople,
+} from './people.js';
 
-/** The attributes endpoint takes at most 100 ids per request. */
-export const ATTRIBUTE_BATCH = 100;
-const ATTRIBUTES_PATH = '/v1/customers/attributes';
 /** More of the searched people missing from the attributes answers than this share is a failing lookup. */
 const MAX_MISSING_PEOPLE_SHARE = 0.5;
-const LOOKED_UP_PERSON = 'a person in the attributes lookup (POST /v1/customers/attributes)';
-
-/** The attributes of up to 100 people, by cio_id, as the API answers them (unwrapped from {"customer": ...}). */
-export async function readAttributes(context: StreamContext, cioIds: string[]): Promise<JsonObject[]> {
-  const body = await context.client.request(ATTRIBUTES_PATH, {
-    method: 'POST',
-    params: { id_type: 'cio_id' },
-    body: { ids: cioIds },
-  });
-  // The spec wraps each person in {"customer": ...}; the live API does not.
-  return extractRecords(body, 'customers', ATTRIBUTES_PATH).map(
-    (item) => ((item as JsonObject).customer ?? item) as JsonObject,
-  );
-}
-
-/**
- * The cio_id of one item of the attributes answer: in `identifiers` (and in `attributes`); the item's own `id`
- * is the person's id, and there is no top-level `cio_id`. A person without one is a malformed answer.
- */
-export function attributesCioId(person: JsonObject): string {
-  const identifiers = (person.identifiers ?? {}) as JsonObject;
-  const attributes = (person.attributes ?? {}) as JsonObject;
-  return answerId(identifiers.cio_id ?? attributes.cio_id, 'cio_id', LOOKED_UP_PERSON);
-}
-
-/**
- * When a person first existed, as far as their attributes tell: the earlier of their `created_at` attribute and
- * their oldest attribute timestamp (created_at is the app's to set, and may be later than the person).
- */
-export function firstSeen(person: JsonObject): number | undefined {
-  const attributes = (person.attributes ?? {}) as JsonObject;
-  const timestamps = Object.values((person.timestamps ?? {}) as JsonObject);
-  const candidates = [attributes.created_at, ...timestamps]
-    .map((value) => cursorSeconds(value))
-    .filter((value): value is number => value !== undefined && value > 0)
-    .map((value) => (value > 100_000_000_000 ? Math.floor(value / 1000) : value));
-  return candidates.length === 0 ? undefined : Math.min(...candidates);
-}
 
 /** Everyone matching `customers_filter`: search for cio_ids, then fetch attributes 100 people at a time. */
 export class CustomersStream extends Stream<Resumable<ResumeTokenCursor>> {

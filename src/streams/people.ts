@@ -1,7 +1,8 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
 import { answerId, SEARCHED_PERSON } from '../answer-ids.js';
 import { EVERYONE_FILTER } from '../config.js';
-import { FullRefreshCursor } from '../cursors.js';
+import { cursorSeconds, FullRefreshCursor } from '../cursors.js';
+import { extractRecords, type Page } from '../pagination.js';
 import { type Probe, Stream, type StreamContext } from './base.js';
 
 /**
@@ -83,11 +84,9 @@ export async function searchPeople(
   start: string | undefined,
   onFirstPage?: () => void,
 ): Promise<SearchedPage[]> {
-  const [slice = {}] = PEOPLE.slices(context);
-  const request = { ...PEOPLE.pageRequest(context, slice), ...(start === undefined ? {} : { start }) };
   const pages: SearchedPage[] = [];
   let token = start;
-  for await (const page of context.client.pages(request)) {
+  for await (const page of peopleSearchPages(context, start)) {
     const ids = page.records.map((person) => answerId(person.cio_id, 'cio_id', SEARCHED_PERSON));
     if (pages.length === 0) onFirstPage?.();
     pages.push({ token, ids: new CompactIds(ids), next: page.next });
@@ -99,4 +98,67 @@ export async function searchPeople(
 /** How many people the pages hold. */
 export function peopleIn(pages: readonly SearchedPage[]): number {
   return pages.reduce((sum, page) => sum + page.ids.length, 0);
+}
+
+/** The pages of the people search matching `customers_filter`, from `start` (a page token) or the first. */
+export function peopleSearchPages(context: StreamContext, start: string | undefined): AsyncGenerator<Page> {
+  const [slice = {}] = PEOPLE.slices(context);
+  return context.client.pages({
+    ...PEOPLE.pageRequest(context, slice),
+    ...(start === undefined ? {} : { start }),
+  });
+}
+
+/** The attributes endpoint takes at most 100 ids per request. */
+export const ATTRIBUTE_BATCH = 100;
+export const ATTRIBUTES_PATH = '/v1/customers/attributes';
+const LOOKED_UP_PERSON = 'a person in the attributes lookup (POST /v1/customers/attributes)';
+
+/** The attributes of up to 100 people, by cio_id, as the API answers them (unwrapped from {"customer": ...}). */
+export async function readAttributes(context: StreamContext, cioIds: string[]): Promise<JsonObject[]> {
+  const body = await context.client.request(ATTRIBUTES_PATH, {
+    method: 'POST',
+    params: { id_type: 'cio_id' },
+    body: { ids: cioIds },
+  });
+  // The spec wraps each person in {"customer": ...}; the live API does not.
+  return extractRecords(body, 'customers', ATTRIBUTES_PATH).map(
+    (item) => ((item as JsonObject).customer ?? item) as JsonObject,
+  );
+}
+
+/**
+ * The cio_id of one item of the attributes answer: in `identifiers` (and in `attributes`); the item's own `id`
+ * is the person's id, and there is no top-level `cio_id`. A person without one is a malformed answer.
+ */
+export function attributesCioId(person: JsonObject): string {
+  const identifiers = (person.identifiers ?? {}) as JsonObject;
+  const attributes = (person.attributes ?? {}) as JsonObject;
+  return answerId(identifiers.cio_id ?? attributes.cio_id, 'cio_id', LOOKED_UP_PERSON);
+}
+
+/**
+ * When a person first existed, as far as their attributes tell: the earlier of their `created_at` attribute and
+ * their oldest attribute timestamp (created_at is the app's to set, and may be later than the person).
+ */
+export function firstSeen(person: JsonObject): number | undefined {
+  const attributes = (person.attributes ?? {}) as JsonObject;
+  const timestamps = Object.values((person.timestamps ?? {}) as JsonObject);
+  const candidates = [attributes.created_at, ...timestamps]
+    .map((value) => cursorSeconds(value))
+    .filter((value): value is number => value !== undefined && value > 0)
+    .map((value) => (value > 100_000_000_000 ? Math.floor(value / 1000) : value));
+  return candidates.length === 0 ? undefined : Math.min(...candidates);
+}
+
+/** Up to 100 people by their `id` (unknown ids are left out), unwrapped from {"customer": ...} where wrapped. */
+export async function peopleById(context: StreamContext, ids: string[]): Promise<JsonObject[]> {
+  const body = await context.client.request(ATTRIBUTES_PATH, {
+    method: 'POST',
+    params: { id_type: 'id' },
+    body: { ids },
+  });
+  return extractRecords(body, 'customers', ATTRIBUTES_PATH).map(
+    (item) => ((item as JsonObject).customer ?? item) as JsonObject,
+  );
 }
