@@ -11,7 +11,7 @@ import { CHECKPOINT, recordsIn, type StreamItem } from './items.js';
 import { activityLogProgress, activitySlices, DAY_SECONDS } from './windows.js';
 
 /** The workspace's activity log, newest first; Customer.io guarantees about 30 days of it. */
-export class ActivitiesStream extends Stream {
+export class ActivitiesStream extends Stream<ClientSideCursor | FullRefreshCursor> {
   readonly #deletedPeople: boolean;
 
   /**

@@ -1,9 +1,11 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
 import { EVERYONE_FILTER } from '../config.js';
+import type { Cursor } from '../cursors.js';
 import { RequestCancelledError } from '../errors.js';
-import type { StreamContext } from './base.js';
+import type { Stream, StreamContext } from './base.js';
 import { CHECKPOINT, RecordBatch, recordsIn, type StreamItem } from './items.js';
 import { hexValue, peopleById, peopleSearchPages } from './people.js';
+import type { BulkRead } from './person-stream.js';
 
 /**
  * The people a bulk-read per-person stream covers: `customers_filter`'s audience, from one people search
@@ -182,6 +184,30 @@ export class PersonResolver {
   }
 }
 
+/** Which people a bulk read keeps records for: those `customers_filter` matches, or everyone (no search). */
+type Audience = 'searched' | 'filtered';
+
+/**
+ * The bulk read of a per-person stream whose records a workspace-wide stream lists (deliveries, activities): that
+ * stream's cursor and read, its records kept for the people they name (keptForPeople). `audience: 'searched'`
+ * always reads the people search (lists that keep deleted people's records need it to know who exists);
+ * `'filtered'` only with a `customers_filter`. `unnamed` words the warning about records that name nobody.
+ */
+export function peopleRecordsOf<B extends Cursor>(
+  source: Stream<B>,
+  options: { audience: Audience; unnamed?: (count: number) => string },
+): BulkRead<B> {
+  return {
+    createCursor: (context, run) => source.createCursor(context, run),
+    async *read(context, cursor) {
+      const audience =
+        options.audience === 'searched' || hasPeopleFilter(context) ? await readAudience(context) : undefined;
+      const unnamed = yield* keptForPeople(context, source.readRecords(context, cursor), audience);
+      if (unnamed > 0 && options.unnamed !== undefined) await context.log('WARN', options.unnamed(unnamed));
+    },
+  };
+}
+
 /**
  * A per-person stream read in bulk: the items of a workspace-wide read of the same records (its pages, checkpoints
  * and progress as they come), each record kept for the person it names when `audience` holds them (everyone when
@@ -189,7 +215,7 @@ export class PersonResolver {
  * `customer_id` only wait for a lookup (PersonResolver); every one waiting is released before each checkpoint
  * and at the end, so a checkpoint still follows every record before it. Returns how many records named nobody.
  */
-export async function* keptForPeople(
+async function* keptForPeople(
   context: StreamContext,
   items: AsyncIterable<StreamItem>,
   audience: AudienceIds | undefined,

@@ -1,9 +1,8 @@
 import type { ClientSideCursor, CursorInput, FullRefreshCursor } from '../cursors.js';
 import { ActivitiesStream } from './activities.js';
-import { hasPeopleFilter, keptForPeople, readAudience } from './audience.js';
+import { peopleRecordsOf } from './audience.js';
 import type { Slice, StreamContext } from './base.js';
 import { recordCursor } from './family.js';
-import type { StreamItem } from './items.js';
 import { PersonStream } from './person-stream.js';
 import { activitySlices, DAY_SECONDS } from './windows.js';
 
@@ -32,20 +31,12 @@ export class CustomerActivitiesStream extends PersonStream<ActivitiesCursor, Act
     return recordCursor(this, context, run);
   }
 
-  /** The workspace's log of existing people, as the bulk read's source. */
-  readonly #log = new ActivitiesStream({ deletedPeople: false });
-
-  /** In bulk, the log's cursor over the whole workspace. */
-  override createBulkCursor(context: StreamContext, run: CursorInput): ActivitiesCursor {
-    return this.#log.createCursor(context, run);
-  }
+  /** The workspace's log of existing people, kept for the people it names (objects' activities name nobody). */
+  override readonly bulk = peopleRecordsOf(new ActivitiesStream({ deletedPeople: false }), {
+    audience: 'filtered',
+  });
 
   override slices(context: StreamContext): Slice[] {
     return activitySlices(context.config.activityTypes);
-  }
-
-  override async *readInBulk(context: StreamContext, cursor: ActivitiesCursor): AsyncGenerator<StreamItem> {
-    const audience = hasPeopleFilter(context) ? await readAudience(context) : undefined;
-    yield* keptForPeople(context, this.#log.readRecords(context, cursor), audience);
   }
 }

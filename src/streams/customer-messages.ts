@@ -1,10 +1,9 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
 import { chunks } from '../concurrency.js';
 import type { CursorInput, Resumable, WindowCursorOptions } from '../cursors.js';
-import { keptForPeople, readAudience } from './audience.js';
+import { peopleRecordsOf } from './audience.js';
 import type { Slice, StreamContext } from './base.js';
 import { DELIVERY_PAGE_SIZE } from './deliveries.js';
-import type { StreamItem } from './items.js';
 import { MessagesStream } from './messages.js';
 import { ATTRIBUTE_BATCH, attributesCioId, firstSeen, readAttributes } from './people.js';
 import { type PersonCursor, PersonStream } from './person-stream.js';
@@ -66,26 +65,12 @@ export class CustomerMessagesStream extends PersonStream<WindowCursor, Resumable
     );
   }
 
-  /** The workspace's deliveries, as the bulk read's source. */
-  readonly #deliveries = new MessagesStream({ trackedResponses: false });
-
-  override createBulkCursor(context: StreamContext, run: CursorInput): Resumable<WindowCursor> {
-    return this.#deliveries.createCursor(context, run);
-  }
-
-  override async *readInBulk(
-    context: StreamContext,
-    cursor: Resumable<WindowCursor>,
-  ): AsyncGenerator<StreamItem> {
-    const audience = await readAudience(context);
-    const unnamed = yield* keptForPeople(context, this.#deliveries.readRecords(context, cursor), audience);
-    if (unnamed > 0) {
-      await context.log(
-        'WARN',
-        `${this.name}: ${unnamed} deliveries name no person (customer_identifiers and customer_id are null), so they belong to nobody's messages and are left out; the messages stream has them (no per-person read can reach a delivery that names nobody either).`,
-      );
-    }
-  }
+  /** The workspace's deliveries, kept for the people they name. */
+  override readonly bulk = peopleRecordsOf(new MessagesStream({ trackedResponses: false }), {
+    audience: 'searched',
+    unnamed: (count) =>
+      `${this.name}: ${count} deliveries name no person (customer_identifiers and customer_id are null), so they belong to nobody's messages and are left out; the messages stream has them (no per-person read can reach a delivery that names nobody either).`,
+  });
 }
 
 function windowOptions(context: StreamContext): WindowCursorOptions {

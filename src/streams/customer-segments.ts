@@ -1,12 +1,12 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
 import { mergeConcurrent } from '../concurrency.js';
-import { type CursorInput, FullRefreshCursor, type Resumable } from '../cursors.js';
+import { FullRefreshCursor, type Resumable } from '../cursors.js';
 import { NotFoundError } from '../errors.js';
 import { NO_PROGRESS } from '../progress.js';
 import { type AudienceIds, hasPeopleFilter, readAudience } from './audience.js';
 import { fullRead, type Stream, type StreamContext } from './base.js';
 import { CHECKPOINT, eachRecord, type StreamItem } from './items.js';
-import { PersonStream } from './person-stream.js';
+import { type BulkRead, PersonStream } from './person-stream.js';
 import {
   type CompletedPartitionsCursor,
   completedPartitionsCursor,
@@ -45,11 +45,13 @@ export class CustomerSegmentsStream extends PersonStream<
     return new FullRefreshCursor();
   }
 
-  override createBulkCursor(_context: StreamContext, run: CursorInput): Resumable<CompletedPartitionsCursor> {
-    return completedPartitionsCursor('completed_segments', run);
-  }
+  /** Every segment's membership, one record per member (a full refresh resumes after the segments it finished). */
+  override readonly bulk: BulkRead<Resumable<CompletedPartitionsCursor>> = {
+    createCursor: (_context, run) => completedPartitionsCursor('completed_segments', run),
+    read: (context, cursor) => this.#readInBulk(context, cursor),
+  };
 
-  override async *readInBulk(
+  async *#readInBulk(
     context: StreamContext,
     { strategy: completed }: Resumable<CompletedPartitionsCursor>,
   ): AsyncGenerator<StreamItem> {

@@ -1,20 +1,14 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
 import { chunks } from '../concurrency.js';
-import {
-  type CursorInput,
-  FullRefreshCursor,
-  type Resumable,
-  type ResumeTokenCursor,
-  resumeTokenCursor,
-} from '../cursors.js';
+import { FullRefreshCursor, type Resumable, type ResumeTokenCursor, resumeTokenCursor } from '../cursors.js';
 import { NotFoundError } from '../errors.js';
 import { expectObject, extractRecords } from '../pagination.js';
-import type { Slice, StreamContext } from './base.js';
+import type { SliceAnswer, StreamContext } from './base.js';
 import { readPeopleBySearch } from './customers.js';
 import { readCustomersByExport } from './customers-export.js';
 import type { StreamItem } from './items.js';
 import { ATTRIBUTE_BATCH, attributesCioId } from './people.js';
-import { PersonStream } from './person-stream.js';
+import { type BulkRead, PersonStream } from './person-stream.js';
 
 /** The attribute that holds the topics a person chose: `{"topics": {"topic_1": true, ...}}`, as JSON text. */
 const PREFERENCES_ATTRIBUTE = 'cio_subscription_preferences';
@@ -51,17 +45,17 @@ export class CustomerSubscriptionPreferencesStream extends PersonStream<
     return new FullRefreshCursor();
   }
 
-  override createBulkCursor(_context: StreamContext, run: CursorInput): Resumable<ResumeTokenCursor> {
-    return resumeTokenCursor(run);
+  /** Each person's preferences attribute joined with the topics list, by the people search or by an export. */
+  override readonly bulk: BulkRead<Resumable<ResumeTokenCursor>> = {
+    createCursor: (_context, run) => resumeTokenCursor(run),
+    read: (context, cursor) => this.#readInBulk(context, cursor),
+  };
+
+  override extract({ path, body }: SliceAnswer): JsonObject[] {
+    return [expectObject(body, ['customer'], path)];
   }
 
-  override async *readSlice(context: StreamContext, slice: Slice): AsyncGenerator<JsonObject> {
-    const path = slice.path ?? this.path;
-    const body = await context.client.request(path, { params: { ...this.params(), ...slice.params } });
-    yield expectObject(body, ['customer'], path);
-  }
-
-  override async *readInBulk(
+  async *#readInBulk(
     context: StreamContext,
     cursor: Resumable<ResumeTokenCursor>,
   ): AsyncGenerator<StreamItem> {

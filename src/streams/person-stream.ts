@@ -63,12 +63,18 @@ export class PersonCursor<C extends Cursor, B extends Cursor> implements Cursor 
   }
 }
 
+/** How a per-person stream reads in bulk: its cursor over the whole run, and its records from workspace-wide lists. */
+export interface BulkRead<B extends Cursor> {
+  createCursor(context: StreamContext, run: CursorInput): B;
+  read(context: StreamContext, cursor: B): AsyncIterable<StreamItem>;
+}
+
 /**
  * A stream of records per person matching `customers_filter`. With `per_person_method: per_person` it is read
  * once per person, addressed by cio_id: people come from the search (read whole first, 8 bytes a person) page by page, and
  * the read checkpoints its progress through them, so a read killed after hours resumes with the next person,
  * not from the start. With `bulk` (the default), streams that have a workspace-wide source of the same records
- * (`readInBulk`, with its cursor from `createBulkCursor`) read that instead, kept to the people the stream
+ * (`bulk`: its cursor and its read) read that instead, kept to the people the stream
  * covers.
  */
 export abstract class PersonStream<C extends Cursor, B extends Cursor = never> extends ChildStream<
@@ -84,19 +90,16 @@ export abstract class PersonStream<C extends Cursor, B extends Cursor = never> e
   /** The stream's own cursor, within one sweep over the people. */
   abstract createPersonCursor(context: StreamContext, run: CursorInput): C;
 
-  /** The cursor of a bulk read, over the whole run; undefined where there is no bulk read. */
-  createBulkCursor?(context: StreamContext, run: CursorInput): B;
-
-  /** The stream's records from workspace-wide lists; undefined where there is no such source. */
-  readInBulk?(context: StreamContext, cursor: B): AsyncGenerator<StreamItem>;
+  /** The stream's bulk read, where workspace-wide lists hold its records; undefined where none does. */
+  readonly bulk: BulkRead<B> | undefined = undefined;
 
   isBulk(context: StreamContext): boolean {
-    return context.config.perPersonMethod === 'bulk' && this.readInBulk !== undefined;
+    return context.config.perPersonMethod === 'bulk' && this.bulk !== undefined;
   }
 
   createCursor(context: StreamContext, run: CursorInput): PersonCursor<C, B> {
-    if (this.createBulkCursor !== undefined && this.isBulk(context)) {
-      return PersonCursor.inBulk(this.createBulkCursor(context, run));
+    if (this.bulk !== undefined && this.isBulk(context)) {
+      return PersonCursor.inBulk(this.bulk.createCursor(context, run));
     }
     return PersonCursor.perPerson(peopleSweepCursor(run, (input) => this.createPersonCursor(context, input)));
   }
@@ -105,8 +108,8 @@ export abstract class PersonStream<C extends Cursor, B extends Cursor = never> e
     context: StreamContext,
     cursor: PersonCursor<C, B>,
   ): AsyncGenerator<StreamItem> {
-    if (this.readInBulk !== undefined && cursor.bulk !== undefined) {
-      yield* this.readInBulk(context, cursor.bulk);
+    if (this.bulk !== undefined && cursor.bulk !== undefined) {
+      yield* this.bulk.read(context, cursor.bulk);
       return;
     }
     yield* super.readRecords(context, cursor);
