@@ -10,20 +10,22 @@ import { CustomerIoClient } from '../src/http-client.js';
 import {
   customerFromExportRow,
   DEFAULT_EXPORT_TIMING,
-  DownloadInterrupted,
-  downloadedBytes,
   exportedAttributes,
   exportProgress,
   exportTiming,
-  gunzipIfCompressed,
-  isGzip,
   ProgressLog,
-  parseCsvRows,
   pollDelays,
   rowShortfall,
   startExport,
   waitUntilDone,
 } from '../src/streams/customers-export.js';
+import {
+  DownloadInterrupted,
+  downloadedBytes,
+  gunzipIfCompressed,
+  isGzip,
+  parseCsvRows,
+} from '../src/streams/export-file.js';
 import { tuningFromEnv } from '../src/tuning.js';
 
 async function* chunksOf(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
