@@ -195,3 +195,36 @@ test("a stream's independent slices are read at once, and their records come out
   }
   await reading;
 });
+
+test('progress counts what moves the cursor: a delivery window read with two type filters is one window done', async () => {
+  const asked: Array<Record<string, unknown>> = [];
+  class EmptyAnswers extends Requests {
+    async send(_path: string, options: RequestOptions): Promise<Answer> {
+      asked.push({ ...options.params });
+      return { body: { messages: [] }, serverTime: undefined, status: 200 };
+    }
+    download(): Promise<Download> {
+      throw new Error('no downloads here');
+    }
+  }
+  const reports: Array<{ done?: number | undefined; total?: number | undefined; unit?: string | undefined }> =
+    [];
+  const ctx: StreamContext = {
+    ...context(),
+    client: new EmptyAnswers(),
+    config: parseConfig({ app_api_key: 'k', base_url: BASE, message_types: ['email', 'sms'] }),
+    progress: { report: (update) => reports.push(update) },
+  };
+  const messages = catalogStream('messages');
+  await collect(messages.readRecords(ctx, messages.createCursor(ctx, fullRead(ctx.now))));
+  const windows = new Set(asked.map((params) => params.start_ts)).size;
+  expect(windows).toBeGreaterThan(1);
+  expect(asked).toHaveLength(windows * 2);
+  expect(reports).toEqual(
+    Array.from({ length: windows }, (_, index) => ({
+      done: index + 1,
+      total: windows,
+      unit: 'delivery windows',
+    })),
+  );
+});

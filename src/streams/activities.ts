@@ -10,6 +10,9 @@ import { recordCursor } from './family.js';
 import { CHECKPOINT, recordsIn, type StreamItem } from './items.js';
 import { activityLogProgress, activitySlices, DAY_SECONDS } from './windows.js';
 
+/** Pages of the activity logs (the workspace's and each person's): the documented maximum. */
+export const ACTIVITY_PAGE_SIZE = 100;
+
 /** The workspace's activity log, newest first; Customer.io guarantees about 30 days of it. */
 export class ActivitiesStream extends Stream<ClientSideCursor | FullRefreshCursor> {
   readonly #deletedPeople: boolean;
@@ -30,7 +33,7 @@ export class ActivitiesStream extends Stream<ClientSideCursor | FullRefreshCurso
   override readonly cursorField = 'timestamp';
   override readonly newestFirst = true;
   override readonly retentionSeconds = 30 * DAY_SECONDS;
-  override readonly pageSize = 100;
+  override readonly pageSize = ACTIVITY_PAGE_SIZE;
 
   override get probe(): Probe {
     return { path: this.path, params: { limit: 1 } };

@@ -184,24 +184,27 @@ export class PersonResolver {
   }
 }
 
-/** Which people a bulk read keeps records for: those `customers_filter` matches, or everyone (no search). */
-type Audience = 'searched' | 'filtered';
+/**
+ * When a bulk read searches the people it keeps records for: `always`, or only `withFilter` (a `customers_filter`
+ * narrows them; without one, everyone a record names is kept).
+ */
+type PeopleSearch = 'always' | 'withFilter';
 
 /**
  * The bulk read of a per-person stream whose records a workspace-wide stream lists (deliveries, activities): that
- * stream's cursor and read, its records kept for the people they name (keptForPeople). `audience: 'searched'`
- * always reads the people search (lists that keep deleted people's records need it to know who exists);
- * `'filtered'` only with a `customers_filter`. `unnamed` words the warning about records that name nobody.
+ * stream's cursor and read, its records kept for the people they name (keptForPeople). `search: 'always'` reads
+ * the people search whatever the filter (a list that keeps deleted people's records needs it to know who
+ * exists). `unnamed` words the warning about records that name nobody.
  */
 export function peopleRecordsOf<B extends Cursor>(
   source: Stream<B>,
-  options: { audience: Audience; unnamed?: (count: number) => string },
+  options: { search: PeopleSearch; unnamed?: (count: number) => string },
 ): BulkRead<B> {
   return {
     createCursor: (context, run) => source.createCursor(context, run),
     async *read(context, cursor) {
       const audience =
-        options.audience === 'searched' || hasPeopleFilter(context) ? await readAudience(context) : undefined;
+        options.search === 'always' || hasPeopleFilter(context) ? await readAudience(context) : undefined;
       const unnamed = yield* keptForPeople(context, source.readRecords(context, cursor), audience);
       if (unnamed > 0 && options.unnamed !== undefined) await context.log('WARN', options.unnamed(unnamed));
     },

@@ -20,8 +20,8 @@ export interface Slice {
   body?: JsonObject;
   /** Added to every record of the slice, e.g. the suppression type a path stands for. */
   fields?: JsonObject;
-  /** Which records of the slice's answer are its own (a filter the API cannot apply); all by default. */
-  keeps?: (record: JsonObject) => boolean;
+  /** Whether a record of the slice's answer is the slice's own (a filter the API cannot apply); all by default. */
+  belongs?: (record: JsonObject) => boolean;
   /** Run once every record of the slice has been emitted, to move the cursor; a checkpoint follows. */
   done?: () => void;
 }
@@ -195,10 +195,11 @@ export abstract class Stream<C extends Cursor = Cursor> {
       const { body, serverTime } = await context.client.answer(path, {
         params: { ...this.params(context), ...slice.params },
       });
-      yield new RecordBatch(this.extract({ path, body, today: serverTime ?? context.now }, slice, parent));
+      const records = this.extract({ path, body, today: serverTime ?? context.now }, slice, parent);
+      if (records.length > 0) yield new RecordBatch(records);
       return;
     }
-    const { fields, keeps } = slice;
+    const { fields, belongs } = slice;
     let position = 0;
     for await (const page of context.client.pages(this.pageRequest(context, slice))) {
       if (page.records.length > 0) {
@@ -206,7 +207,8 @@ export abstract class Stream<C extends Cursor = Cursor> {
           const record = this.transform(item, context, position++);
           return fields === undefined ? record : { ...record, ...fields };
         });
-        yield keeps === undefined ? batch : batch.filter(keeps);
+        const own = belongs === undefined ? batch : batch.filter(belongs);
+        if (own.records.length > 0) yield own;
       }
       if (this.newestFirst && this.#isLastPage(page.records, cursor.since)) return;
     }
@@ -220,7 +222,10 @@ export abstract class Stream<C extends Cursor = Cursor> {
     return records.every((record) => (cursorSeconds(record[field]) ?? 0) < stopBefore);
   }
 
-  /** What a stream's slices are, in progress lines ("3 of 12 windows done"). */
+  /**
+   * What a stream's slices are, in progress lines ("3 of 12 windows done"). Where slices move the cursor, those
+   * are counted (a window read with several type filters is one), otherwise every slice.
+   */
   readonly sliceUnit: string = 'slices';
 
   /**
@@ -241,7 +246,10 @@ export abstract class Stream<C extends Cursor = Cursor> {
    */
   readonly slicesAtOnce: number = 4;
 
-  /** The slices of the stream (or of one parent), each followed by a CHECKPOINT where it moves the cursor. */
+  /**
+   * The slices of the stream (or of one parent), each followed by a CHECKPOINT where it moves the cursor.
+   * `onSliceRead` is told how many progress units (see `sliceUnit`) are done of how many.
+   */
   protected async *readSlices(
     context: StreamContext,
     parent: JsonObject | undefined,
@@ -254,6 +262,9 @@ export abstract class Stream<C extends Cursor = Cursor> {
       path === undefined || slice.path !== undefined ? slice : { ...slice, path },
     );
     let index = 0;
+    const moving = slices.filter((slice) => slice.done !== undefined).length;
+    const units = moving > 0 ? moving : slices.length;
+    let unitsDone = 0;
     const read = (slice: Slice) => this.#sliceThenEnd(context, slice, parent, cursor);
     const items =
       this.slicesAtOnce > 1 && slices.length > 1
@@ -266,7 +277,10 @@ export abstract class Stream<C extends Cursor = Cursor> {
       }
       const slice = slices[index] as Slice;
       index += 1;
-      onSliceRead?.(index, slices.length);
+      if (moving === 0 || slice.done !== undefined) {
+        unitsDone += 1;
+        onSliceRead?.(unitsDone, units);
+      }
       if (slice.done !== undefined) {
         slice.done();
         yield CHECKPOINT;

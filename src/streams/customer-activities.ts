@@ -1,12 +1,10 @@
 import type { ClientSideCursor, CursorInput, FullRefreshCursor } from '../cursors.js';
-import { ActivitiesStream } from './activities.js';
+import { ACTIVITY_PAGE_SIZE, ActivitiesStream } from './activities.js';
 import { peopleRecordsOf } from './audience.js';
 import type { Slice, StreamContext } from './base.js';
 import { recordCursor } from './family.js';
 import { PersonStream } from './person-stream.js';
 import { activitySlices, DAY_SECONDS } from './windows.js';
-
-const ACTIVITY_PAGE_SIZE = 100;
 
 /**
  * Each person's activity log. In bulk, the workspace's log (GET /v1/activities, newest first, down to the cursor
@@ -33,7 +31,7 @@ export class CustomerActivitiesStream extends PersonStream<ActivitiesCursor, Act
 
   /** The workspace's log of existing people, kept for the people it names (objects' activities name nobody). */
   override readonly bulk = peopleRecordsOf(new ActivitiesStream({ deletedPeople: false }), {
-    audience: 'filtered',
+    search: 'withFilter',
   });
 
   override slices(context: StreamContext): Slice[] {

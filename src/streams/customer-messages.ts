@@ -67,7 +67,7 @@ export class CustomerMessagesStream extends PersonStream<WindowCursor, Resumable
 
   /** The workspace's deliveries, kept for the people they name. */
   override readonly bulk = peopleRecordsOf(new MessagesStream({ trackedResponses: false }), {
-    audience: 'searched',
+    search: 'always',
     unnamed: (count) =>
       `${this.name}: ${count} deliveries name no person (customer_identifiers and customer_id are null), so they belong to nobody's messages and are left out; the messages stream has them (no per-person read can reach a delivery that names nobody either).`,
   });

@@ -52,7 +52,13 @@ function sameTexts(
   texts: ReadonlyArray<string | undefined> | undefined,
 ): ReadonlyArray<string | undefined> | undefined {
   if (texts === undefined) return undefined;
-  return after.map((record, index) => (record === before[index] ? texts[index] : undefined));
+  let kept = false;
+  const carried = after.map((record, index) => {
+    if (record !== before[index]) return undefined;
+    kept = true;
+    return texts[index];
+  });
+  return kept ? carried : undefined;
 }
 
 export type RecordItem = JsonObject | RecordBatch;

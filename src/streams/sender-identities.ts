@@ -25,7 +25,7 @@ export class SenderIdentitiesStream extends Stream<FullRefreshCursor> {
   override slices(): Slice[] {
     return [false, true].map((hidden) => ({
       params: { hidden },
-      keeps: (sender: JsonObject) => (sender.hidden === true) === hidden,
+      belongs: (sender: JsonObject) => (sender.hidden === true) === hidden,
     }));
   }
 }
