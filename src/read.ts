@@ -48,7 +48,7 @@ export async function readStreams(
     waiting.flatMap(({ stream }) => ancestors(stream).map((parent) => parent.name)),
   );
   const finished = new Set<string>();
-  const running = new Map<string, { done: Promise<void>; stop: AbortController }>();
+  const running = new Map<string, { stream: Stream; done: Promise<void>; stop: AbortController }>();
   const failed: string[] = [];
   let sourceFailure: ConnectorError | undefined;
 
@@ -105,10 +105,8 @@ export async function readStreams(
   // The per-person streams all descend from the people search, never cached: they run one at a time, which
   // bounds memory (each holds the audience and pages of up to 10,000 members) while other streams run beside.
   const readByRunning = (parent: Stream) =>
-    [...running.keys()].some((name) =>
-      ancestors(configured.find((entry) => entry.stream.name === name)?.stream).some(
-        (ancestor) => ancestor.name === parent.name,
-      ),
+    [...running.values()].some(({ stream }) =>
+      ancestors(stream).some((ancestor) => ancestor.name === parent.name),
     );
   const ready = ({ stream }: ConfiguredStream) =>
     ancestors(stream).every((parent) =>
@@ -133,7 +131,7 @@ export async function readStreams(
         running.delete(name);
         finished.add(name);
       });
-      running.set(name, { done, stop });
+      running.set(name, { stream: entry.stream, done, stop });
       next = running.size < concurrentStreams ? waiting.findIndex(ready) : -1;
     }
     if (running.size === 0) {

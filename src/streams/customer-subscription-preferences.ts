@@ -2,17 +2,17 @@ import type { JsonObject } from '@cio-connectors/kit/json';
 import { chunks } from '../concurrency.js';
 import { FullRefreshCursor, type Resumable, type ResumeTokenCursor, resumeTokenCursor } from '../cursors.js';
 import { NotFoundError } from '../errors.js';
-import { expectObject, extractRecords } from '../pagination.js';
-import type { SliceAnswer, StreamContext } from './base.js';
+import { expectObject } from '../pagination.js';
+import { NO_PROGRESS } from '../progress.js';
+import { fullRead, type SliceAnswer, type Stream, type StreamContext } from './base.js';
 import { readPeopleBySearch } from './customers.js';
 import { readCustomersByExport } from './customers-export.js';
-import type { StreamItem } from './items.js';
+import { eachRecord, type StreamItem } from './items.js';
 import { ATTRIBUTE_BATCH, attributesCioId } from './people.js';
 import { type BulkRead, PersonStream } from './person-stream.js';
 
 /** The attribute that holds the topics a person chose: `{"topics": {"topic_1": true, ...}}`, as JSON text. */
 const PREFERENCES_ATTRIBUTE = 'cio_subscription_preferences';
-const TOPICS_PATH = '/v1/subscription_topics';
 /** People asked in turn for the subscription center's header (a 404 is a person deleted meanwhile). */
 const HEADER_TRIES = 3;
 /** Unknown topic ids named in the warning, at most. */
@@ -36,6 +36,14 @@ export class CustomerSubscriptionPreferencesStream extends PersonStream<
   FullRefreshCursor,
   Resumable<ResumeTokenCursor>
 > {
+  /** `subscription_topics`: the workspace's topics, each person's choices are joined with. */
+  readonly topics: Stream;
+
+  constructor(topics: Stream) {
+    super();
+    this.topics = topics;
+  }
+
   readonly name = 'customer_subscription_preferences';
   readonly path = '/v1/customers/{cio_id}/subscription_preferences';
   readonly envelopeKey = 'customer';
@@ -59,7 +67,7 @@ export class CustomerSubscriptionPreferencesStream extends PersonStream<
     context: StreamContext,
     cursor: Resumable<ResumeTokenCursor>,
   ): AsyncGenerator<StreamItem> {
-    const topics = await readTopics(context);
+    const topics = await readTopics(context, this.topics);
     const join = new PreferencesJoin(topics, (cioId) => this.#askOne(context, cioId));
     if (context.config.customersMethod === 'export') {
       // One export is one file with no resume point: a retried attempt starts a new export.
@@ -105,10 +113,15 @@ export interface Topic {
   subscribedByDefault: boolean;
 }
 
-/** Every topic of the workspace, in the list's order (one request). */
-async function readTopics(context: StreamContext): Promise<Topic[]> {
-  const body = await context.client.request(TOPICS_PATH);
-  return extractRecords(body, 'topics', TOPICS_PATH).map((topic) => ({
+/** Every topic of the workspace, in the list's order (one request), read by the `subscription_topics` stream. */
+async function readTopics(context: StreamContext, stream: Stream): Promise<Topic[]> {
+  const topics: JsonObject[] = [];
+  const read = stream.readRecords(
+    { ...context, progress: NO_PROGRESS },
+    stream.createCursor(context, fullRead(context.now)),
+  );
+  for await (const topic of eachRecord(read)) topics.push(topic);
+  return topics.map((topic) => ({
     id: topic.id ?? null,
     identifier: typeof topic.identifier === 'string' ? topic.identifier : `topic_${String(topic.id)}`,
     name: topic.name ?? null,

@@ -108,6 +108,12 @@ export function allStreams(): Stream[] {
     partitionFields: ['broadcast_id', 'id'],
   });
   const objectTypes = list({ name: 'object_types', path: '/v1/object_types', envelopeKey: 'types' });
+  // Also what bulk customer_subscription_preferences joins each person's choices with.
+  const subscriptionTopics = list({
+    name: 'subscription_topics',
+    path: '/v1/subscription_topics',
+    envelopeKey: 'topics',
+  });
   const objects = new ObjectsStream(objectTypes);
 
   return [
@@ -160,7 +166,7 @@ export function allStreams(): Stream[] {
     new CustomerMessagesStream(),
     new CustomerActivitiesStream(),
     new CustomerRelationshipsStream(objectTypes, objects),
-    new CustomerSubscriptionPreferencesStream(),
+    new CustomerSubscriptionPreferencesStream(subscriptionTopics),
     // SMS and WhatsApp opt-outs carry no time: full refresh only.
     list({
       name: 'optouts',
@@ -188,7 +194,7 @@ export function allStreams(): Stream[] {
       cursorField: 'updated_at',
     }),
     new SenderIdentitiesStream(),
-    list({ name: 'subscription_topics', path: '/v1/subscription_topics', envelopeKey: 'topics' }),
+    subscriptionTopics,
     list({ name: 'subscription_channels', path: '/v1/subscription_channels', envelopeKey: 'channels' }),
     list({
       name: 'reporting_webhooks',
