@@ -4,7 +4,7 @@ import type { Cursor } from '../cursors.js';
 import { RequestCancelledError } from '../errors.js';
 import type { Stream, StreamContext } from './base.js';
 import { CHECKPOINT, RecordBatch, recordsIn, type StreamItem } from './items.js';
-import { hexValue, peopleById, peopleSearchPages } from './people.js';
+import { hexValue, peopleSearchPages, readAttributes } from './people.js';
 import type { BulkRead } from './person-stream.js';
 
 /**
@@ -162,7 +162,7 @@ export class PersonResolver {
     const found = new Map<string, string>();
     for (let start = 0; start < ids.length; start += LOOKUP_BATCH) {
       const batch = ids.slice(start, start + LOOKUP_BATCH);
-      for (const person of await peopleById(this.#context, batch)) {
+      for (const person of await readAttributes(this.#context, batch, 'id')) {
         const identifiers = (person.identifiers ?? {}) as JsonObject;
         const attributes = (person.attributes ?? {}) as JsonObject;
         const id = identifiers.id ?? attributes.id;

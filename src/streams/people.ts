@@ -114,12 +114,19 @@ export const ATTRIBUTE_BATCH = 100;
 export const ATTRIBUTES_PATH = '/v1/customers/attributes';
 const LOOKED_UP_PERSON = 'a person in the attributes lookup (POST /v1/customers/attributes)';
 
-/** The attributes of up to 100 people, by cio_id, as the API answers them (unwrapped from {"customer": ...}). */
-export async function readAttributes(context: StreamContext, cioIds: string[]): Promise<JsonObject[]> {
+/**
+ * The attributes of up to 100 people, by cio_id (or by their `id`: unknown ids are left out), as the API answers
+ * them (unwrapped from {"customer": ...}).
+ */
+export async function readAttributes(
+  context: StreamContext,
+  ids: string[],
+  idType: 'cio_id' | 'id' = 'cio_id',
+): Promise<JsonObject[]> {
   const body = await context.client.request(ATTRIBUTES_PATH, {
     method: 'POST',
-    params: { id_type: 'cio_id' },
-    body: { ids: cioIds },
+    params: { id_type: idType },
+    body: { ids },
   });
   // The spec wraps each person in {"customer": ...}; the live API does not.
   return extractRecords(body, 'customers', ATTRIBUTES_PATH).map(
@@ -149,16 +156,4 @@ export function firstSeen(person: JsonObject): number | undefined {
     .filter((value): value is number => value !== undefined && value > 0)
     .map((value) => (value > 100_000_000_000 ? Math.floor(value / 1000) : value));
   return candidates.length === 0 ? undefined : Math.min(...candidates);
-}
-
-/** Up to 100 people by their `id` (unknown ids are left out), unwrapped from {"customer": ...} where wrapped. */
-export async function peopleById(context: StreamContext, ids: string[]): Promise<JsonObject[]> {
-  const body = await context.client.request(ATTRIBUTES_PATH, {
-    method: 'POST',
-    params: { id_type: 'id' },
-    body: { ids },
-  });
-  return extractRecords(body, 'customers', ATTRIBUTES_PATH).map(
-    (item) => ((item as JsonObject).customer ?? item) as JsonObject,
-  );
 }
