@@ -140,6 +140,83 @@ test('segments: an incremental read emits the changed segments with their counts
   expect(observed).toEqual([segments[0], { id: 2, updated_at: 2_000_000, customer_count: 7 }, segments[2]]);
 });
 
+test('segments: a segment deleted before its count (404) is emitted with customer_count null; a count without a number fails', async () => {
+  nock(BASE)
+    .get('/v1/segments')
+    .reply(200, { segments: [{ id: 1 }, { id: 2 }] });
+  nock(BASE).get('/v1/segments/1/customer_count').reply(404, {});
+  nock(BASE).get('/v1/segments/2/customer_count').reply(200, { count: 3 });
+  const ctx = context();
+  const records: JsonObject[] = [];
+  for await (const item of catalogStream('segments').read(ctx, fullRead(ctx.now)))
+    if (!(item instanceof StreamState)) records.push(...recordsIn(item));
+  expect(records).toEqual([
+    { id: 1, customer_count: null },
+    { id: 2, customer_count: 3 },
+  ]);
+  nock(BASE)
+    .get('/v1/segments')
+    .reply(200, { segments: [{ id: 1 }] });
+  nock(BASE).get('/v1/segments/1/customer_count').reply(200, { total: 3 });
+  const failing = async () => {
+    for await (const _ of catalogStream('segments').read(ctx, fullRead(ctx.now))) {
+      // the count's answer fails the read
+    }
+  };
+  await expect(failing()).rejects.toThrow(
+    'Customer.io answered /v1/segments/1/customer_count with 200 but no "count" number',
+  );
+});
+
+test('objects: each listed object gets its attributes, in the order listed; one deleted meanwhile is skipped with a warning', async () => {
+  nock(BASE)
+    .get('/v1/object_types')
+    .reply(200, { types: [{ id: 1 }] });
+  nock(BASE)
+    .post('/v1/objects')
+    .query(true)
+    .reply(200, {
+      identifiers: [
+        { object_id: 'a', cio_object_id: 'ca' },
+        { object_id: 'b', cio_object_id: 'cb' },
+        { object_id: 'c', cio_object_id: 'cc' },
+      ],
+      next: '',
+    });
+  const object = (id: string) => ({
+    object: {
+      identifiers: { object_id: id, cio_object_id: `c${id}` },
+      object_type_id: 1,
+      attributes: { name: id },
+      timestamps: { created: 1 },
+    },
+  });
+  // Answered in reverse order: the records still come out as listed.
+  nock(BASE)
+    .get('/v1/objects/1/a/attributes')
+    .query({ id_type: 'object_id' })
+    .delay(30)
+    .reply(200, object('a'));
+  nock(BASE).get('/v1/objects/1/b/attributes').query({ id_type: 'object_id' }).reply(404, {});
+  nock(BASE).get('/v1/objects/1/c/attributes').query({ id_type: 'object_id' }).reply(200, object('c'));
+  const logs: string[] = [];
+  const ctx = context(logs);
+  const records: JsonObject[] = [];
+  for await (const item of catalogStream('objects').read(ctx, fullRead(ctx.now)))
+    if (!(item instanceof StreamState)) records.push(...recordsIn(item));
+  expect(records.map((record) => record.object_id)).toEqual(['a', 'c']);
+  expect(records[1]).toEqual({
+    object_type_id: '1',
+    object_id: 'c',
+    cio_object_id: 'cc',
+    identifiers: { object_id: 'c', cio_object_id: 'cc' },
+    attributes: { name: 'c' },
+    timestamps: { created: 1 },
+  });
+  expect(logs).toEqual(['WARN objects: object 1/b was deleted during the sync; skipped.']);
+  expect(nock.isDone()).toBe(true);
+});
+
 test("a stream's independent slices are read at once, and their records come out in slice order", async () => {
   // Every request waits until the test answers it: which requests are out at once is the code's doing alone.
   const waiting: Array<{ params: Record<string, unknown>; answer: (body: JsonObject) => void }> = [];

@@ -10,7 +10,15 @@ import type { ProgressSink } from '../progress.js';
 import type { RunMemo } from '../run-memo.js';
 import { loadSchema } from '../schemas.js';
 import type { RunTuning } from '../tuning.js';
-import { CHECKPOINT, RecordBatch, type RecordItem, type StreamItem, StreamState } from './items.js';
+import {
+  CHECKPOINT,
+  RecordBatch,
+  type RecordItem,
+  recordsIn,
+  type StreamItem,
+  StreamState,
+} from './items.js';
+import { lookedUp, type ReadRecord, type RecordLookup } from './lookups.js';
 import { savedStateWarnings, withSyncTime } from './saved-state.js';
 
 /** One request sequence of a stream (a time window, a type filter...): what it adds to the stream's request. */
@@ -298,9 +306,12 @@ export abstract class Stream<C extends Cursor = Cursor> {
     yield SLICE_END;
   }
 
+  /** Set where each record emitted needs one more request to be complete (see RecordLookup). */
+  readonly lookup: RecordLookup | undefined = undefined;
+
   /**
    * The read in a sync: the records to emit, and the cursor's state at each CHECKPOINT and at the end.
-   * `observe` sees every record read, emitted or not (children need every parent).
+   * `observe` sees every record read, emitted or not (children need every parent), in the order read.
    */
   async *read(
     context: StreamContext,
@@ -314,9 +325,44 @@ export abstract class Stream<C extends Cursor = Cursor> {
     });
     for (const warning of savedStateWarnings(this, run, future, context.now))
       await context.log('WARN', `${this.name}: ${warning}`);
+    const checkpoint = () =>
+      new StreamState(withSyncTime(this.retentionSeconds, run, cursor.checkpoint(), false), false);
+    if (this.lookup === undefined) {
+      yield* this.#emitted(context, cursor, checkpoint, observe);
+    } else {
+      const asking = {
+        ask: (path: string, params: Params | undefined) => context.client.get(path, params),
+        warn: (message: string) => context.log('WARN', `${this.name}: ${message}`),
+        atOnce: context.partitionConcurrency,
+      };
+      for await (const item of lookedUp(
+        this.#everyRecord(context, cursor, checkpoint),
+        this.lookup,
+        asking,
+      )) {
+        if (item instanceof StreamState) {
+          yield item;
+          continue;
+        }
+        observe?.(item.record);
+        if (item.emitted) yield item.record;
+      }
+    }
+    const final = withSyncTime(this.retentionSeconds, run, cursor.final(), true);
+    for (const notice of cursor.notices()) await context.log('WARN', `${this.name}: ${notice}`);
+    yield new StreamState(final, true);
+  }
+
+  /** The records the stream emits, whole pages at a time, and its states where it checkpoints. */
+  async *#emitted(
+    context: StreamContext,
+    cursor: C,
+    checkpoint: () => StreamState,
+    observe: ((record: JsonObject) => void) | undefined,
+  ): AsyncGenerator<RecordItem | StreamState> {
     for await (const item of this.readRecords(context, cursor)) {
       if (item === CHECKPOINT) {
-        yield new StreamState(withSyncTime(this.retentionSeconds, run, cursor.checkpoint(), false), false);
+        yield checkpoint();
         continue;
       }
       if (!(item instanceof RecordBatch)) {
@@ -330,9 +376,23 @@ export abstract class Stream<C extends Cursor = Cursor> {
       });
       if (kept.records.length > 0) yield kept;
     }
-    const final = withSyncTime(this.retentionSeconds, run, cursor.final(), true);
-    for (const notice of cursor.notices()) await context.log('WARN', `${this.name}: ${notice}`);
-    yield new StreamState(final, true);
+  }
+
+  /**
+   * Every record read, marked emitted or not, and the states where the stream checkpoints, taken in place:
+   * what the lookups read ahead has not moved them.
+   */
+  async *#everyRecord(
+    context: StreamContext,
+    cursor: C,
+    checkpoint: () => StreamState,
+  ): AsyncGenerator<ReadRecord | StreamState> {
+    for await (const item of this.readRecords(context, cursor)) {
+      if (item === CHECKPOINT) yield checkpoint();
+      else
+        for (const record of recordsIn(item))
+          yield { record, emitted: this.keeps(record, context) && cursor.accept(record) };
+    }
   }
 }
 

@@ -5,7 +5,8 @@ import { NotFoundError } from '../errors.js';
 import { NO_PROGRESS } from '../progress.js';
 import { AudienceIds } from './audience.js';
 import { fullRead, type Stream, type StreamContext } from './base.js';
-import { eachRecord } from './items.js';
+import { eachRecord, recordsIn } from './items.js';
+import { list } from './lists.js';
 import type { ObjectsStream } from './objects.js';
 import { PersonStream } from './person-stream.js';
 
@@ -81,15 +82,15 @@ export class CustomerRelationshipsStream extends PersonStream<FullRefreshCursor>
     limit: number,
   ): Promise<Array<{ type: string; id: string }> | undefined> {
     const objects: Array<{ type: string; id: string }> = [];
+    const whole = fullRead(context.now);
+    const quiet = { ...context, progress: NO_PROGRESS };
     for await (const type of eachRecord(
-      this.objectTypes.readRecords(
-        { ...context, progress: NO_PROGRESS },
-        this.objectTypes.createCursor(context, fullRead(context.now)),
-      ),
+      this.objectTypes.readRecords(quiet, this.objectTypes.createCursor(context, whole)),
     )) {
       for (const slice of this.objects.slices(context, type)) {
-        for await (const page of context.client.pages(this.objects.pageRequest(context, slice))) {
-          for (const identifier of page.records) {
+        // The search alone: each object's attributes are the objects stream's lookup, not asked here.
+        for await (const item of this.objects.readSlice(quiet, slice, type, this.objects.createCursor())) {
+          for (const identifier of recordsIn(item)) {
             objects.push({ type: String(type.id), id: String(identifier.object_id) });
           }
           if (objects.length > limit) return undefined;
@@ -104,15 +105,11 @@ export class CustomerRelationshipsStream extends PersonStream<FullRefreshCursor>
     object: { type: string; id: string },
   ): AsyncGenerator<string> {
     const path = `/v1/objects/${encodeURIComponent(object.type)}/${encodeURIComponent(object.id)}/relationships`;
-    const request = {
-      path,
-      envelopeKey: 'cio_relationships',
-      params: { id_type: 'object_id' },
-      pageSize: RELATIONSHIPS_PAGE_SIZE,
-    };
+    const slice = { path, params: { id_type: 'object_id' } };
+    const cursor = OBJECT_RELATIONSHIPS.createCursor(context, fullRead(context.now));
     try {
-      for await (const page of context.client.pages(request)) {
-        for (const relationship of page.records) {
+      for await (const item of OBJECT_RELATIONSHIPS.readSlice(context, slice, undefined, cursor)) {
+        for (const relationship of recordsIn(item)) {
           const cioId = ((relationship.identifiers ?? {}) as JsonObject).cio_id;
           if (typeof cioId === 'string' && cioId !== '') yield cioId;
         }
@@ -123,6 +120,15 @@ export class CustomerRelationshipsStream extends PersonStream<FullRefreshCursor>
     }
   }
 }
+
+/** The object side of relationships: the people related to one object (not a stream of the catalog). */
+const OBJECT_RELATIONSHIPS = list({
+  name: 'object_relationships',
+  path: '/v1/objects/{object_type_id}/{object_id}/relationships',
+  envelopeKey: 'cio_relationships',
+  pageSize: RELATIONSHIPS_PAGE_SIZE,
+  probe: null,
+});
 
 async function* fromArray<T>(items: readonly T[]): AsyncGenerator<T> {
   yield* items;

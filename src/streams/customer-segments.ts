@@ -5,12 +5,12 @@ import { NotFoundError } from '../errors.js';
 import { NO_PROGRESS } from '../progress.js';
 import { type AudienceIds, hasPeopleFilter, readAudience } from './audience.js';
 import { fullRead, type Stream, type StreamContext } from './base.js';
-import { CHECKPOINT, eachRecord, type StreamItem } from './items.js';
+import { CHECKPOINT, eachRecord, recordsIn, type StreamItem } from './items.js';
 import { type BulkRead, PersonStream } from './person-stream.js';
 import {
   type CompletedPartitionsCursor,
   completedPartitionsCursor,
-  MEMBERSHIP_PAGE_SIZE,
+  SegmentMembershipStream,
 } from './segment-membership.js';
 
 /**
@@ -30,10 +30,13 @@ export class CustomerSegmentsStream extends PersonStream<
   Resumable<CompletedPartitionsCursor>
 > {
   readonly segments: Stream;
+  /** The bulk read's source: each segment's members, a page at a time. */
+  readonly #members: SegmentMembershipStream;
 
   constructor(segments: Stream) {
     super();
     this.segments = segments;
+    this.#members = new SegmentMembershipStream(segments, { prefetch: false });
   }
 
   readonly name = 'customer_segments';
@@ -53,8 +56,9 @@ export class CustomerSegmentsStream extends PersonStream<
 
   async *#readInBulk(
     context: StreamContext,
-    { strategy: completed }: Resumable<CompletedPartitionsCursor>,
+    cursor: Resumable<CompletedPartitionsCursor>,
   ): AsyncGenerator<StreamItem> {
+    const completed = cursor.strategy;
     const audience = hasPeopleFilter(context) ? await readAudience(context) : undefined;
     const segments: JsonObject[] = [];
     for await (const segment of eachRecord(
@@ -68,7 +72,7 @@ export class CustomerSegmentsStream extends PersonStream<
     const atOnce = Math.min(context.partitionConcurrency, SEGMENTS_AT_ONCE);
     const progress = { done: 0, total: segments.length, unit: 'segments' };
     yield* mergeConcurrent(fromArray(segments), atOnce, (segment) =>
-      this.#readMembers(context, segment, audience, completed, () => {
+      this.#readMembers(context, segment, audience, cursor, () => {
         progress.done += 1;
         context.progress.report(progress);
       }),
@@ -79,16 +83,15 @@ export class CustomerSegmentsStream extends PersonStream<
     context: StreamContext,
     segment: JsonObject,
     audience: AudienceIds | undefined,
-    cursor: CompletedPartitionsCursor,
+    cursor: Resumable<CompletedPartitionsCursor>,
     onDone: () => void,
   ): AsyncGenerator<StreamItem> {
     const id = segment.id as number;
     const fields = { id, name: segment.name ?? null, description: segment.description ?? null };
-    const path = `/v1/segments/${encodeURIComponent(String(id))}/membership`;
     try {
-      const request = { path, envelopeKey: 'identifiers', pageSize: MEMBERSHIP_PAGE_SIZE };
-      for await (const page of context.client.pages(request)) {
-        for (const member of page.records) {
+      const slice = { path: this.#members.pathFor(segment) };
+      for await (const item of this.#members.readSlice(context, slice, segment, cursor)) {
+        for (const member of recordsIn(item)) {
           const cioId = member.cio_id;
           if (typeof cioId !== 'string' || (audience !== undefined && !audience.has(cioId))) continue;
           yield { cio_id: cioId, ...fields };
@@ -98,7 +101,7 @@ export class CustomerSegmentsStream extends PersonStream<
       if (!(error instanceof NotFoundError)) throw error;
       await context.log('WARN', `${this.name}: segment ${id} was deleted during the sync; skipped.`);
     }
-    cursor.complete(id);
+    cursor.strategy.complete(id);
     onDone();
     yield CHECKPOINT;
   }

@@ -7,9 +7,9 @@ import { NO_PROGRESS } from '../progress.js';
 import { fullRead, type SliceAnswer, type Stream, type StreamContext } from './base.js';
 import { readPeopleBySearch } from './customers.js';
 import { readCustomersByExport } from './customers-export.js';
-import { eachRecord, type StreamItem } from './items.js';
+import { eachRecord, recordsIn, type StreamItem } from './items.js';
 import { ATTRIBUTE_BATCH, attributesCioId } from './people.js';
-import { type BulkRead, PersonStream } from './person-stream.js';
+import { type BulkRead, PersonCursor, PersonStream } from './person-stream.js';
 
 /** The attribute that holds the topics a person chose: `{"topics": {"topic_1": true, ...}}`, as JSON text. */
 const PREFERENCES_ATTRIBUTE = 'cio_subscription_preferences';
@@ -68,7 +68,7 @@ export class CustomerSubscriptionPreferencesStream extends PersonStream<
     cursor: Resumable<ResumeTokenCursor>,
   ): AsyncGenerator<StreamItem> {
     const topics = await readTopics(context, this.topics);
-    const join = new PreferencesJoin(topics, (cioId) => this.#askOne(context, cioId));
+    const join = new PreferencesJoin(topics, (cioId) => this.#askOne(context, cioId, cursor));
     if (context.config.customersMethod === 'export') {
       // One export is one file with no resume point: a retried attempt starts a new export.
       const people = readCustomersByExport(context, {
@@ -86,16 +86,20 @@ export class CustomerSubscriptionPreferencesStream extends PersonStream<
     for (const warning of join.warnings(this.name)) await context.log('WARN', warning);
   }
 
-  /** One person's own answer, or undefined when they are gone (404). */
-  async #askOne(context: StreamContext, cioId: string): Promise<JsonObject | undefined> {
-    const path = this.pathFor({ cio_id: cioId });
+  /** One person's own answer (this stream's per-person read of them), or undefined when they are gone (404). */
+  async #askOne(
+    context: StreamContext,
+    cioId: string,
+    cursor: Resumable<ResumeTokenCursor>,
+  ): Promise<JsonObject | undefined> {
+    const person = { cio_id: cioId };
+    const slice = { path: this.pathFor(person) };
     try {
-      const answer = expectObject(
-        await context.client.request(path, { params: this.params() }),
-        ['customer'],
-        path,
-      );
-      return this.withParent(answer, { cio_id: cioId });
+      for await (const item of this.readSlice(context, slice, person, PersonCursor.inBulk(cursor))) {
+        const [record] = recordsIn(item);
+        if (record !== undefined) return this.withParent(record, person);
+      }
+      return undefined;
     } catch (error) {
       if (error instanceof NotFoundError) return undefined;
       throw error;

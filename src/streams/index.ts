@@ -19,7 +19,7 @@ import { monthlyMetrics } from './monthly-metrics.js';
 import { ObjectsStream } from './objects.js';
 import { SegmentMembershipStream } from './segment-membership.js';
 import { SegmentUsageStream } from './segment-usage.js';
-import { SegmentsStream } from './segments.js';
+import { segmentSize } from './segments.js';
 import { SenderIdentitiesStream } from './sender-identities.js';
 
 /**
@@ -94,13 +94,14 @@ export function allStreams(): Stream[] {
     partitionFields: ['id', 'created_at'],
     item: { path: '/v1/transactional/{id}', fields: { transactional_message_id: 'id' } },
   });
-  // Each segment emitted with its size (one count request per segment: see segments.ts).
-  const segments = new SegmentsStream({
+  // Each segment emitted with its size (one count request per segment emitted: see segments.ts).
+  const segments = list({
     name: 'segments',
     path: '/v1/segments',
     envelopeKey: 'segments',
     cursorField: 'updated_at',
     partitionFields: ['id', 'customer_count'],
+    lookup: segmentSize,
   });
   const broadcastTriggers = childList(broadcasts, {
     name: 'broadcast_triggers',

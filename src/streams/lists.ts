@@ -2,6 +2,7 @@ import type { JsonObject } from '@cio-connectors/kit/json';
 import type { ClientSideCursor, CursorInput, FullRefreshCursor } from '../cursors.js';
 import { type Probe, Stream, type StreamContext } from './base.js';
 import { type Addressable, childOf, FamilyChildStream, type ItemAddress, recordCursor } from './family.js';
+import type { RecordLookup } from './lookups.js';
 
 /** A top-level list of the API, read page by page (or in one answer). */
 export interface ListEntry {
@@ -19,6 +20,8 @@ export interface ListEntry {
   /** The request `check` sends for the stream and its children: `GET path` unless given; null for none. */
   probe?: Probe | null;
   transform?: (item: unknown) => JsonObject;
+  /** One more request per record emitted, whose answer completes it. */
+  lookup?: RecordLookup;
 }
 
 export class ListStream extends Stream {
@@ -30,6 +33,7 @@ export class ListStream extends Stream {
   override readonly pageSize: number | undefined;
   override readonly partitionFields: readonly string[];
   readonly item: ItemAddress | undefined;
+  override readonly lookup: RecordLookup | undefined;
   readonly #entry: ListEntry;
 
   constructor(entry: ListEntry) {
@@ -43,6 +47,7 @@ export class ListStream extends Stream {
     this.pageSize = entry.pageSize;
     this.partitionFields = entry.partitionFields ?? ['id'];
     this.item = entry.item;
+    this.lookup = entry.lookup;
   }
 
   createCursor(context: StreamContext, run: CursorInput): ClientSideCursor | FullRefreshCursor {

@@ -10,7 +10,7 @@ import { countedMembers } from './segments.js';
  * million people peaked at 407 MB RSS, at 10,000 under 200 MB, for S + Σ⌈members ÷ 10,000⌉ requests (about
  * 1,800 at a million people in 50 segments; still far below one per person).
  */
-export const MEMBERSHIP_PAGE_SIZE = 10_000;
+const MEMBERSHIP_PAGE_SIZE = 10_000;
 
 /**
  * One record per member of each segment. A long full refresh checkpoints the segments it has finished, so a
@@ -25,12 +25,15 @@ export class SegmentMembershipStream extends ChildStream<Resumable<CompletedPart
   readonly parent: Stream;
   readonly parentFields = { segment_id: 'id' };
 
-  constructor(parent: Stream) {
+  override readonly pageSize = MEMBERSHIP_PAGE_SIZE;
+  override readonly prefetch: boolean;
+
+  /** `prefetch: false` reads a page only once the last one is emitted (several segments read at once). */
+  constructor(parent: Stream, options: { prefetch?: boolean } = {}) {
     super();
     this.parent = parent;
+    this.prefetch = options.prefetch ?? true;
   }
-  override readonly pageSize = MEMBERSHIP_PAGE_SIZE;
-  override readonly prefetch = true;
 
   createCursor(_context: StreamContext, run: CursorInput): Resumable<CompletedPartitionsCursor> {
     return completedPartitionsCursor('completed_segments', run);
