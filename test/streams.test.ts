@@ -217,6 +217,40 @@ test('objects: each listed object gets its attributes, in the order listed; one 
   expect(nock.isDone()).toBe(true);
 });
 
+test('activities: progress in days of the log read down, per page and per type; records in type order', async () => {
+  const ctx = {
+    ...context(),
+    config: parseConfig({ app_api_key: 'k', base_url: BASE, activity_types: ['a', 'b'] }),
+  };
+  const day = 86_400;
+  const at = (days: number) => ctx.now - days * day;
+  nock(BASE)
+    .get('/v1/activities')
+    .query({ type: 'a', limit: 100 })
+    .reply(200, {
+      activities: [
+        { id: 'a1', timestamp: at(1) },
+        { id: 'a2', timestamp: at(2) },
+      ],
+      next: 'Mg==',
+    });
+  nock(BASE)
+    .get('/v1/activities')
+    .query({ type: 'a', limit: 100, start: 'Mg==' })
+    .reply(200, { activities: [{ id: 'a3', timestamp: at(5) }], next: '' });
+  nock(BASE)
+    .get('/v1/activities')
+    .query({ type: 'b', limit: 100 })
+    .reply(200, { activities: [{ id: 'b1', timestamp: at(3) }], next: '' });
+  const reports: unknown[] = [];
+  const records = await collect(
+    readAll(catalogStream('activities'), { ...ctx, progress: { report: (update) => reports.push(update) } }),
+  );
+  expect(records.map((record) => record.id)).toEqual(['a1', 'a2', 'a3', 'b1']);
+  const unit = 'days of the activity log';
+  expect(reports).toEqual([2, 5, 30, 33, 60].map((done) => ({ done, total: 60, unit })));
+});
+
 test("a stream's independent slices are read at once, and their records come out in slice order", async () => {
   // Every request waits until the test answers it: which requests are out at once is the code's doing alone.
   const waiting: Array<{ params: Record<string, unknown>; answer: (body: JsonObject) => void }> = [];

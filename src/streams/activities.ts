@@ -1,13 +1,14 @@
 import type { Params } from '@cio-connectors/kit/http-client';
+import type { JsonObject } from '@cio-connectors/kit/json';
 import {
   type ClientSideCursor,
   type CursorInput,
   cursorSeconds,
   type FullRefreshCursor,
 } from '../cursors.js';
+import type { ProgressReport } from '../progress.js';
 import { type Probe, type Slice, Stream, type StreamContext } from './base.js';
 import { recordCursor } from './family.js';
-import { CHECKPOINT, recordsIn, type StreamItem } from './items.js';
 import { activityLogProgress, activitySlices, DAY_SECONDS } from './windows.js';
 
 /** Pages of the activity logs (the workspace's and each person's): the documented maximum. */
@@ -52,28 +53,12 @@ export class ActivitiesStream extends Stream<ClientSideCursor | FullRefreshCurso
   }
 
   /** Progress in days of the log read down from the sync's start, per type slice (one report per page). */
-  override async *readRecords(
+  override progressWithin(
     context: StreamContext,
     cursor: ClientSideCursor | FullRefreshCursor,
-  ): AsyncGenerator<StreamItem> {
-    const slices = this.slices(context);
-    const log = activityLogProgress(context, cursor.since, this.retentionSeconds, slices.length);
-    for (const [index, slice] of slices.entries()) {
-      let read = 0;
-      for await (const item of this.readSlice(context, slice, undefined, cursor)) {
-        const records = recordsIn(item);
-        const pagesBefore = Math.floor(read / this.pageSize);
-        read += records.length;
-        // Once per page read: the day of its last record.
-        if (Math.floor(read / this.pageSize) > pagesBefore)
-          context.progress.report(log.at(index, cursorSeconds(records.at(-1)?.timestamp)));
-        yield item;
-      }
-      context.progress.report(log.at(index + 1, undefined));
-      if (slice.done !== undefined) {
-        slice.done();
-        yield CHECKPOINT;
-      }
-    }
+    slices: number,
+  ): (slice: number, last: JsonObject | undefined) => ProgressReport {
+    const log = activityLogProgress(context, cursor.since, this.retentionSeconds, slices);
+    return (slice, last) => log.at(slice, cursorSeconds(last?.timestamp));
   }
 }

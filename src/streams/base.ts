@@ -6,7 +6,7 @@ import { inOrder } from '../concurrency.js';
 import type { SourceConfig } from '../config.js';
 import { type Cursor, type CursorInput, cursorSeconds } from '../cursors.js';
 import type { PageRequest } from '../pagination.js';
-import type { ProgressSink } from '../progress.js';
+import type { ProgressReport, ProgressSink } from '../progress.js';
 import type { RunMemo } from '../run-memo.js';
 import { loadSchema } from '../schemas.js';
 import type { RunTuning } from '../tuning.js';
@@ -242,9 +242,21 @@ export abstract class Stream<C extends Cursor = Cursor> {
    */
   async *readRecords(context: StreamContext, cursor: C): AsyncGenerator<StreamItem> {
     yield* this.readSlices(context, undefined, cursor, undefined, (done, total) => {
-      if (total > 1) context.progress.report({ done, total, unit: this.sliceUnit });
+      if (total > 1 && this.progressWithin === undefined)
+        context.progress.report({ done, total, unit: this.sliceUnit });
     });
   }
+
+  /**
+   * Set where progress is better measured within slices than by slices done (activities: days of the log read
+   * down): given the read's cursor and how many slices it has, where the read stands once it has read the page
+   * ending with `last` in slice `slice`, or (`last` undefined) once `slice` slices are read whole.
+   */
+  progressWithin?(
+    context: StreamContext,
+    cursor: C,
+    slices: number,
+  ): (slice: number, last: JsonObject | undefined) => ProgressReport;
 
   /**
    * How many of the stream's slices are read at once (of one parent, for child streams). Slices do not depend on
@@ -266,6 +278,7 @@ export abstract class Stream<C extends Cursor = Cursor> {
     onSliceRead?: (done: number, total: number) => void,
   ): AsyncGenerator<StreamItem> {
     const slices = await this.slices(context, parent, cursor);
+    const within = this.progressWithin?.(context, cursor, slices.length);
     const withPaths = slices.map((slice) =>
       path === undefined || slice.path !== undefined ? slice : { ...slice, path },
     );
@@ -280,11 +293,13 @@ export abstract class Stream<C extends Cursor = Cursor> {
         : oneAfterAnother(withPaths, read);
     for await (const item of items) {
       if (item !== SLICE_END) {
+        if (within !== undefined) context.progress.report(within(index, recordsIn(item).at(-1)));
         yield item;
         continue;
       }
       const slice = slices[index] as Slice;
       index += 1;
+      if (within !== undefined) context.progress.report(within(index, undefined));
       if (moving === 0 || slice.done !== undefined) {
         unitsDone += 1;
         onSliceRead?.(unitsDone, units);
