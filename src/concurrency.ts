@@ -7,11 +7,11 @@ type Step<R> = { id: number; result: IteratorResult<R> } | { id: number; error: 
  * prefetching stream reads ahead). `items` is pulled lazily. The first failure is rethrown.
  */
 export async function* mergeConcurrent<T, R>(
-  items: AsyncIterable<T>,
+  items: Iterable<T> | AsyncIterable<T>,
   limit: number,
   fn: (item: T) => AsyncIterable<R>,
 ): AsyncGenerator<R> {
-  const source = items[Symbol.asyncIterator]();
+  const source = asyncIteratorOf(items);
   const active = new Map<number, { iterator: AsyncIterator<R>; pending: Promise<Step<R>> }>();
   // Settled immediately so that a failure not yet awaited is never an unhandled rejection.
   const pull = (id: number, iterator: AsyncIterator<R>): Promise<Step<R>> =>
@@ -51,7 +51,7 @@ export async function* mergeConcurrent<T, R>(
 }
 
 /** Splits an iterable into arrays of `size`. */
-export async function* chunks<T>(items: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+export async function* chunks<T>(items: Iterable<T> | AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
   let chunk: T[] = [];
   for await (const item of items) {
     chunk.push(item);
@@ -87,10 +87,7 @@ export async function* inOrder<T, R>(
   hold: number,
   fn: (item: T) => AsyncIterable<R>,
 ): AsyncGenerator<R> {
-  const source =
-    Symbol.asyncIterator in items
-      ? (items as AsyncIterable<T>)[Symbol.asyncIterator]()
-      : toAsync((items as Iterable<T>)[Symbol.iterator]());
+  const source = asyncIteratorOf(items);
   const lanes: Lane<R>[] = [];
   let exhausted = false;
   let wake: (() => void) | undefined;
@@ -166,6 +163,12 @@ export async function* inOrder<T, R>(
     }
     await source.return?.();
   }
+}
+
+function asyncIteratorOf<T>(items: Iterable<T> | AsyncIterable<T>): AsyncIterator<T> {
+  return Symbol.asyncIterator in items
+    ? (items as AsyncIterable<T>)[Symbol.asyncIterator]()
+    : toAsync((items as Iterable<T>)[Symbol.iterator]());
 }
 
 async function* toAsync<T>(iterator: Iterator<T>): AsyncGenerator<T> {

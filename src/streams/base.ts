@@ -6,12 +6,13 @@ import { inOrder } from '../concurrency.js';
 import type { SourceConfig } from '../config.js';
 import { type Cursor, type CursorInput, cursorSeconds } from '../cursors.js';
 import type { PageRequest } from '../pagination.js';
-import type { ProgressReport, ProgressSink } from '../progress.js';
+import { NO_PROGRESS, type ProgressReport, type ProgressSink } from '../progress.js';
 import type { RunMemo } from '../run-memo.js';
 import { loadSchema } from '../schemas.js';
 import type { RunTuning } from '../tuning.js';
 import {
   CHECKPOINT,
+  eachRecord,
   RecordBatch,
   type RecordItem,
   recordsIn,
@@ -80,6 +81,12 @@ export interface StreamContext {
 /** A full read with no state: how a parent is read for its children. */
 export function fullRead(now: number): CursorInput {
   return { syncMode: 'full_refresh', saved: undefined, syncStart: now };
+}
+
+/** Every record of `stream`, read whole for another stream's use: no state, no progress of its own. */
+export function wholeRead(stream: Stream, context: StreamContext): AsyncGenerator<JsonObject> {
+  const cursor = stream.createCursor(context, fullRead(context.now));
+  return eachRecord(stream.readRecords({ ...context, progress: NO_PROGRESS }, cursor));
 }
 
 /**

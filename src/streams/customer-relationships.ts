@@ -2,10 +2,9 @@ import type { JsonObject } from '@cio-connectors/kit/json';
 import { mergeConcurrent } from '../concurrency.js';
 import { FullRefreshCursor } from '../cursors.js';
 import { NotFoundError } from '../errors.js';
-import { NO_PROGRESS } from '../progress.js';
 import { AudienceIds } from './audience.js';
-import { fullRead, type Stream, type StreamContext } from './base.js';
-import { eachRecord, recordsIn } from './items.js';
+import { fullRead, type Stream, type StreamContext, wholeRead } from './base.js';
+import { recordsIn } from './items.js';
 import { list } from './lists.js';
 import type { ObjectsStream } from './objects.js';
 import { PersonStream } from './person-stream.js';
@@ -64,7 +63,7 @@ export class CustomerRelationshipsStream extends PersonStream<FullRefreshCursor>
       return undefined;
     }
     const related = new AudienceIds();
-    const reads = mergeConcurrent(fromArray(objects), context.partitionConcurrency, (object) =>
+    const reads = mergeConcurrent(objects, context.partitionConcurrency, (object) =>
       this.#relatedPeople(context, object),
     );
     for await (const cioId of reads) related.add(cioId);
@@ -82,14 +81,10 @@ export class CustomerRelationshipsStream extends PersonStream<FullRefreshCursor>
     limit: number,
   ): Promise<Array<{ type: string; id: string }> | undefined> {
     const objects: Array<{ type: string; id: string }> = [];
-    const whole = fullRead(context.now);
-    const quiet = { ...context, progress: NO_PROGRESS };
-    for await (const type of eachRecord(
-      this.objectTypes.readRecords(quiet, this.objectTypes.createCursor(context, whole)),
-    )) {
+    for await (const type of wholeRead(this.objectTypes, context)) {
       for (const slice of this.objects.slices(context, type)) {
         // The search alone: each object's attributes are the objects stream's lookup, not asked here.
-        for await (const item of this.objects.readSlice(quiet, slice, type, this.objects.createCursor())) {
+        for await (const item of this.objects.readSlice(context, slice, type, this.objects.createCursor())) {
           for (const identifier of recordsIn(item)) {
             objects.push({ type: String(type.id), id: String(identifier.object_id) });
           }
@@ -129,7 +124,3 @@ const OBJECT_RELATIONSHIPS = list({
   pageSize: RELATIONSHIPS_PAGE_SIZE,
   probe: null,
 });
-
-async function* fromArray<T>(items: readonly T[]): AsyncGenerator<T> {
-  yield* items;
-}

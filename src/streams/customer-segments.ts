@@ -2,10 +2,9 @@ import type { JsonObject } from '@cio-connectors/kit/json';
 import { mergeConcurrent } from '../concurrency.js';
 import { FullRefreshCursor, type Resumable } from '../cursors.js';
 import { NotFoundError } from '../errors.js';
-import { NO_PROGRESS } from '../progress.js';
 import { type AudienceIds, hasPeopleFilter, readAudience } from './audience.js';
-import { fullRead, type Stream, type StreamContext } from './base.js';
-import { CHECKPOINT, eachRecord, recordsIn, type StreamItem } from './items.js';
+import { type Stream, type StreamContext, wholeRead } from './base.js';
+import { CHECKPOINT, recordsIn, type StreamItem } from './items.js';
 import { type BulkRead, PersonStream } from './person-stream.js';
 import {
   type CompletedPartitionsCursor,
@@ -61,17 +60,12 @@ export class CustomerSegmentsStream extends PersonStream<
     const completed = cursor.strategy;
     const audience = hasPeopleFilter(context) ? await readAudience(context) : undefined;
     const segments: JsonObject[] = [];
-    for await (const segment of eachRecord(
-      this.segments.readRecords(
-        { ...context, progress: NO_PROGRESS },
-        this.segments.createCursor(context, fullRead(context.now)),
-      ),
-    )) {
+    for await (const segment of wholeRead(this.segments, context)) {
       if (!completed.isComplete(segment.id as number)) segments.push(segment);
     }
     const atOnce = Math.min(context.partitionConcurrency, SEGMENTS_AT_ONCE);
     const progress = { done: 0, total: segments.length, unit: 'segments' };
-    yield* mergeConcurrent(fromArray(segments), atOnce, (segment) =>
+    yield* mergeConcurrent(segments, atOnce, (segment) =>
       this.#readMembers(context, segment, audience, cursor, () => {
         progress.done += 1;
         context.progress.report(progress);
@@ -105,8 +99,4 @@ export class CustomerSegmentsStream extends PersonStream<
     onDone();
     yield CHECKPOINT;
   }
-}
-
-async function* fromArray<T>(items: readonly T[]): AsyncGenerator<T> {
-  yield* items;
 }

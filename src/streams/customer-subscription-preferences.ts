@@ -3,11 +3,10 @@ import { chunks } from '../concurrency.js';
 import { FullRefreshCursor, type Resumable, type ResumeTokenCursor, resumeTokenCursor } from '../cursors.js';
 import { NotFoundError } from '../errors.js';
 import { expectObject } from '../pagination.js';
-import { NO_PROGRESS } from '../progress.js';
-import { fullRead, type SliceAnswer, type Stream, type StreamContext } from './base.js';
+import { type SliceAnswer, type Stream, type StreamContext, wholeRead } from './base.js';
 import { readPeopleBySearch } from './customers.js';
 import { readCustomersByExport } from './customers-export.js';
-import { eachRecord, recordsIn, type StreamItem } from './items.js';
+import { recordsIn, type StreamItem } from './items.js';
 import { ATTRIBUTE_BATCH, attributesCioId } from './people.js';
 import { type BulkRead, PersonCursor, PersonStream } from './person-stream.js';
 
@@ -120,11 +119,7 @@ export interface Topic {
 /** Every topic of the workspace, in the list's order (one request), read by the `subscription_topics` stream. */
 async function readTopics(context: StreamContext, stream: Stream): Promise<Topic[]> {
   const topics: JsonObject[] = [];
-  const read = stream.readRecords(
-    { ...context, progress: NO_PROGRESS },
-    stream.createCursor(context, fullRead(context.now)),
-  );
-  for await (const topic of eachRecord(read)) topics.push(topic);
+  for await (const topic of wholeRead(stream, context)) topics.push(topic);
   return topics.map((topic) => ({
     id: topic.id ?? null,
     identifier: typeof topic.identifier === 'string' ? topic.identifier : `topic_${String(topic.id)}`,

@@ -124,7 +124,7 @@ async function* readFrom(
   const tally = { searched: 0, found: 0 };
   // Each page is let go once read: memory falls as the read goes.
   for (let page = pages.shift(); page !== undefined; page = pages.shift()) {
-    const batches = chunks(fromArray(page.ids.toArray()), ATTRIBUTE_BATCH);
+    const batches = chunks(page.ids.toArray(), ATTRIBUTE_BATCH);
     yield* mergeConcurrent(batches, context.partitionConcurrency, (people) =>
       readBatch(context, read, people, tally),
     );
@@ -170,10 +170,6 @@ async function checkFound(
     'WARN',
     `${stream}: the attributes lookup answered for ${counts}; the ${missing} others were presumably deleted during the sync (Customer.io leaves unknown people out) and are not emitted.`,
   );
-}
-
-async function* fromArray<T>(items: readonly T[]): AsyncGenerator<T> {
-  yield* items;
 }
 
 function keepAttributes(attributes: JsonObject, names: readonly string[]): JsonObject {
