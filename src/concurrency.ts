@@ -118,7 +118,17 @@ export async function* inOrder<T, R>(
   };
   const fill = async () => {
     while (!exhausted && lanes.length < limit) {
-      const step = await source.next();
+      let step: IteratorResult<T>;
+      try {
+        step = await source.next();
+      } catch (error) {
+        // The source's failure comes after the values of the items it gave before it, like a lane's.
+        exhausted = true;
+        const iterator = failing<R>(error);
+        lanes.push({ held: [], done: false, failed: false, error: undefined, iterator, resume: undefined });
+        void pump(lanes.at(-1) as Lane<R>);
+        return;
+      }
       if (step.done) {
         exhausted = true;
         return;
@@ -163,6 +173,12 @@ export async function* inOrder<T, R>(
     }
     await source.return?.();
   }
+}
+
+function failing<R>(error: unknown): AsyncIterator<R> {
+  return {
+    next: () => Promise.reject(error),
+  };
 }
 
 function asyncIteratorOf<T>(items: Iterable<T> | AsyncIterable<T>): AsyncIterator<T> {

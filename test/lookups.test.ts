@@ -31,8 +31,9 @@ async function* entries(items: Array<ReadRecord | StreamState>): AsyncGenerator<
   yield* items;
 }
 
-async function settle(): Promise<void> {
-  for (let turn = 0; turn < 20; turn += 1) await Promise.resolve();
+/** Every promise chain the code has started runs to where it waits on an answer (no timer is involved). */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 test('records keep their order whatever order the answers come in; only emitted records are asked', async () => {
@@ -110,4 +111,31 @@ test('a failure other than 404 fails the read', async () => {
     }
   };
   await expect(read()).rejects.toThrow('boom');
+});
+
+test("a failure of the records' source comes after the records read before it, once their lookups answer", async () => {
+  const { asked, ask } = heldAnswers();
+  async function* failingSource(): AsyncGenerator<ReadRecord | StreamState> {
+    yield { record: { id: 1 }, emitted: true };
+    yield { record: { id: 2 }, emitted: true };
+    throw new Error('the parent failed');
+  }
+  const out: Array<ReadRecord | StreamState> = [];
+  const reading = (async () => {
+    for await (const item of lookedUp(failingSource(), sizes, { ask, warn: async () => {}, atOnce: 4 }))
+      out.push(item);
+  })();
+  const failure = reading.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  await settle();
+  expect(asked).toHaveLength(2);
+  asked[1]?.answer({ size: 2 });
+  asked[0]?.answer({ size: 1 });
+  expect(String(await failure)).toBe('Error: the parent failed');
+  expect(out.map((item) => (item as ReadRecord).record)).toEqual([
+    { id: 1, size: 1 },
+    { id: 2, size: 2 },
+  ]);
 });

@@ -6,11 +6,12 @@ import nock from 'nock';
 import { afterEach, beforeAll, expect, test } from 'vitest';
 import { Requests } from '../src/api-client.js';
 import { parseConfig, type SourceConfig } from '../src/config.js';
+import type { Cursor } from '../src/cursors.js';
 import { CustomerIoClient } from '../src/http-client.js';
 import { PartitionCache } from '../src/partitions.js';
 import { NO_PROGRESS } from '../src/progress.js';
 import { RunMemo } from '../src/run-memo.js';
-import { fullRead, type Stream, type StreamContext } from '../src/streams/base.js';
+import { fullRead, type Slice, Stream, type StreamContext } from '../src/streams/base.js';
 import { ChildStream } from '../src/streams/child-stream.js';
 import { allStreams } from '../src/streams/index.js';
 import { CHECKPOINT, recordsIn, type StreamItem, StreamState } from '../src/streams/items.js';
@@ -191,7 +192,7 @@ test('objects: each listed object gets its attributes, in the order listed; one 
       timestamps: { created: 1 },
     },
   });
-  // Answered in reverse order: the records still come out as listed.
+  // The first object answers last: the records still come out as listed.
   nock(BASE)
     .get('/v1/objects/1/a/attributes')
     .query({ id_type: 'object_id' })
@@ -305,6 +306,83 @@ test("a stream's independent slices are read at once, and their records come out
     await settle();
   }
   await reading;
+});
+
+test('with a lookup, each state is the one its checkpoint had, whatever the lookups read ahead', async () => {
+  // Pages answer at once; lookups wait until the test answers them, so the read pulls the next slice meanwhile.
+  const lookups: Array<(body: JsonObject) => void> = [];
+  class HeldLookups extends Requests {
+    send(path: string, options: RequestOptions): Promise<Answer> {
+      const answered = (body: JsonObject) => ({ body, serverTime: undefined, status: 200 });
+      if (path === '/things') {
+        const page = Number(options.params?.page);
+        const things = page === 1 ? [{ id: 'a' }, { id: 'b' }] : [{ id: 'c' }];
+        return Promise.resolve(answered({ things }));
+      }
+      return new Promise((resolve) => lookups.push((body) => resolve(answered(body))));
+    }
+    download(): Promise<Download> {
+      throw new Error('no downloads here');
+    }
+  }
+  class CountingCursor implements Cursor {
+    readonly since = undefined;
+    accepted = 0;
+    accept(): boolean {
+      this.accepted += 1;
+      return true;
+    }
+    checkpoint(): JsonObject {
+      return { accepted: this.accepted };
+    }
+    final(): JsonObject {
+      return { accepted: this.accepted, final: true };
+    }
+    notices(): string[] {
+      return [];
+    }
+  }
+  class Things extends Stream<CountingCursor> {
+    readonly name = 'things';
+    readonly path = '/things';
+    readonly envelopeKey = 'things';
+    readonly primaryKey = [['id']];
+    override readonly slicesAtOnce = 1;
+    override readonly lookup = {
+      path: (thing: JsonObject) => `/things/${String(thing.id)}/size`,
+      complete: (thing: JsonObject, answer: JsonObject) => ({ ...thing, size: answer.size ?? null }),
+      whenGone: (thing: JsonObject) => thing,
+    };
+    createCursor(): CountingCursor {
+      return new CountingCursor();
+    }
+    override slices(): Slice[] {
+      return [1, 2].map((page) => ({ params: { page }, done: () => undefined }));
+    }
+  }
+  const ctx = { ...context(), client: new HeldLookups() };
+  const out: string[] = [];
+  const reading = (async () => {
+    for await (const item of new Things().read(ctx, fullRead(ctx.now))) {
+      if (item instanceof StreamState) out.push(`state ${JSON.stringify(item.state)}`);
+      else for (const record of recordsIn(item)) out.push(`${String(record.id)}=${String(record.size)}`);
+    }
+  })();
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+  await settle();
+  // Every record's lookup is out: the read has pulled the second slice (and the cursor has accepted 'c').
+  expect(lookups).toHaveLength(3);
+  expect(out).toEqual([]);
+  for (const [index, answer] of lookups.entries()) answer({ size: index + 1 });
+  await reading;
+  expect(out).toEqual([
+    'a=1',
+    'b=2',
+    'state {"accepted":2}',
+    'c=3',
+    'state {"accepted":3}',
+    'state {"accepted":3,"final":true}',
+  ]);
 });
 
 test('progress counts what moves the cursor: a delivery window read with two type filters is one window done', async () => {

@@ -55,6 +55,11 @@ export interface Probe {
 
 /** Ends a slice's items in `readSlices`. */
 const SLICE_END = Symbol('slice end');
+/**
+ * Lookups asked ahead of the record emitted next, per partition read at once: one slow answer (a retry's
+ * back-off) does not hold the others up, and the client's rate limiter paces them all.
+ */
+const LOOKUPS_AHEAD = 4;
 /** Pages a slice read ahead of its turn may hold before its read waits (see `Stream.slicesAtOnce`). */
 const SLICE_PAGES_HELD = 1;
 
@@ -355,7 +360,7 @@ export abstract class Stream<C extends Cursor = Cursor> {
       const asking = {
         ask: (path: string, params: Params | undefined) => context.client.get(path, params),
         warn: (message: string) => context.log('WARN', `${this.name}: ${message}`),
-        atOnce: context.partitionConcurrency,
+        atOnce: context.partitionConcurrency * LOOKUPS_AHEAD,
       };
       for await (const item of lookedUp(
         this.#everyRecord(context, cursor, checkpoint),

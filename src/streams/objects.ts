@@ -16,7 +16,8 @@ export class ObjectsStream extends ChildStream<FullRefreshCursor> {
   override readonly method = 'POST';
   override readonly pageSize = 1000;
   readonly parent: Stream;
-  readonly parentFields = { object_type_id: 'id' };
+  /** The type's id rides on each listed object under SEARCHED_TYPE (a slice field) for its lookup. */
+  readonly parentFields = {};
 
   constructor(parent: Stream) {
     super();
@@ -32,9 +33,17 @@ export class ObjectsStream extends ChildStream<FullRefreshCursor> {
   override slices(_context: StreamContext, type: JsonObject): Slice[] {
     const typeId = answerId(type.id, 'id', 'an object type (GET /v1/object_types)');
     const everyObject = { object_attribute: { field: 'object_id', operator: 'exists', type_id: typeId } };
-    return [{ body: { object_type_id: typeId, filter: { and: [everyObject] } } }];
+    return [
+      {
+        body: { object_type_id: typeId, filter: { and: [everyObject] } },
+        fields: { [SEARCHED_TYPE]: typeId },
+      },
+    ];
   }
 }
+
+/** Where a listed object carries its type's id until its lookup builds the record (never emitted). */
+const SEARCHED_TYPE = '__searched_object_type_id';
 
 /**
  * An object's attributes and timestamps (GET /v1/objects/{type}/{id}/attributes) for an object the search
@@ -49,7 +58,7 @@ const objectAttributes: RecordLookup = {
   complete: (listed, answer, path) => {
     const object = expectObject(answer, ['object'], path);
     const { typeId, objectId } = idsOf(listed);
-    const { object_type_id: _type, ...searched } = listed;
+    const { [SEARCHED_TYPE]: _type, ...searched } = listed;
     const identifiers = (object.identifiers ?? searched) as JsonObject;
     return {
       object_type_id: String(object.object_type_id ?? typeId),
@@ -68,7 +77,7 @@ const objectAttributes: RecordLookup = {
 
 function idsOf(listed: JsonObject): { typeId: string; objectId: string } {
   return {
-    typeId: answerId(listed.object_type_id, 'id', 'an object type (GET /v1/object_types)'),
+    typeId: answerId(listed[SEARCHED_TYPE], 'id', 'an object type (GET /v1/object_types)'),
     objectId: answerId(listed.object_id, 'object_id', 'an object in the object search (POST /v1/objects)'),
   };
 }
