@@ -252,6 +252,95 @@ test('activities: progress in days of the log read down, per page and per type; 
   expect(reports).toEqual([2, 5, 30, 33, 60].map((done) => ({ done, total: 60, unit })));
 });
 
+test('sender_identities: two lists (hidden false, true), each keeping the senders whose flag matches it', async () => {
+  nock(BASE)
+    .get('/v1/sender_identities')
+    .query({ hidden: false, limit: 100 })
+    .reply(200, { sender_identities: [{ id: 1, hidden: false }], next: '' });
+  nock(BASE)
+    .get('/v1/sender_identities')
+    .query({ hidden: true, limit: 100 })
+    .reply(200, {
+      sender_identities: [
+        { id: 1, hidden: false },
+        { id: 2, hidden: true },
+      ],
+      next: '',
+    });
+  const records = await collect(readAll(catalogStream('sender_identities'), context()));
+  expect(records).toEqual([
+    { id: 1, hidden: false },
+    { id: 2, hidden: true },
+  ]);
+});
+
+test('esp_suppressions: each type of each domain, by offset until a short page, each record given its type and domain', async () => {
+  const ctx = {
+    ...context(),
+    config: parseConfig({ app_api_key: 'k', base_url: BASE, esp_suppression_domains: ['a.example'] }),
+  };
+  const full = Array.from({ length: 1000 }, (_, index) => ({ email: `p${index}@x.example` }));
+  nock(BASE)
+    .get('/v1/esp/suppression/bounces')
+    .query({ domain: 'a.example', limit: 1000, offset: 0 })
+    .reply(200, { suppressions: full });
+  nock(BASE)
+    .get('/v1/esp/suppression/bounces')
+    .query({ domain: 'a.example', limit: 1000, offset: 1000 })
+    .reply(200, { suppressions: [{ email: 'last@x.example' }] });
+  for (const type of ['blocks', 'spam_reports', 'invalid_emails']) {
+    nock(BASE)
+      .get(`/v1/esp/suppression/${type}`)
+      .query({ domain: 'a.example', limit: 1000, offset: 0 })
+      .reply(200, { suppressions: type === 'blocks' ? [{ email: 'b@x.example' }] : [] });
+  }
+  const records = await collect(readAll(catalogStream('esp_suppressions'), ctx));
+  expect(records).toHaveLength(1002);
+  expect(records[1000]).toEqual({
+    email: 'last@x.example',
+    suppression_type: 'bounces',
+    domain: 'a.example',
+  });
+  expect(records[1001]).toEqual({ email: 'b@x.example', suppression_type: 'blocks', domain: 'a.example' });
+  expect(nock.isDone()).toBe(true);
+});
+
+test("broadcast_trigger_errors: one record per error string, by its place in the trigger's list, with the line it names", async () => {
+  nock(BASE)
+    .get('/v1/broadcasts')
+    .reply(200, { broadcasts: [{ id: 7 }] });
+  nock(BASE)
+    .get('/v1/broadcasts/7/triggers')
+    .reply(200, { triggers: [{ id: 3 }], next: '' });
+  nock(BASE)
+    .get('/v1/campaigns/7/triggers/3/errors')
+    .query({ limit: 100 })
+    .reply(200, { errors: ['line 4: no email', { code: 1 }], next: 0 });
+  const records = await collect(readAll(catalogStream('broadcast_trigger_errors'), context()));
+  expect(records).toEqual([
+    { index: 0, line: 4, error: 'line 4: no email', broadcast_id: 7, trigger_id: 3 },
+    { index: 1, line: null, error: '{"code":1}', broadcast_id: 7, trigger_id: 3 },
+  ]);
+});
+
+test('segment_usage: one record per segment from its used_by answer; an answer without used_by fails', async () => {
+  nock(BASE)
+    .get('/v1/segments')
+    .reply(200, { segments: [{ id: 4 }] });
+  nock(BASE)
+    .get('/v1/segments/4/used_by')
+    .reply(200, { segment_id: 4, used_by: { campaigns: [1], sent_newsletters: [2] } });
+  const records = await collect(readAll(catalogStream('segment_usage'), context()));
+  expect(records).toEqual([{ segment_id: 4, campaigns: [1], draft_newsletters: [], sent_newsletters: [2] }]);
+  nock(BASE)
+    .get('/v1/segments')
+    .reply(200, { segments: [{ id: 4 }] });
+  nock(BASE).get('/v1/segments/4/used_by').reply(200, { segment_id: 4 });
+  await expect(collect(readAll(catalogStream('segment_usage'), context()))).rejects.toThrow(
+    '/v1/segments/4/used_by',
+  );
+});
+
 test("a stream's independent slices are read at once, and their records come out in slice order", async () => {
   // Every request waits until the test answers it: which requests are out at once is the code's doing alone.
   const waiting: Array<{ params: Record<string, unknown>; answer: (body: JsonObject) => void }> = [];

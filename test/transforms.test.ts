@@ -3,8 +3,8 @@ import { parseConfig } from '../src/config.js';
 import { timeWindows, windowStart } from '../src/cursors.js';
 import type { StreamContext } from '../src/streams/base.js';
 import { CustomersStream } from '../src/streams/customers.js';
-import { withoutCredentials } from '../src/streams/lists.js';
 import { dailyMetricRecords, easternDay } from '../src/streams/metrics.js';
+import { withoutCredentials } from '../src/streams/record-steps.js';
 import {
   CUSTOMER_IO_EPOCH,
   DELIVERY_WINDOW_SECONDS,

@@ -1,7 +1,6 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
 import { ActivitiesStream } from './activities.js';
 import type { Stream } from './base.js';
-import { BroadcastTriggerErrorsStream } from './broadcast-trigger-errors.js';
 import { CustomerActivitiesStream } from './customer-activities.js';
 import { CustomerMessagesStream } from './customer-messages.js';
 import { CustomerRelationshipsStream } from './customer-relationships.js';
@@ -9,18 +8,18 @@ import { CustomerSegmentsStream } from './customer-segments.js';
 import { CustomerSubscriptionPreferencesStream } from './customer-subscription-preferences.js';
 import { CustomersStream } from './customers.js';
 import { parentDeliveries } from './deliveries.js';
-import { EspSuppressionsStream } from './esp-suppressions.js';
 import { CampaignJourneyMetricsStream } from './journey-metrics.js';
 import { linkMetrics } from './link-metrics.js';
-import { childList, list, withoutCredentials } from './lists.js';
+import { childList, list, perParent } from './lists.js';
 import { MessagesStream } from './messages.js';
 import { dailyMetrics } from './metrics.js';
 import { monthlyMetrics } from './monthly-metrics.js';
 import { ObjectsStream } from './objects.js';
+import { segmentUsage, triggerError, withoutCredentials } from './record-steps.js';
 import { SegmentMembershipStream } from './segment-membership.js';
-import { SegmentUsageStream } from './segment-usage.js';
 import { segmentSize } from './segments.js';
-import { SenderIdentitiesStream } from './sender-identities.js';
+
+const SUPPRESSION_TYPES = ['bounces', 'blocks', 'spam_reports', 'invalid_emails'] as const;
 
 /**
  * Every stream of the catalog, in discover order: one entry per stream, each a family's factory (or, for the
@@ -130,7 +129,17 @@ export function allStreams(): Stream[] {
     broadcasts,
     broadcastActions,
     broadcastTriggers,
-    new BroadcastTriggerErrorsStream(broadcastTriggers),
+    // One record per error string, keyed by its place in the list (note the /campaigns/ prefix). The docs give
+    // `limit` no default or maximum: 100, the smallest documented maximum of the App API's lists.
+    perParent(broadcastTriggers, {
+      name: 'broadcast_trigger_errors',
+      path: '/v1/campaigns/{broadcast_id}/triggers/{id}/errors',
+      envelopeKey: 'errors',
+      primaryKey: [['broadcast_id'], ['trigger_id'], ['index']],
+      parentFields: { broadcast_id: 'broadcast_id', trigger_id: 'id' },
+      pageSize: 100,
+      transform: triggerError,
+    }),
     dailyMetrics(broadcasts, { name: 'broadcast_metrics', version: 1 }),
     dailyMetrics(broadcastActions, { name: 'broadcast_action_metrics', version: 1 }),
     monthlyMetrics(broadcasts, { name: 'broadcast_metrics_monthly' }),
@@ -161,7 +170,15 @@ export function allStreams(): Stream[] {
     // Audience
     segments,
     new SegmentMembershipStream(segments),
-    new SegmentUsageStream(segments),
+    // What uses each segment: one record per segment.
+    perParent(segments, {
+      name: 'segment_usage',
+      path: '/v1/segments/{id}/used_by',
+      envelopeKey: 'used_by',
+      primaryKey: [['segment_id']],
+      parentFields: { segment_id: 'id' },
+      extract: segmentUsage,
+    }),
     new CustomersStream(),
     new CustomerSegmentsStream(segments),
     new CustomerMessagesStream(),
@@ -194,7 +211,20 @@ export function allStreams(): Stream[] {
       primaryKey: [['name']],
       cursorField: 'updated_at',
     }),
-    new SenderIdentitiesStream(),
+    // Two lists, hidden=false and hidden=true. The spec says hidden=true includes the hidden senders (live, it
+    // answered only those), so each keeps the senders whose own `hidden` flag matches: each is emitted once.
+    list({
+      name: 'sender_identities',
+      path: '/v1/sender_identities',
+      envelopeKey: 'sender_identities',
+      pageSize: 100,
+      probe: { path: '/v1/sender_identities', params: { limit: 1 } },
+      slices: () =>
+        [false, true].map((hidden) => ({
+          params: { hidden },
+          belongs: (sender: JsonObject) => (sender.hidden === true) === hidden,
+        })),
+    }),
     subscriptionTopics,
     list({ name: 'subscription_channels', path: '/v1/subscription_channels', envelopeKey: 'channels' }),
     list({
@@ -217,6 +247,27 @@ export function allStreams(): Stream[] {
       transform: (address) => ({ ip_address: address }),
       probe: null,
     }),
-    new EspSuppressionsStream(),
+    // Each suppression type of each domain of esp_suppression_domains (without domains, the workspace's default
+    // list, domain null). Offset pages: a suppression lifted mid-read shifts the rest by one, so a cursor could
+    // move past a record for good; full refresh only, and the next full read picks it up.
+    list({
+      name: 'esp_suppressions',
+      path: '/v1/esp/suppression',
+      envelopeKey: 'suppressions',
+      primaryKey: [['suppression_type'], ['domain'], ['email']],
+      pagination: 'offset',
+      pageSize: 1000,
+      probe: { path: '/v1/esp/suppression/bounces', params: { limit: 1 } },
+      slices: (context) => {
+        const domains = context.config.espSuppressionDomains;
+        return (domains.length === 0 ? [null] : domains).flatMap((domain) =>
+          SUPPRESSION_TYPES.map((type) => ({
+            path: `/v1/esp/suppression/${type}`,
+            ...(domain === null ? {} : { params: { domain } }),
+            fields: { suppression_type: type, domain },
+          })),
+        );
+      },
+    }),
   ];
 }

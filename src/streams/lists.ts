@@ -1,6 +1,7 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
-import type { ClientSideCursor, CursorInput, FullRefreshCursor } from '../cursors.js';
-import { type Probe, Stream, type StreamContext } from './base.js';
+import { type ClientSideCursor, type CursorInput, FullRefreshCursor } from '../cursors.js';
+import { type Probe, type Slice, type SliceAnswer, Stream, type StreamContext } from './base.js';
+import { ChildStream } from './child-stream.js';
 import { type Addressable, childOf, FamilyChildStream, type ItemAddress, recordCursor } from './family.js';
 import type { RecordLookup } from './lookups.js';
 
@@ -22,6 +23,10 @@ export interface ListEntry {
   transform?: (item: unknown) => JsonObject;
   /** One more request per record emitted, whose answer completes it. */
   lookup?: RecordLookup;
+  /** `offset` where the API pages by offset with no `next` (cursor pages unless given). */
+  pagination?: 'offset';
+  /** The request sequences to read (a type, a filter...); one, the path as it is, unless given. */
+  slices?: (context: StreamContext) => Slice[];
 }
 
 export class ListStream extends Stream {
@@ -32,6 +37,7 @@ export class ListStream extends Stream {
   override readonly cursorField: string | undefined;
   override readonly pageSize: number | undefined;
   override readonly partitionFields: readonly string[];
+  override readonly pagination: 'cursor' | 'offset';
   readonly item: ItemAddress | undefined;
   override readonly lookup: RecordLookup | undefined;
   readonly #entry: ListEntry;
@@ -48,6 +54,7 @@ export class ListStream extends Stream {
     this.partitionFields = entry.partitionFields ?? ['id'];
     this.item = entry.item;
     this.lookup = entry.lookup;
+    this.pagination = entry.pagination ?? 'cursor';
   }
 
   createCursor(context: StreamContext, run: CursorInput): ClientSideCursor | FullRefreshCursor {
@@ -61,6 +68,10 @@ export class ListStream extends Stream {
 
   override transform(item: unknown): JsonObject {
     return this.#entry.transform === undefined ? (item as JsonObject) : this.#entry.transform(item);
+  }
+
+  override slices(context: StreamContext): Slice[] {
+    return this.#entry.slices === undefined ? [{}] : this.#entry.slices(context);
   }
 }
 
@@ -108,16 +119,54 @@ export function childList(parent: Addressable, entry: ChildListEntry): ChildList
   return new ChildListStream(parent, entry);
 }
 
-/** Removes `user:password@` from a URL so credentials embedded in webhook endpoints never leave the connector. */
-export function withoutCredentials(url: unknown): unknown {
-  if (typeof url !== 'string') return url;
-  try {
-    const parsed = new URL(url);
-    if (!parsed.username && !parsed.password) return url;
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.href;
-  } catch {
-    return url.replace(/\/\/[^/@\s]*@/, '//');
+/** A stream read once per record of a parent: full refresh, its path's `{field}`s filled from the parent record. */
+export interface PerParentEntry {
+  name: string;
+  path: string;
+  envelopeKey: string;
+  primaryKey: string[][];
+  /** Child field → parent field, added to each record that lacks it. */
+  parentFields: Readonly<Record<string, string>>;
+  pageSize?: number;
+  /** One list item to the record emitted; `position` counts the parent's items from 0. */
+  transform?: (item: unknown, position: number) => JsonObject;
+  /** Set where the answer is one object, not a paged list: the parent's records from it. */
+  extract?: (answer: SliceAnswer) => JsonObject[];
+}
+
+class PerParentStream extends ChildStream<FullRefreshCursor> {
+  readonly name: string;
+  readonly path: string;
+  readonly envelopeKey: string;
+  readonly primaryKey: string[][];
+  readonly parent: Stream;
+  readonly parentFields: Readonly<Record<string, string>>;
+  override readonly pageSize: number | undefined;
+  override readonly extract?: (answer: SliceAnswer) => JsonObject[];
+  readonly #transform: PerParentEntry['transform'];
+
+  constructor(parent: Stream, entry: PerParentEntry) {
+    super();
+    this.parent = parent;
+    this.name = entry.name;
+    this.path = entry.path;
+    this.envelopeKey = entry.envelopeKey;
+    this.primaryKey = entry.primaryKey;
+    this.parentFields = entry.parentFields;
+    this.pageSize = entry.pageSize;
+    if (entry.extract !== undefined) this.extract = entry.extract;
+    this.#transform = entry.transform;
   }
+
+  createCursor(): FullRefreshCursor {
+    return new FullRefreshCursor();
+  }
+
+  override transform(item: unknown, _context: StreamContext, position: number): JsonObject {
+    return this.#transform === undefined ? (item as JsonObject) : this.#transform(item, position);
+  }
+}
+
+export function perParent(parent: Stream, entry: PerParentEntry): Stream {
+  return new PerParentStream(parent, entry);
 }
