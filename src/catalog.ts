@@ -1,4 +1,4 @@
-import type { ConfiguredAirbyteCatalog, SyncMode } from '@cio-connectors/kit/protocol';
+import type { AirbyteStream, ConfiguredAirbyteCatalog, SyncMode } from '@cio-connectors/kit/protocol';
 import { ConfigError } from './errors.js';
 import type { Stream } from './streams/base.js';
 
@@ -8,6 +8,21 @@ export interface ConfiguredStream {
 }
 
 const SYNC_MODES: readonly SyncMode[] = ['full_refresh', 'incremental'];
+
+/** A stream as discover lists it: its schema, sync modes, key, source-defined cursor and whether it resumes. */
+export function airbyteStream(stream: Stream): AirbyteStream {
+  const { cursorField } = stream;
+  return {
+    name: stream.name,
+    json_schema: stream.jsonSchema,
+    supported_sync_modes: stream.supportedSyncModes,
+    source_defined_primary_key: stream.primaryKey,
+    ...(cursorField === undefined
+      ? {}
+      : { source_defined_cursor: true, default_cursor_field: [cursorField] }),
+    ...(cursorField !== undefined || stream.resumableFullRefresh ? { is_resumable: true } : {}),
+  };
+}
 
 /**
  * Checks a configured catalog against the connector's streams; every problem is the user's to fix. Only each
@@ -62,7 +77,7 @@ export function cursorFieldWarnings(raw: unknown, configured: readonly Configure
   const entries = (raw as Partial<ConfiguredAirbyteCatalog>).streams ?? [];
   return configured.flatMap(({ stream, syncMode }, index) => {
     const given = (entries[index] as { cursor_field?: unknown } | undefined)?.cursor_field;
-    const own = stream.asAirbyteStream().default_cursor_field ?? [];
+    const own = stream.cursorField === undefined ? [] : [stream.cursorField];
     if (syncMode !== 'incremental' || !Array.isArray(given) || given.length === 0) return [];
     if (JSON.stringify(given) === JSON.stringify(own)) return [];
     return [

@@ -1,5 +1,5 @@
 import type { Emitter } from '@cio-connectors/kit/protocol';
-import { cursorFieldWarnings, resolveCatalog } from './catalog.js';
+import { airbyteStream, cursorFieldWarnings, resolveCatalog } from './catalog.js';
 import { EVERYONE_FILTER, parseConfig, type SourceConfig } from './config.js';
 import { asConnectorError, RequestCancelledError } from './errors.js';
 import { CustomerIoClient } from './http-client.js';
@@ -102,7 +102,7 @@ export async function discover(rawConfig: unknown, emitter: Emitter): Promise<vo
   parseConfig(rawConfig);
   await emitter.emit({
     type: 'CATALOG',
-    catalog: { streams: allStreams().map((stream) => stream.asAirbyteStream()) },
+    catalog: { streams: allStreams().map(airbyteStream) },
   });
 }
 

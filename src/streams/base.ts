@@ -1,6 +1,6 @@
 import type { Params } from '@cio-connectors/kit/http-client';
 import type { JsonObject } from '@cio-connectors/kit/json';
-import type { AirbyteStream, LogLevel, SyncMode } from '@cio-connectors/kit/protocol';
+import type { LogLevel, SyncMode } from '@cio-connectors/kit/protocol';
 import type { ApiClient } from '../api-client.js';
 import { inOrder } from '../concurrency.js';
 import type { SourceConfig } from '../config.js';
@@ -143,21 +143,6 @@ export abstract class Stream<C extends Cursor = Cursor> {
 
   get jsonSchema(): JsonObject {
     return loadSchema(this.name);
-  }
-
-  asAirbyteStream(): AirbyteStream {
-    const incremental =
-      this.cursorField === undefined
-        ? {}
-        : { source_defined_cursor: true, default_cursor_field: [this.cursorField] };
-    return {
-      name: this.name,
-      json_schema: this.jsonSchema,
-      supported_sync_modes: this.supportedSyncModes,
-      source_defined_primary_key: this.primaryKey,
-      ...incremental,
-      ...(this.cursorField !== undefined || this.resumableFullRefresh ? { is_resumable: true } : {}),
-    };
   }
 
   /** The cursor strategy of one read: what it emits and the state it saves (see cursors.ts). */
