@@ -252,6 +252,34 @@ test('activities: progress in days of the log read down, per page and per type; 
   expect(reports).toEqual([2, 5, 30, 33, 60].map((done) => ({ done, total: 60, unit })));
 });
 
+test('objects: an attributes answer without identifiers keeps the ones the search listed, exactly', async () => {
+  nock(BASE)
+    .get('/v1/object_types')
+    .reply(200, { types: [{ id: 2 }] });
+  nock(BASE)
+    .post('/v1/objects')
+    .query(true)
+    .reply(200, { identifiers: [{ object_id: 'x', cio_object_id: 'cx' }], next: '' });
+  nock(BASE)
+    .get('/v1/objects/2/x/attributes')
+    .query({ id_type: 'object_id' })
+    .reply(200, { object: { attributes: { plan: 'pro' } } });
+  const ctx = context();
+  const records: JsonObject[] = [];
+  for await (const item of catalogStream('objects').read(ctx, fullRead(ctx.now)))
+    if (!(item instanceof StreamState)) records.push(...recordsIn(item));
+  expect(records).toEqual([
+    {
+      object_type_id: '2',
+      object_id: 'x',
+      cio_object_id: 'cx',
+      identifiers: { object_id: 'x', cio_object_id: 'cx' },
+      attributes: { plan: 'pro' },
+      timestamps: null,
+    },
+  ]);
+});
+
 test('sender_identities: two lists (hidden false, true), each keeping the senders whose flag matches it', async () => {
   nock(BASE)
     .get('/v1/sender_identities')
