@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Answer } from '@cio-connectors/kit/http-answers';
 import type { Download, Params, RequestOptions, RequestScope } from '@cio-connectors/kit/http-client';
+import { cancelled } from '@cio-connectors/kit/http-errors';
 import type { JsonObject } from '@cio-connectors/kit/json';
 import { type Page, type PageRequest, readPages } from './pagination.js';
 
@@ -15,6 +17,8 @@ export interface ApiClient {
    * but no Authorization header and no place in the API's rate budget. Aborting `signal` drops it.
    */
   download(url: string, signal: AbortSignal): Promise<Download>;
+  /** A pause between requests (an export's polls), cut short, as its requests are, when the stream is stopped. */
+  wait(ms: number): Promise<void>;
 }
 
 /**
@@ -39,6 +43,10 @@ export abstract class Requests implements ApiClient {
 
   pages(request: PageRequest): AsyncGenerator<Page> {
     return readPages(this, request);
+  }
+
+  wait(ms: number): Promise<void> {
+    return sleep(ms);
   }
 }
 
@@ -65,5 +73,14 @@ export class ScopedRequests extends Requests {
 
   override download(url: string, signal: AbortSignal): Promise<Download> {
     return this.#transport.download(url, signal, this.#scope);
+  }
+
+  override async wait(ms: number): Promise<void> {
+    try {
+      await sleep(ms, undefined, { signal: this.#scope.signal });
+    } catch (error) {
+      if (this.#scope.signal.aborted) throw cancelled(`A ${Math.round(ms / 1000)} s wait between requests`);
+      throw error;
+    }
   }
 }

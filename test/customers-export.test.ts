@@ -1,11 +1,12 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import type { Download } from '@cio-connectors/kit/http-client';
 import type { JsonObject } from '@cio-connectors/kit/json';
 import { describe, expect, test } from 'vitest';
-import type { ApiClient } from '../src/api-client.js';
+import { type ApiClient, ScopedRequests } from '../src/api-client.js';
 import { parseConfig } from '../src/config.js';
-import { ExportFailedError, TransientApiError } from '../src/errors.js';
+import { ExportFailedError, RequestCancelledError, TransientApiError } from '../src/errors.js';
 import { CustomerIoClient } from '../src/http-client.js';
 import {
   customerFromExportRow,
@@ -164,7 +165,8 @@ function scriptedClient(statuses: JsonObject[], asked: string[] = []): ApiClient
     asked.push(`${options.method ?? 'GET'} ${path}${options.body ? ` ${JSON.stringify(options.body)}` : ''}`);
     return answers.shift() ?? {};
   };
-  return { request } as unknown as ApiClient;
+  const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+  return { request, wait } as unknown as ApiClient;
 }
 
 const FAST = { ...DEFAULT_EXPORT_TIMING, pollIntervalMs: 1, maxPollIntervalMs: 1 };
@@ -208,6 +210,29 @@ describe('starting and waiting for an export', () => {
     await expect(waitUntilDone(client, '5', { ...FAST, maxWaitMs: 0 })).rejects.toBeInstanceOf(
       TransientApiError,
     );
+  });
+});
+
+describe('a stream stopped while its export is prepared', () => {
+  test('ends its wait between polls at once, with the cancellation its requests get, and polls no more', async () => {
+    const stop = new AbortController();
+    const asked: string[] = [];
+    const transport = {
+      send: async (path: string) => {
+        asked.push(path);
+        return { body: { export: { id: 5, status: 'pending' } }, serverTime: undefined, status: 200 };
+      },
+      download: async (): Promise<Download> => {
+        throw new Error('no downloads here');
+      },
+    };
+    const client = new ScopedRequests(transport, { signal: stop.signal, stream: 'customers' });
+    // Ten minutes between polls: only the stop can end this wait within the test's time.
+    const slow = { ...DEFAULT_EXPORT_TIMING, pollIntervalMs: 600_000, maxPollIntervalMs: 600_000 };
+    const waiting = waitUntilDone(client, '5', slow);
+    setImmediate(() => stop.abort());
+    await expect(waiting).rejects.toBeInstanceOf(RequestCancelledError);
+    expect(asked).toEqual([]);
   });
 });
 

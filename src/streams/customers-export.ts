@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { JsonObject } from '@cio-connectors/kit/json';
 import type { LogLevel } from '@cio-connectors/kit/protocol';
 import type { ApiClient } from '../api-client.js';
@@ -206,7 +205,7 @@ export async function waitUntilDone(
   const nextDelay = pollDelays(timing);
   const progressLog = new ProgressLog(timing.progressLogMs, started);
   for (let poll = 1; ; poll++) {
-    await sleep(nextDelay());
+    await client.wait(nextDelay());
     const item = exportOf(await client.request(path), `GET ${path}`);
     const progress = exportProgress(item);
     if (progress === 'done') return item;
