@@ -6,7 +6,7 @@ import nock from 'nock';
 import { afterEach, beforeAll, expect, test } from 'vitest';
 import { Requests } from '../src/api-client.js';
 import { parseConfig, type SourceConfig } from '../src/config.js';
-import type { Cursor } from '../src/cursors.js';
+import type { Cursor, CursorInput } from '../src/cursors.js';
 import { CustomerIoClient } from '../src/http-client.js';
 import { PartitionCache } from '../src/partitions.js';
 import { NO_PROGRESS } from '../src/progress.js';
@@ -51,6 +51,27 @@ function catalogStream(name: string): Stream {
 /** A stream's records as a parent read gives them: a full read with no state. */
 function readAll(stream: Stream, ctx: StreamContext): AsyncIterable<StreamItem> {
   return stream.readRecords(ctx, stream.createCursor(ctx, fullRead(ctx.now)));
+}
+
+/** The records a stream's read in a sync emits (its states left out). */
+async function emitted(
+  name: string,
+  ctx: StreamContext,
+  run: CursorInput = fullRead(ctx.now),
+  observe?: (record: JsonObject) => void,
+): Promise<JsonObject[]> {
+  const records: JsonObject[] = [];
+  for await (const item of catalogStream(name).read(ctx, run, observe))
+    if (!(item instanceof StreamState)) records.push(...recordsIn(item));
+  return records;
+}
+
+/** One object type whose object search lists `identifiers` in one page. */
+function nockObjectSearch(typeId: number, identifiers: JsonObject[]): void {
+  nock(BASE)
+    .get('/v1/object_types')
+    .reply(200, { types: [{ id: typeId }] });
+  nock(BASE).post('/v1/objects').query(true).reply(200, { identifiers, next: '' });
 }
 
 beforeAll(() => nock.disableNetConnect());
@@ -128,10 +149,7 @@ test('segments: an incremental read emits the changed segments with their counts
     nock(BASE).get('/v1/segments/2/customer_count').reply(200, { count: 7 });
     const ctx = context();
     const run = { syncMode: 'incremental' as const, saved: { updated_at: 1_500_000 }, syncStart: ctx.now };
-    const records: JsonObject[] = [];
-    for await (const item of catalogStream('segments').read(ctx, run, observe))
-      if (!(item instanceof StreamState)) records.push(...recordsIn(item));
-    return records;
+    return emitted('segments', ctx, run, observe);
   };
   expect(await readWith()).toEqual([{ id: 2, updated_at: 2_000_000, customer_count: 7 }]);
   const observed: JsonObject[] = [];
@@ -148,10 +166,7 @@ test('segments: a segment deleted before its count (404) is emitted with custome
   nock(BASE).get('/v1/segments/1/customer_count').reply(404, {});
   nock(BASE).get('/v1/segments/2/customer_count').reply(200, { count: 3 });
   const ctx = context();
-  const records: JsonObject[] = [];
-  for await (const item of catalogStream('segments').read(ctx, fullRead(ctx.now)))
-    if (!(item instanceof StreamState)) records.push(...recordsIn(item));
-  expect(records).toEqual([
+  expect(await emitted('segments', ctx)).toEqual([
     { id: 1, customer_count: null },
     { id: 2, customer_count: 3 },
   ]);
@@ -170,20 +185,10 @@ test('segments: a segment deleted before its count (404) is emitted with custome
 });
 
 test('objects: each listed object gets its attributes, in the order listed; one deleted meanwhile is skipped with a warning', async () => {
-  nock(BASE)
-    .get('/v1/object_types')
-    .reply(200, { types: [{ id: 1 }] });
-  nock(BASE)
-    .post('/v1/objects')
-    .query(true)
-    .reply(200, {
-      identifiers: [
-        { object_id: 'a', cio_object_id: 'ca' },
-        { object_id: 'b', cio_object_id: 'cb' },
-        { object_id: 'c', cio_object_id: 'cc' },
-      ],
-      next: '',
-    });
+  nockObjectSearch(
+    1,
+    ['a', 'b', 'c'].map((id) => ({ object_id: id, cio_object_id: `c${id}` })),
+  );
   const object = (id: string) => ({
     object: {
       identifiers: { object_id: id, cio_object_id: `c${id}` },
@@ -201,10 +206,7 @@ test('objects: each listed object gets its attributes, in the order listed; one 
   nock(BASE).get('/v1/objects/1/b/attributes').query({ id_type: 'object_id' }).reply(404, {});
   nock(BASE).get('/v1/objects/1/c/attributes').query({ id_type: 'object_id' }).reply(200, object('c'));
   const logs: string[] = [];
-  const ctx = context(logs);
-  const records: JsonObject[] = [];
-  for await (const item of catalogStream('objects').read(ctx, fullRead(ctx.now)))
-    if (!(item instanceof StreamState)) records.push(...recordsIn(item));
+  const records = await emitted('objects', context(logs));
   expect(records.map((record) => record.object_id)).toEqual(['a', 'c']);
   expect(records[1]).toEqual({
     object_type_id: '1',
@@ -253,22 +255,12 @@ test('activities: progress in days of the log read down, per page and per type; 
 });
 
 test('objects: an attributes answer without identifiers keeps the ones the search listed, exactly', async () => {
-  nock(BASE)
-    .get('/v1/object_types')
-    .reply(200, { types: [{ id: 2 }] });
-  nock(BASE)
-    .post('/v1/objects')
-    .query(true)
-    .reply(200, { identifiers: [{ object_id: 'x', cio_object_id: 'cx' }], next: '' });
+  nockObjectSearch(2, [{ object_id: 'x', cio_object_id: 'cx' }]);
   nock(BASE)
     .get('/v1/objects/2/x/attributes')
     .query({ id_type: 'object_id' })
     .reply(200, { object: { attributes: { plan: 'pro' } } });
-  const ctx = context();
-  const records: JsonObject[] = [];
-  for await (const item of catalogStream('objects').read(ctx, fullRead(ctx.now)))
-    if (!(item instanceof StreamState)) records.push(...recordsIn(item));
-  expect(records).toEqual([
+  expect(await emitted('objects', context())).toEqual([
     {
       object_type_id: '2',
       object_id: 'x',
