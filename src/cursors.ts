@@ -74,17 +74,18 @@ function laterOf(a: number | undefined, b: number | undefined): number | undefin
   return b === undefined ? a : Math.max(a, b);
 }
 
-/** No cursor: every record, and the full-refresh end state. */
-export class FullRefreshCursor implements Cursor {
-  readonly since = undefined;
+/**
+ * A cursor that emits every record it is given (the requests do the filtering, or nothing does): what differs is
+ * only the state it saves. A full refresh's by default: a completed read starts over next time.
+ */
+export abstract class EveryRecordCursor implements Cursor {
+  readonly since: number | undefined = undefined;
 
   accept(): boolean {
     return true;
   }
 
-  checkpoint(): JsonObject {
-    return {};
-  }
+  abstract checkpoint(): JsonObject;
 
   final(): JsonObject {
     return FULL_REFRESH_COMPLETE_STATE;
@@ -92,6 +93,13 @@ export class FullRefreshCursor implements Cursor {
 
   notices(): string[] {
     return [];
+  }
+}
+
+/** No cursor: every record, and the full-refresh end state. */
+export class FullRefreshCursor extends EveryRecordCursor {
+  checkpoint(): JsonObject {
+    return {};
   }
 }
 
@@ -216,52 +224,72 @@ export function objectIn(value: unknown): JsonObject | undefined {
     : undefined;
 }
 
+/** A cursor around another: it reads as `inner` does, and its subclasses change what it saves. */
+export abstract class CursorAround<C extends Cursor> implements Cursor {
+  readonly inner: C;
+
+  constructor(inner: C) {
+    this.inner = inner;
+  }
+
+  get since(): number | undefined {
+    return this.inner.since;
+  }
+
+  accept(record: JsonObject): boolean {
+    return this.inner.accept(record);
+  }
+
+  checkpoint(): JsonObject {
+    return this.inner.checkpoint();
+  }
+
+  final(): JsonObject {
+    return this.inner.final();
+  }
+
+  notices(): string[] {
+    return this.inner.notices();
+  }
+}
+
 /**
  * Resumable full refresh, one way for every strategy that has progress to save. In
  * incremental syncs the strategy's own state is the state. In a full refresh its progress is saved under
  * `resume`, so a retried attempt carries on from it, and the completed read ends with the full-refresh state.
  * The strategy reads and writes its state as in an incremental sync, whatever the mode.
  */
-export class Resumable<S extends Cursor> implements Cursor {
-  readonly strategy: S;
+export class Resumable<S extends Cursor> extends CursorAround<S> {
   readonly #incremental: boolean;
 
   constructor(run: CursorInput, create: (input: CursorInput) => S) {
-    this.#incremental = run.syncMode === 'incremental';
-    const saved = this.#incremental ? run.saved : objectIn(run.saved?.resume);
-    this.strategy = create({ ...run, saved });
+    const incremental = run.syncMode === 'incremental';
+    super(create({ ...run, saved: incremental ? run.saved : objectIn(run.saved?.resume) }));
+    this.#incremental = incremental;
   }
 
-  get since(): number | undefined {
-    return this.strategy.since;
+  get strategy(): S {
+    return this.inner;
   }
 
-  accept(record: JsonObject): boolean {
-    return this.strategy.accept(record);
-  }
-
-  checkpoint(): JsonObject {
-    const progress = this.strategy.checkpoint();
+  override checkpoint(): JsonObject {
+    const progress = this.inner.checkpoint();
     if (this.#incremental || Object.keys(progress).length === 0) return progress;
     return { resume: progress };
   }
 
-  final(): JsonObject {
-    return this.#incremental ? this.strategy.final() : FULL_REFRESH_COMPLETE_STATE;
-  }
-
-  notices(): string[] {
-    return this.strategy.notices();
+  override final(): JsonObject {
+    return this.#incremental ? this.inner.final() : FULL_REFRESH_COMPLETE_STATE;
   }
 }
 
 /** The next page's token of one paged list, `{next}`, so a retried full refresh resumes there. */
-export class ResumeTokenCursor implements Cursor {
-  readonly since = undefined;
+export class ResumeTokenCursor extends EveryRecordCursor {
   readonly savedToken: string | undefined;
   #token: string | undefined;
 
   constructor(input: CursorInput) {
+    super();
     const saved = input.saved?.next;
     this.savedToken = typeof saved === 'string' && saved !== '' ? saved : undefined;
     this.#token = this.savedToken;
@@ -271,21 +299,8 @@ export class ResumeTokenCursor implements Cursor {
     this.#token = next;
   }
 
-  accept(): boolean {
-    return true;
-  }
-
   checkpoint(): JsonObject {
     return this.#token === undefined ? {} : { next: this.#token };
-  }
-
-  /** Full refresh only: a completed read starts over next time. */
-  final(): JsonObject {
-    return FULL_REFRESH_COMPLETE_STATE;
-  }
-
-  notices(): string[] {
-    return [];
   }
 }
 

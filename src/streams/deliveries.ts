@@ -1,9 +1,9 @@
 import type { Params } from '@cio-connectors/kit/http-client';
 import type { JsonObject } from '@cio-connectors/kit/json';
 import {
-  type Cursor,
   type CursorInput,
   cursorSeconds,
+  EveryRecordCursor,
   lookbackOf,
   notAfterSyncStart,
   objectIn,
@@ -124,8 +124,7 @@ function compareText(a: string, b: string): number {
  * skipping the parents it finished, so the cursor never passes the start of the sync that began the sweep.
  * States written before sweeps existed (`created_by_parent` for every parent) are read as they are.
  */
-export class PerParentWindowCursor implements Cursor {
-  readonly since = undefined;
+export class PerParentWindowCursor extends EveryRecordCursor {
   readonly #target: number;
   readonly #lookback: number;
   readonly #windowSeconds: number;
@@ -138,6 +137,7 @@ export class PerParentWindowCursor implements Cursor {
   readonly #finishedAhead = new Set<string>();
 
   constructor(input: CursorInput, options: WindowCursorOptions) {
+    super();
     this.#windowSeconds = options.windowSeconds;
     this.#lookback = lookbackOf(input, options.lookbackSeconds);
     const progress = input.saved;
@@ -197,10 +197,6 @@ export class PerParentWindowCursor implements Cursor {
     }
   }
 
-  accept(): boolean {
-    return true;
-  }
-
   checkpoint(): JsonObject {
     return {
       ...(this.#watermark === undefined ? {} : { created: this.#watermark }),
@@ -209,12 +205,8 @@ export class PerParentWindowCursor implements Cursor {
     };
   }
 
-  final(): JsonObject {
+  override final(): JsonObject {
     return { created: this.#target };
-  }
-
-  notices(): string[] {
-    return [];
   }
 }
 

@@ -1,6 +1,7 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
 import {
   type Cursor,
+  CursorAround,
   type CursorInput,
   cursorSeconds,
   notAfterSyncStart,
@@ -81,33 +82,16 @@ export class PeopleProgress {
  * A per-person stream's cursor: the stream's own cursor (`inner`, bounded by the sweep's start) plus its
  * progress through the people, checkpointed as `people` so a killed read resumes with the next person.
  */
-export class PeopleSweepCursor<C extends Cursor = Cursor> implements Cursor {
-  readonly inner: C;
+export class PeopleSweepCursor<C extends Cursor = Cursor> extends CursorAround<C> {
   readonly progress: PeopleProgress;
 
   constructor(inner: C, progress: PeopleProgress) {
-    this.inner = inner;
+    super(inner);
     this.progress = progress;
   }
 
-  get since(): number | undefined {
-    return this.inner.since;
-  }
-
-  accept(record: JsonObject): boolean {
-    return this.inner.accept(record);
-  }
-
-  checkpoint(): JsonObject {
+  override checkpoint(): JsonObject {
     return { ...this.inner.checkpoint(), people: this.progress.state() };
-  }
-
-  final(): JsonObject {
-    return this.inner.final();
-  }
-
-  notices(): string[] {
-    return this.inner.notices();
   }
 }
 

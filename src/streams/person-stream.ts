@@ -1,6 +1,6 @@
 import type { Params } from '@cio-connectors/kit/http-client';
 import type { JsonObject } from '@cio-connectors/kit/json';
-import type { Cursor, CursorInput, Resumable } from '../cursors.js';
+import { type Cursor, CursorAround, type CursorInput, type Resumable } from '../cursors.js';
 import type { StreamContext } from './base.js';
 import { ChildStream } from './child-stream.js';
 import type { StreamItem } from './items.js';
@@ -11,55 +11,34 @@ import { type PeopleSweepCursor, peopleSweepCursor } from './people-sweep.js';
  * A per-person stream's cursor for one read: the sweep over the people (`per_person`), or the stream's bulk
  * cursor (`bulk`), whichever the read uses; it saves and emits the state of that one.
  */
-export class PersonCursor<C extends Cursor, B extends Cursor> implements Cursor {
+export class PersonCursor<C extends Cursor, B extends Cursor> extends CursorAround<Cursor> {
   readonly bulk: B | undefined;
   readonly #sweep: Resumable<PeopleSweepCursor<C>> | undefined;
-  readonly #active: Cursor;
 
   private constructor(
+    active: Cursor,
     sweep: Resumable<PeopleSweepCursor<C>> | undefined,
     bulk: B | undefined,
-    active: Cursor,
   ) {
+    super(active);
     this.#sweep = sweep;
     this.bulk = bulk;
-    this.#active = active;
   }
 
   static perPerson<C extends Cursor, B extends Cursor>(
     sweep: Resumable<PeopleSweepCursor<C>>,
   ): PersonCursor<C, B> {
-    return new PersonCursor<C, B>(sweep, undefined, sweep);
+    return new PersonCursor<C, B>(sweep, sweep, undefined);
   }
 
   static inBulk<C extends Cursor, B extends Cursor>(bulk: B): PersonCursor<C, B> {
-    return new PersonCursor<C, B>(undefined, bulk, bulk);
+    return new PersonCursor<C, B>(bulk, undefined, bulk);
   }
 
   /** The sweep over the people; only a per-person read has one. */
   get sweep(): Resumable<PeopleSweepCursor<C>> {
     if (this.#sweep === undefined) throw new Error('A bulk read has no sweep over the people.');
     return this.#sweep;
-  }
-
-  get since(): number | undefined {
-    return this.#active.since;
-  }
-
-  accept(record: JsonObject): boolean {
-    return this.#active.accept(record);
-  }
-
-  checkpoint(): JsonObject {
-    return this.#active.checkpoint();
-  }
-
-  final(): JsonObject {
-    return this.#active.final();
-  }
-
-  notices(): string[] {
-    return this.#active.notices();
   }
 }
 

@@ -1,5 +1,5 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
-import { type Cursor, type CursorInput, FULL_REFRESH_COMPLETE_STATE, Resumable } from '../cursors.js';
+import { type CursorInput, EveryRecordCursor, Resumable } from '../cursors.js';
 import type { Slice, Stream, StreamContext } from './base.js';
 import { ChildStream } from './child-stream.js';
 import { countedMembers } from './segments.js';
@@ -71,12 +71,12 @@ export class SegmentMembershipStream extends ChildStream<Resumable<CompletedPart
  * The partitions (e.g. segments) a full refresh has finished, `{[key]: [ids]}`, so a retried attempt skips
  * them (under `resume`: see `completedPartitionsCursor`).
  */
-export class CompletedPartitionsCursor implements Cursor {
-  readonly since = undefined;
+export class CompletedPartitionsCursor extends EveryRecordCursor {
   readonly #key: string;
   readonly #completed: Array<string | number>;
 
   constructor(key: string, input: CursorInput) {
+    super();
     this.#key = key;
     const saved = input.saved?.[key];
     this.#completed = Array.isArray(saved)
@@ -92,21 +92,8 @@ export class CompletedPartitionsCursor implements Cursor {
     this.#completed.push(id);
   }
 
-  accept(): boolean {
-    return true;
-  }
-
   checkpoint(): JsonObject {
     return { [this.#key]: [...this.#completed] };
-  }
-
-  /** Full refresh only: a completed read starts over next time. */
-  final(): JsonObject {
-    return FULL_REFRESH_COMPLETE_STATE;
-  }
-
-  notices(): string[] {
-    return [];
   }
 }
 

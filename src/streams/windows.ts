@@ -1,8 +1,8 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
 import { activityFilters } from '../activity-filters.js';
 import {
-  type Cursor,
   type CursorInput,
+  EveryRecordCursor,
   lookbackOf,
   notAfterSyncStart,
   Resumable,
@@ -88,8 +88,7 @@ export function windowSlices(
  * For lists the API filters by a creation-time window: windows oldest first up to the sync's start. The state
  * is `{field: end of the last window read}`, and the sync's start once every window is read.
  */
-export class WindowCursor implements Cursor {
-  readonly since = undefined;
+export class WindowCursor extends EveryRecordCursor {
   readonly #field: string;
   readonly #input: CursorInput;
   readonly #lookback: number;
@@ -98,6 +97,7 @@ export class WindowCursor implements Cursor {
   #position: number | undefined;
 
   constructor(field: string, input: CursorInput, options: WindowCursorOptions) {
+    super();
     this.#field = field;
     this.#input = input;
     this.#windowSeconds = options.windowSeconds;
@@ -125,21 +125,13 @@ export class WindowCursor implements Cursor {
     this.#position = window.end;
   }
 
-  accept(): boolean {
-    return true;
-  }
-
   checkpoint(): JsonObject {
     if (this.#position === undefined) return {};
     return { [this.#field]: notAfterSyncStart(this.#position, this.#input) };
   }
 
-  final(): JsonObject {
+  override final(): JsonObject {
     return { [this.#field]: this.#input.syncStart };
-  }
-
-  notices(): string[] {
-    return [];
   }
 }
 
