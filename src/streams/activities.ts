@@ -9,7 +9,7 @@ import {
 import type { ProgressReport } from '../progress.js';
 import { type Probe, type Slice, Stream, type StreamContext } from './base.js';
 import { recordCursor } from './family.js';
-import { activityLogProgress, activitySlices, DAY_SECONDS } from './windows.js';
+import { activitySlices, DAY_SECONDS } from './windows.js';
 
 /** Pages of the activity logs (the workspace's and each person's): the documented maximum. */
 export const ACTIVITY_PAGE_SIZE = 100;
@@ -52,13 +52,20 @@ export class ActivitiesStream extends Stream<ClientSideCursor | FullRefreshCurso
     return activitySlices(context.config.activityTypes);
   }
 
-  /** Progress in days of the log read down from the sync's start, per type slice (one report per page). */
+  /**
+   * Progress in days of the log read down, per type slice (one report per page): each slice reads from the sync's
+   * start back to the cursor, or as far as Customer.io keeps the log.
+   */
   override progressWithin(
-    context: StreamContext,
+    { now }: StreamContext,
     cursor: ClientSideCursor | FullRefreshCursor,
     slices: number,
   ): (slice: number, last: JsonObject | undefined) => ProgressReport {
-    const log = activityLogProgress(context, cursor.since, this.retentionSeconds, slices);
-    return (slice, last) => log.at(slice, cursorSeconds(last?.timestamp));
+    const days = Math.max(1, (now - Math.max(cursor.since ?? 0, now - this.retentionSeconds)) / DAY_SECONDS);
+    return (slice, last) => {
+      const oldest = cursorSeconds(last?.timestamp);
+      const covered = oldest === undefined ? 0 : Math.min(days, Math.max(0, (now - oldest) / DAY_SECONDS));
+      return { done: slice * days + covered, total: slices * days, unit: 'days of the activity log' };
+    };
   }
 }

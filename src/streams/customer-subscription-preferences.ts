@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { JsonObject } from '@cio-connectors/kit/json';
 import { chunks } from '../concurrency.js';
 import { FullRefreshCursor, type Resumable, type ResumeTokenCursor, resumeTokenCursor } from '../cursors.js';
@@ -52,7 +53,6 @@ export class CustomerSubscriptionPreferencesStream extends PersonStream<
     return new FullRefreshCursor();
   }
 
-  /** Each person's preferences attribute joined with the topics list, by the people search or by an export. */
   override readonly bulk: BulkRead<Resumable<ResumeTokenCursor>> = {
     createCursor: (_context, run) => resumeTokenCursor(run),
     read: (context, cursor) => this.#readInBulk(context, cursor),
@@ -214,15 +214,12 @@ export class PreferencesJoin {
     const attributes = isObject(person.attributes) ? person.attributes : {};
     const id = identifiers.id ?? attributes.id ?? null;
     const email = identifiers.email ?? attributes.email ?? null;
-    let chosen = chosenTopics(attributes[PREFERENCES_ATTRIBUTE]);
-    if (chosen === undefined) {
-      this.#malformed += 1;
-      chosen = new Map();
-    }
+    const parsed = chosenTopics(attributes[PREFERENCES_ATTRIBUTE]);
+    if (parsed === undefined) this.#malformed += 1;
+    const chosen = parsed ?? new Map<string, boolean>();
     const unknown = [...chosen.keys()].filter((identifier) => !this.#known.has(identifier));
     if (unknown.length > 0) this.#peopleWithUnknownTopics += 1;
     for (const identifier of unknown) this.#unknownTopics.add(identifier);
-    const choices = chosen;
     return {
       id,
       identifiers: { cio_id: cioId, email, id },
@@ -232,7 +229,7 @@ export class PreferencesJoin {
         id: topic.id,
         name: topic.name,
         description: topic.description,
-        subscribed: choices.get(topic.identifier) ?? topic.subscribedByDefault,
+        subscribed: chosen.get(topic.identifier) ?? topic.subscribedByDefault,
       })),
       cio_id: cioId,
     };
@@ -283,21 +280,8 @@ function unsubscribedOf(person: JsonObject): boolean | null {
 /** The top-level keys whose values differ between two records (whatever their key order), or undefined. */
 function differingKeys(joined: JsonObject, answered: JsonObject): string | undefined {
   const keys = [...new Set([...Object.keys(joined), ...Object.keys(answered)])];
-  const differing = keys.filter((key) => canonical(joined[key]) !== canonical(answered[key]));
+  const differing = keys.filter((key) => !isDeepStrictEqual(joined[key], answered[key]));
   return differing.length === 0 ? undefined : differing.join(', ');
-}
-
-function canonical(value: unknown): string {
-  const sorted = (inner: unknown): unknown => {
-    if (Array.isArray(inner)) return inner.map(sorted);
-    if (!isObject(inner)) return inner;
-    return Object.fromEntries(
-      Object.keys(inner)
-        .sort()
-        .map((key) => [key, sorted(inner[key])]),
-    );
-  };
-  return JSON.stringify(sorted(value)) ?? 'undefined';
 }
 
 function isObject(value: unknown): value is JsonObject {

@@ -95,20 +95,11 @@ export function parentDeliveries(parent: Addressable, entry: { name: string }): 
 export function compareIds(a: string | bigint, b: string | bigint): number {
   const left = String(a);
   const right = String(b);
-  const numeric = /^\d+$/;
-  if (numeric.test(left) && numeric.test(right)) {
-    return compareDigits(withoutLeadingZeros(left), withoutLeadingZeros(right)) || left.length - right.length;
-  }
-  return compareText(left, right);
-}
-
-function withoutLeadingZeros(digits: string): string {
-  return digits.replace(/^0+(?=\d)/, '');
-}
-
-/** Two digit strings without leading zeros: the longer is the larger, equal lengths compare as text. */
-function compareDigits(a: string, b: string): number {
-  return a.length - b.length || compareText(a, b);
+  if (!/^\d+$/.test(left) || !/^\d+$/.test(right)) return compareText(left, right);
+  const l = left.replace(/^0+(?=\d)/, '');
+  const r = right.replace(/^0+(?=\d)/, '');
+  // Without leading zeros the longer is the larger, and equal lengths compare as text.
+  return l.length - r.length || compareText(l, r) || left.length - right.length;
 }
 
 function compareText(a: string, b: string): number {

@@ -1,8 +1,14 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
 import { type ClientSideCursor, type CursorInput, FullRefreshCursor } from '../cursors.js';
 import { type Probe, type Slice, type SliceAnswer, Stream, type StreamContext } from './base.js';
-import { ChildStream } from './child-stream.js';
-import { type Addressable, childOf, FamilyChildStream, type ItemAddress, recordCursor } from './family.js';
+import {
+  type Addressable,
+  type ChildEntry,
+  childOf,
+  FamilyChildStream,
+  type ItemAddress,
+  recordCursor,
+} from './family.js';
 import type { RecordLookup } from './lookups.js';
 
 /** A top-level list of the API, read page by page (or in one answer). */
@@ -120,13 +126,8 @@ export function childList(parent: Addressable, entry: ChildListEntry): ChildList
 }
 
 /** A stream read once per record of a parent: full refresh, its path's `{field}`s filled from the parent record. */
-export interface PerParentEntry {
-  name: string;
-  path: string;
+export interface PerParentEntry extends Omit<ChildEntry, 'parent'> {
   envelopeKey: string;
-  primaryKey: string[][];
-  /** Child field → parent field, added to each record that lacks it. */
-  parentFields: Readonly<Record<string, string>>;
   pageSize?: number;
   /** One list item to the record emitted; `position` counts the parent's items from 0. */
   transform?: (item: unknown, position: number) => JsonObject;
@@ -134,25 +135,15 @@ export interface PerParentEntry {
   extract?: (answer: SliceAnswer) => JsonObject[];
 }
 
-class PerParentStream extends ChildStream<FullRefreshCursor> {
-  readonly name: string;
-  readonly path: string;
+class PerParentStream extends FamilyChildStream<FullRefreshCursor> {
   readonly envelopeKey: string;
-  readonly primaryKey: string[][];
-  readonly parent: Stream;
-  readonly parentFields: Readonly<Record<string, string>>;
   override readonly pageSize: number | undefined;
   override readonly extract?: (answer: SliceAnswer) => JsonObject[];
   readonly #transform: PerParentEntry['transform'];
 
   constructor(parent: Stream, entry: PerParentEntry) {
-    super();
-    this.parent = parent;
-    this.name = entry.name;
-    this.path = entry.path;
+    super({ ...entry, parent });
     this.envelopeKey = entry.envelopeKey;
-    this.primaryKey = entry.primaryKey;
-    this.parentFields = entry.parentFields;
     this.pageSize = entry.pageSize;
     if (entry.extract !== undefined) this.extract = entry.extract;
     this.#transform = entry.transform;

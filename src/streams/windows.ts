@@ -43,28 +43,6 @@ export function activitySlices(types: readonly string[]): Slice[] {
 }
 
 /**
- * How far down a newest-first activity log a read is, in days: the log is read from the sync's start back to the
- * cursor (or as far as Customer.io keeps it), once per slice; `at(slice, oldest)` places the oldest record read
- * so far in slice `slice` (undefined: none yet).
- */
-export function activityLogProgress(
-  context: StreamContext,
-  since: number | undefined,
-  retentionSeconds: number,
-  slices: number,
-) {
-  const floor = Math.max(since ?? 0, context.now - retentionSeconds);
-  const days = Math.max(1, (context.now - floor) / DAY_SECONDS);
-  return {
-    at(slice: number, oldest: number | undefined) {
-      const covered =
-        oldest === undefined ? 0 : Math.min(days, Math.max(0, (context.now - oldest) / DAY_SECONDS));
-      return { done: slice * days + covered, total: slices * days, unit: 'days of the activity log' };
-    },
-  };
-}
-
-/**
  * Slices of `windows` (start_ts/end_ts), one per `types` value per window; once every slice of a window is
  * read, `onWindowDone(window)` moves the cursor: everything created up to its end has been emitted.
  */
