@@ -68,6 +68,10 @@ export function cursorSeconds(value: unknown): number | undefined {
   return Number.isNaN(millis) ? undefined : Math.floor(millis / 1000);
 }
 
+/** The UTC date ("YYYY-MM-DD") of an epoch-seconds time. */
+export const isoDay = (epochSeconds: number): string =>
+  new Date(epochSeconds * 1000).toISOString().slice(0, 10);
+
 /** The later of two optional bounds. */
 function laterOf(a: number | undefined, b: number | undefined): number | undefined {
   if (a === undefined) return b;

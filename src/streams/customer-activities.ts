@@ -29,7 +29,6 @@ export class CustomerActivitiesStream extends PersonStream<ActivitiesCursor, Act
     return recordCursor(this, context, run);
   }
 
-  /** The workspace's log of existing people, kept for the people it names (objects' activities name nobody). */
   override readonly bulk = peopleRecordsOf(new ActivitiesStream({ deletedPeople: false }), {
     search: 'withFilter',
   });

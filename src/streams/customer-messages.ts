@@ -1,13 +1,13 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
 import { chunks } from '../concurrency.js';
-import type { CursorInput, Resumable, WindowCursorOptions } from '../cursors.js';
+import type { CursorInput, Resumable } from '../cursors.js';
 import { peopleRecordsOf } from './audience.js';
 import type { Slice, StreamContext } from './base.js';
 import { DELIVERY_PAGE_SIZE } from './deliveries.js';
 import { MessagesStream } from './messages.js';
 import { ATTRIBUTE_BATCH, attributesCioId, firstSeen, readAttributes } from './people.js';
 import { type PersonCursor, PersonStream } from './person-stream.js';
-import { DELIVERY_WINDOW_SECONDS, readFrom, WindowCursor, windowSlices } from './windows.js';
+import { deliveryWindows, readFrom, WindowCursor, windowSlices } from './windows.js';
 
 type MessagesCursor = PersonCursor<WindowCursor, Resumable<WindowCursor>>;
 
@@ -35,7 +35,7 @@ export class CustomerMessagesStream extends PersonStream<WindowCursor, Resumable
   override readonly prefetch = true;
 
   createPersonCursor(context: StreamContext, run: CursorInput): WindowCursor {
-    return new WindowCursor('created', run, windowOptions(context));
+    return new WindowCursor('created', run, deliveryWindows(context));
   }
 
   override async *partitionSource(
@@ -65,14 +65,9 @@ export class CustomerMessagesStream extends PersonStream<WindowCursor, Resumable
     );
   }
 
-  /** The workspace's deliveries, kept for the people they name. */
   override readonly bulk = peopleRecordsOf(new MessagesStream({ trackedResponses: false }), {
     search: 'always',
     unnamed: (count) =>
       `${this.name}: ${count} deliveries name no person (customer_identifiers and customer_id are null), so they belong to nobody's messages and are left out; the messages stream has them (no per-person read can reach a delivery that names nobody either).`,
   });
-}
-
-function windowOptions(context: StreamContext): WindowCursorOptions {
-  return { windowSeconds: DELIVERY_WINDOW_SECONDS, lookbackSeconds: context.config.messagesLookbackSeconds };
 }

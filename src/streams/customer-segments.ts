@@ -47,7 +47,6 @@ export class CustomerSegmentsStream extends PersonStream<
     return new FullRefreshCursor();
   }
 
-  /** Every segment's membership, one record per member (a full refresh resumes after the segments it finished). */
   override readonly bulk: BulkRead<Resumable<CompletedPartitionsCursor>> = {
     createCursor: (_context, run) => completedPartitionsCursor('completed_segments', run),
     read: (context, cursor) => this.#readInBulk(context, cursor),

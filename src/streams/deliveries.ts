@@ -16,7 +16,7 @@ import {
 } from '../cursors.js';
 import type { Slice, StreamContext } from './base.js';
 import { type Addressable, childOf, FamilyChildStream } from './family.js';
-import { createdAt, DELIVERY_WINDOW_SECONDS, readFrom, windowSlices } from './windows.js';
+import { createdAt, deliveryWindows, readFrom, windowSlices } from './windows.js';
 
 export const DELIVERY_PAGE_SIZE = 1000;
 /** Delivery lists then carry each in-app survey's answers as `tracked_responses` ({option: {id, ts}}). */
@@ -42,10 +42,7 @@ export class ParentDeliveriesStream extends FamilyChildStream<Resumable<PerParen
   }
 
   createCursor(context: StreamContext, run: CursorInput): Resumable<PerParentWindowCursor> {
-    return perParentWindowCursor(run, {
-      windowSeconds: DELIVERY_WINDOW_SECONDS,
-      lookbackSeconds: context.config.messagesLookbackSeconds,
-    });
+    return perParentWindowCursor(run, deliveryWindows(context));
   }
 
   /** The parents in id order, the order the cursor's sweep records progress in. */
@@ -83,7 +80,6 @@ export class ParentDeliveriesStream extends FamilyChildStream<Resumable<PerParen
   }
 }
 
-/** The deliveries of each record of `parent` (`{item path}/messages`), keyed by their own `id`. */
 export function parentDeliveries(parent: Addressable, entry: { name: string }): ParentDeliveriesStream {
   return new ParentDeliveriesStream({ ...childOf(parent, entry.name, 'messages', []), primaryKey: [['id']] });
 }

@@ -8,7 +8,7 @@ import { CustomerSegmentsStream } from './customer-segments.js';
 import { CustomerSubscriptionPreferencesStream } from './customer-subscription-preferences.js';
 import { CustomersStream } from './customers.js';
 import { parentDeliveries } from './deliveries.js';
-import { CampaignJourneyMetricsStream } from './journey-metrics.js';
+import { journeyMetrics } from './journey-metrics.js';
 import { linkMetrics } from './link-metrics.js';
 import { childList, list, perParent } from './lists.js';
 import { MessagesStream } from './messages.js';
@@ -124,7 +124,7 @@ export function allStreams(): Stream[] {
     dailyMetrics(campaignActions, { name: 'campaign_action_metrics', version: 2 }),
     linkMetrics(campaigns, { name: 'campaign_link_metrics' }),
     linkMetrics(campaignActions, { name: 'campaign_action_link_metrics' }),
-    new CampaignJourneyMetricsStream(campaigns),
+    journeyMetrics(campaigns),
     parentDeliveries(campaigns, { name: 'campaign_messages' }),
     broadcasts,
     broadcastActions,

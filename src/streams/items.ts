@@ -64,7 +64,6 @@ function sameTexts(
 export type RecordItem = JsonObject | RecordBatch;
 export type StreamItem = RecordItem | typeof CHECKPOINT;
 
-/** The records an item holds: a batch's, or the one record. */
 export function recordsIn(item: RecordItem): readonly JsonObject[] {
   return item instanceof RecordBatch ? item.records : [item];
 }

@@ -1,10 +1,16 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
-import { type ClientSideCursor, type CursorInput, type FullRefreshCursor, timeWindows } from '../cursors.js';
+import {
+  type ClientSideCursor,
+  type CursorInput,
+  type FullRefreshCursor,
+  isoDay,
+  timeWindows,
+} from '../cursors.js';
 import { UnexpectedResponseError } from '../errors.js';
 import { expectObject } from '../pagination.js';
 import type { Slice, SliceAnswer, Stream, StreamContext } from './base.js';
-import { ChildStream } from './child-stream.js';
-import { dailyCountsCursor, dayOf, firstDailyBucket, isoDay } from './metrics.js';
+import { type Addressable, childOf, FamilyChildStream } from './family.js';
+import { bucketCounts, dailyCountsCursor, dayOf, firstDailyBucket } from './metrics.js';
 import { DAY_SECONDS } from './windows.js';
 
 /** The series the API documents; anything else it sends goes to `additional_metrics`. */
@@ -39,37 +45,18 @@ function journeyRecords(body: JsonObject, start: number, end: number, path: stri
       );
     }
   }
-  return Array.from({ length: days }, (_, index) => {
-    const record: JsonObject = { day: isoDay(dayOf(start) + index * DAY_SECONDS) };
-    const additional: JsonObject = {};
-    for (const [name, values] of Object.entries(series)) {
-      const value = (values as unknown[])[index] ?? null;
-      if (JOURNEY_METRIC_NAMES.has(name)) record[name] = value as JsonObject[string];
-      else additional[name] = value as JsonObject[string];
-    }
-    if (Object.keys(additional).length > 0) record.additional_metrics = additional;
-    return record;
-  });
+  return Array.from({ length: days }, (_, index) =>
+    bucketCounts({ day: isoDay(dayOf(start) + index * DAY_SECONDS) }, series, index, JOURNEY_METRIC_NAMES),
+  );
 }
 
 /**
  * How each campaign's journeys went, by the UTC day they started: `resolution=daily` (the backend reads
  * `resolution`, not `res`) in windows of at most 45 days from the campaign's creation (or start_date).
  */
-export class CampaignJourneyMetricsStream extends ChildStream<ClientSideCursor | FullRefreshCursor> {
-  readonly name = 'campaign_journey_metrics';
-  readonly path = '/v1/campaigns/{id}/journey_metrics';
+class CampaignJourneyMetricsStream extends FamilyChildStream<ClientSideCursor | FullRefreshCursor> {
   readonly envelopeKey = 'journey_metric';
-  readonly primaryKey = [['campaign_id'], ['day']];
   override readonly cursorField = 'day';
-  readonly parentFields = { campaign_id: 'id' };
-  readonly parent: Stream;
-
-  /** `campaigns`: its records need `id` and `created`. */
-  constructor(campaigns: Stream) {
-    super();
-    this.parent = campaigns;
-  }
 
   /** A day's counts grow while its journeys go on: incremental syncs re-read the metrics' lookback. */
   createCursor(context: StreamContext, run: CursorInput): ClientSideCursor | FullRefreshCursor {
@@ -90,4 +77,11 @@ export class CampaignJourneyMetricsStream extends ChildStream<ClientSideCursor |
   override extract({ path, body }: SliceAnswer, slice: Slice): JsonObject[] {
     return journeyRecords(body, Number(slice.params?.start), Number(slice.params?.end), path);
   }
+}
+
+/** Each campaign's journey metrics (`/v1/campaigns/{id}/journey_metrics`), keyed by the campaign and `day`. */
+export function journeyMetrics(campaigns: Addressable): Stream {
+  return new CampaignJourneyMetricsStream(
+    childOf(campaigns, 'campaign_journey_metrics', 'journey_metrics', [['day']]),
+  );
 }

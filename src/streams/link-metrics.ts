@@ -1,7 +1,7 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
 import { extractRecords } from '../pagination.js';
 import type { Slice, SliceAnswer } from './base.js';
-import { type Addressable, type ChildEntry, childOf } from './family.js';
+import { type Addressable, childOf } from './family.js';
 import { dailyMetricRecords, MetricsStream, seriesLength, V1_MAX_DAYS, v1FirstDay } from './metrics.js';
 import { createdAt } from './windows.js';
 
@@ -13,10 +13,6 @@ import { createdAt } from './windows.js';
  */
 export class LinkMetricsStream extends MetricsStream {
   override readonly envelopeKey = 'links';
-
-  constructor(child: ChildEntry) {
-    super(child, 1);
-  }
 
   override slices(): Slice[] {
     return [{ params: { period: 'days', steps: V1_MAX_DAYS, unique: false } }];
@@ -40,7 +36,6 @@ export class LinkMetricsStream extends MetricsStream {
   }
 }
 
-/** The daily link clicks of each record of `parent` (`{item path}/metrics/links`). */
 export function linkMetrics(parent: Addressable, entry: { name: string }): LinkMetricsStream {
-  return new LinkMetricsStream(childOf(parent, entry.name, 'metrics/links', [['link_id'], ['day']]));
+  return new LinkMetricsStream(childOf(parent, entry.name, 'metrics/links', [['link_id'], ['day']]), 1);
 }

@@ -2,13 +2,7 @@ import type { Params } from '@cio-connectors/kit/http-client';
 import type { CursorInput, Resumable } from '../cursors.js';
 import { type Probe, type Slice, Stream, type StreamContext } from './base.js';
 import { DELIVERY_PAGE_SIZE, TRACKED_RESPONSES_PARAMS } from './deliveries.js';
-import {
-  DELIVERY_WINDOW_SECONDS,
-  readFrom,
-  type WindowCursor,
-  windowCursor,
-  windowSlices,
-} from './windows.js';
+import { deliveryWindows, readFrom, type WindowCursor, windowCursor, windowSlices } from './windows.js';
 
 /**
  * Every delivery of the workspace (GET /v1/messages), in windows of 180 days oldest first, from start_date (or
@@ -49,10 +43,7 @@ export class MessagesStream extends Stream<Resumable<WindowCursor>> {
   }
 
   createCursor(context: StreamContext, run: CursorInput): Resumable<WindowCursor> {
-    return windowCursor('created', run, {
-      windowSeconds: DELIVERY_WINDOW_SECONDS,
-      lookbackSeconds: context.config.messagesLookbackSeconds,
-    });
+    return windowCursor('created', run, deliveryWindows(context));
   }
 
   override slices(

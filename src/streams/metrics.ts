@@ -1,5 +1,5 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
-import { ClientSideCursor, type CursorInput, FullRefreshCursor, timeWindows } from '../cursors.js';
+import { ClientSideCursor, type CursorInput, FullRefreshCursor, isoDay, timeWindows } from '../cursors.js';
 import { expectObject } from '../pagination.js';
 import type { Slice, SliceAnswer, StreamContext } from './base.js';
 import { type Addressable, type ChildEntry, childOf, FamilyChildStream } from './family.js';
@@ -72,8 +72,6 @@ export function seriesLength(body: JsonObject): number {
   const series = ((body.metric as JsonObject | undefined)?.series ?? {}) as Record<string, unknown>;
   return Math.max(0, ...Object.values(series).map((values) => (Array.isArray(values) ? values.length : 0)));
 }
-export const isoDay = (epochSeconds: number): string =>
-  new Date(epochSeconds * 1000).toISOString().slice(0, 10);
 
 /**
  * The series of one language variant of an action metrics answer: documented only as "{action_id: metrics}",
@@ -105,6 +103,23 @@ function variantsInBucket(body: JsonObject, index: number): JsonObject | undefin
   );
 }
 
+/** Adds bucket `index` of each series to `record`: documented names as columns, the rest in `additional_metrics`. */
+export function bucketCounts(
+  record: JsonObject,
+  series: Record<string, unknown>,
+  index: number,
+  names: ReadonlySet<string>,
+): JsonObject {
+  const additional: JsonObject = {};
+  for (const [name, values] of Object.entries(series)) {
+    const value = Array.isArray(values) ? (values[index] ?? null) : null;
+    if (names.has(name)) record[name] = value;
+    else additional[name] = value;
+  }
+  if (Object.keys(additional).length > 0) record.additional_metrics = additional;
+  return record;
+}
+
 /**
  * One record per bucket from `{metric: {series: {name: [count per bucket, oldest first]}}}`, the bucket named
  * in `bucketField` by `labels[index]` (buckets without a label are left out); an action's `language_variants`
@@ -119,14 +134,7 @@ export function seriesRecords(
   const records: JsonObject[] = [];
   labels.forEach((label, index) => {
     if (label === undefined) return;
-    const record: JsonObject = { [bucketField]: label };
-    const additional: JsonObject = {};
-    for (const [name, values] of Object.entries(series)) {
-      const value = Array.isArray(values) ? (values[index] ?? null) : null;
-      if (METRIC_NAMES.has(name)) record[name] = value;
-      else additional[name] = value;
-    }
-    if (Object.keys(additional).length > 0) record.additional_metrics = additional;
+    const record = bucketCounts({ [bucketField]: label }, series, index, METRIC_NAMES);
     const variants = variantsInBucket(body, index);
     if (variants !== undefined) record.language_variants = variants;
     records.push(record);
@@ -199,7 +207,6 @@ export class MetricsStream extends FamilyChildStream<ClientSideCursor | FullRefr
   }
 }
 
-/** The daily metrics of each record of `parent` (`{item path}/metrics`), keyed by the parent's keys and `day`. */
 export function dailyMetrics(parent: Addressable, entry: { name: string; version: 1 | 2 }): MetricsStream {
   return new MetricsStream(childOf(parent, entry.name, 'metrics', [['day']]), entry.version);
 }

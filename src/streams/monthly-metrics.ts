@@ -66,7 +66,6 @@ export class MonthlyMetricsStream extends FamilyChildStream {
   }
 }
 
-/** The monthly metrics of each record of `parent` (`{item path}/metrics`), keyed by the parent's keys and `month`. */
 export function monthlyMetrics(parent: Addressable, entry: { name: string }): MonthlyMetricsStream {
   return new MonthlyMetricsStream(childOf(parent, entry.name, 'metrics', [['month']]));
 }

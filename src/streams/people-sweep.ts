@@ -55,26 +55,21 @@ export class PeopleProgress {
 
   state(): JsonObject {
     const [page] = this.#pages;
-    if (page === undefined) {
-      return {
-        started: this.started,
-        ...(this.resumePage === undefined ? {} : { page: this.resumePage }),
-        ...(this.resumeAfter === undefined ? {} : { after: this.resumeAfter }),
-      };
+    let token = this.resumePage;
+    let after = this.resumeAfter;
+    if (page !== undefined) {
+      let prefix = 0;
+      while (prefix < page.ids.length && page.done.has(page.ids[prefix] ?? '')) prefix += 1;
+      token = page.token;
+      // On the page a resumed read started with, the people it skipped count as done.
+      if (prefix > 0) after = page.ids[prefix - 1];
+      else if (page.token !== this.resumePage) after = undefined;
     }
-    let prefix = 0;
-    while (prefix < page.ids.length && page.done.has(page.ids[prefix] ?? '')) prefix += 1;
-    const after = prefix > 0 ? page.ids[prefix - 1] : this.#resumedAfter(page);
     return {
       started: this.started,
-      ...(page.token === undefined ? {} : { page: page.token }),
+      ...(token === undefined ? {} : { page: token }),
       ...(after === undefined ? {} : { after }),
     };
-  }
-
-  /** On the page a resumed read started with, the people skipped count as done. */
-  #resumedAfter(page: PeoplePage): string | undefined {
-    return page.token === this.resumePage ? this.resumeAfter : undefined;
   }
 }
 

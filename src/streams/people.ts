@@ -95,7 +95,6 @@ export async function searchPeople(
   return pages;
 }
 
-/** How many people the pages hold. */
 export function peopleIn(pages: readonly SearchedPage[]): number {
   return pages.reduce((sum, page) => sum + page.ids.length, 0);
 }

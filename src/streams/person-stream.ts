@@ -72,12 +72,8 @@ export abstract class PersonStream<C extends Cursor, B extends Cursor = never> e
   /** The stream's bulk read, where workspace-wide lists hold its records; undefined where none does. */
   readonly bulk: BulkRead<B> | undefined = undefined;
 
-  isBulk(context: StreamContext): boolean {
-    return context.config.perPersonMethod === 'bulk' && this.bulk !== undefined;
-  }
-
   createCursor(context: StreamContext, run: CursorInput): PersonCursor<C, B> {
-    if (this.bulk !== undefined && this.isBulk(context)) {
+    if (this.bulk !== undefined && context.config.perPersonMethod === 'bulk') {
       return PersonCursor.inBulk(this.bulk.createCursor(context, run));
     }
     return PersonCursor.perPerson(peopleSweepCursor(run, (input) => this.createPersonCursor(context, input)));

@@ -1,5 +1,5 @@
 import type { JsonObject } from '@cio-connectors/kit/json';
-import { type CursorInput, cursorSeconds } from '../cursors.js';
+import { type CursorInput, cursorSeconds, isoDay } from '../cursors.js';
 
 /** State key of streams with a retention: the start (epoch seconds) of the last sync that read them to the end. */
 const SYNCED_AT = 'synced_at';
@@ -60,20 +60,15 @@ function retentionWarning(
   const syncedAt = cursorSeconds(run.saved?.[SYNCED_AT]);
   if (syncedAt !== undefined) {
     if (syncedAt >= oldest) return undefined;
-    return `the last sync ran more than ${days} days ago (${isoDate(syncedAt)}) and Customer.io keeps about ${days} days of this history, so some may be lost. Sync more often.`;
+    return `the last sync ran more than ${days} days ago (${isoDay(syncedAt)}) and Customer.io keeps about ${days} days of this history, so some may be lost. Sync more often.`;
   }
   // A state saved before `synced_at` existed: only the newest record's time is known.
   const newest = cursorSeconds(run.saved?.[cursorField]);
   if (newest === undefined || newest >= oldest) return undefined;
-  return `the newest record in the saved state is more than ${days} days old (${isoDate(newest)}) and the state does not say when the last sync ran; if that was more than ${days} days ago, some of this history may be lost (Customer.io keeps about ${days} days).`;
+  return `the newest record in the saved state is more than ${days} days old (${isoDay(newest)}) and the state does not say when the last sync ran; if that was more than ${days} days ago, some of this history may be lost (Customer.io keeps about ${days} days).`;
 }
 
-/** The first three of a list, then how many more. */
 function namedFew(items: readonly string[]): string {
   const more = items.length - 3;
   return more > 0 ? `${items.slice(0, 3).join(', ')} and ${more} more` : items.join(', ');
-}
-
-function isoDate(epochSeconds: number): string {
-  return new Date(epochSeconds * 1000).toISOString().slice(0, 10);
 }

@@ -2,7 +2,6 @@ import type { JsonObject } from '@cio-connectors/kit/json';
 import { type CursorInput, EveryRecordCursor, Resumable } from '../cursors.js';
 import type { Slice, Stream, StreamContext } from './base.js';
 import { ChildStream } from './child-stream.js';
-import { countedMembers } from './segments.js';
 
 /**
  * A third of the documented maximum (30,000). A page's records live while its members are emitted, long enough
@@ -46,8 +45,11 @@ export class SegmentMembershipStream extends ChildStream<Resumable<CompletedPart
   ): AsyncGenerator<JsonObject> {
     const segments: JsonObject[] = [];
     for await (const segment of context.partitions(this.parent)) segments.push(segment);
-    const members = countedMembers(segments.filter((segment) => !strategy.isComplete(segment.id as number)));
-    if (members !== undefined) context.progress.report({ rows: members });
+    const counts = segments
+      .filter((segment) => !strategy.isComplete(segment.id as number))
+      .map((segment) => segment.customer_count);
+    if (counts.every((count) => typeof count === 'number'))
+      context.progress.report({ rows: counts.reduce((total, count) => total + count, 0) });
     yield* segments;
   }
 

@@ -1,4 +1,3 @@
-import type { JsonObject } from '@cio-connectors/kit/json';
 import { UnexpectedResponseError } from '../errors.js';
 import type { RecordLookup } from './lookups.js';
 
@@ -18,13 +17,3 @@ export const segmentSize: RecordLookup = {
   },
   whenGone: (segment) => ({ ...segment, customer_count: null }),
 };
-
-/** The members segments' counts promise, when every one of them was counted in this sync; undefined otherwise. */
-export function countedMembers(segments: readonly JsonObject[]): number | undefined {
-  let total = 0;
-  for (const segment of segments) {
-    if (typeof segment.customer_count !== 'number') return undefined;
-    total += segment.customer_count;
-  }
-  return total;
-}

@@ -17,6 +17,11 @@ import type { Slice, StreamContext } from './base.js';
 export const DAY_SECONDS = 86_400;
 /** GET /v1/messages and /v1/customers/{id}/messages cover at most six months of creation time per request. */
 export const DELIVERY_WINDOW_SECONDS = 180 * DAY_SECONDS;
+/** Delivery lists' windows: DELIVERY_WINDOW_SECONDS each, re-reading `messages_lookback_days`. */
+export function deliveryWindows(context: StreamContext): WindowCursorOptions {
+  return { windowSeconds: DELIVERY_WINDOW_SECONDS, lookbackSeconds: context.config.messagesLookbackSeconds };
+}
+
 /** Customer.io was founded in 2012: no data predates this, so a read with no better bound starts here. */
 export const CUSTOMER_IO_EPOCH = Date.UTC(2012, 0, 1) / 1000;
 
