@@ -147,6 +147,15 @@ describe('PreferencesJoin', () => {
     ]);
   });
 
+  test('ids of 16 digits or more (parsed as BigInt) are compared, not a failure of the check', async () => {
+    const big = (cioId: string) =>
+      person(cioId, undefined, { identifiers: { cio_id: cioId, email: null, id: 12345678901234567n } });
+    const join = new PreferencesJoin(TOPICS, async (cioId) => answer(big(cioId), [true, false]));
+    const records = await collect(join, [big('a'), big('b')]);
+    expect(records.map((record) => record.id)).toEqual([12345678901234567n, 12345678901234567n]);
+    expect(join.warnings('s')).toEqual([]);
+  });
+
   test('topics the list lacks are left out and counted; a malformed attribute gives the defaults', async () => {
     const join = new PreferencesJoin(TOPICS, async (cioId) => answer(person(cioId), [true, false]));
     const records = await collect(join, [

@@ -11,7 +11,7 @@ import { createdAt } from './windows.js';
  * parent, link and day; the cursor and lookback are the daily metrics' own. Counts are every click
  * (`unique=false`), like the message metrics' `clicked`.
  */
-export class LinkMetricsStream extends MetricsStream {
+class LinkMetricsStream extends MetricsStream {
   override readonly envelopeKey = 'links';
 
   override slices(): Slice[] {
