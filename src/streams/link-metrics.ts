@@ -36,6 +36,6 @@ class LinkMetricsStream extends MetricsStream {
   }
 }
 
-export function linkMetrics(parent: Addressable, entry: { name: string }): LinkMetricsStream {
+export function linkMetrics(parent: Addressable, entry: { name: string }): MetricsStream {
   return new LinkMetricsStream(childOf(parent, entry.name, 'metrics/links', [['link_id'], ['day']]), 1);
 }

@@ -61,9 +61,9 @@ export class PeopleProgress {
       let prefix = 0;
       while (prefix < page.ids.length && page.done.has(page.ids[prefix] ?? '')) prefix += 1;
       token = page.token;
-      // On the page a resumed read started with, the people it skipped count as done.
       if (prefix > 0) after = page.ids[prefix - 1];
-      else if (page.token !== this.resumePage) after = undefined;
+      // On the page a resumed read started with, the people it skipped count as done.
+      else after = page.token === this.resumePage ? this.resumeAfter : undefined;
     }
     return {
       started: this.started,
